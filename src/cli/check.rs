@@ -1,0 +1,168 @@
+//! `rbacc check`: every file, every diagnostic.
+
+use super::input::read_text;
+use super::{Exit, Format, Io};
+use crate::analyse::LintConfig;
+use crate::diagnostic::{self, Diagnostic, Report};
+use crate::syntax::ast::LintLevel;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `rbacc check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Policy files, or directories searched for `*.rbac`.
+    pub paths: Vec<PathBuf>,
+    /// Also check these shipped presets (repeatable).
+    #[arg(long)]
+    pub preset: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Set a lint's level: `CODE=allow|warn|deny` (repeatable).
+    #[arg(long = "lint", value_name = "CODE=LEVEL")]
+    pub lints: Vec<String>,
+}
+
+/// Collects `*.rbac` files below a path, sorted.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().is_some_and(|x| x == "rbac") {
+                collect(&entry, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn parse_lints(specs: &[String]) -> Result<LintConfig, String> {
+    let mut config = LintConfig::default();
+    for spec in specs {
+        let (code, level) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("`--lint {spec}`: expected CODE=allow|warn|deny"))?;
+        let info = diagnostic::codes::lookup(code)
+            .filter(|c| c.code.starts_with('W'))
+            .ok_or_else(|| format!("`--lint {spec}`: `{code}` is not a lint code (see docs/diagnostics.md)"))?;
+        let level = match level {
+            "allow" => LintLevel::Allow,
+            "warn" => LintLevel::Warn,
+            "deny" => LintLevel::Deny,
+            other => return Err(format!("`--lint {spec}`: unknown level `{other}`")),
+        };
+        config.levels.push((info.code, level));
+    }
+    Ok(config)
+}
+
+/// Runs `rbacc check`.
+pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
+    let config = match parse_lints(&args.lints) {
+        Ok(c) => c,
+        Err(msg) => {
+            let _ = writeln!(io.err, "error: {msg}");
+            return Exit::Error;
+        }
+    };
+    if args.paths.is_empty() && args.preset.is_empty() {
+        let _ = writeln!(io.err, "error: nothing to check: give policy files, directories or `--preset NAME`");
+        return Exit::Error;
+    }
+    let mut inputs: Vec<(String, Result<String, Report>)> = Vec::new();
+    for name in &args.preset {
+        match crate::presets::get(name) {
+            Some(p) => inputs.push((format!("policies/{}.rbac", p.name), Ok(p.source.to_string()))),
+            None => {
+                let _ = writeln!(io.err, "error: unknown preset `{name}` (see `rbacc presets`)");
+                return Exit::Error;
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for path in &args.paths {
+        if let Err(msg) = collect(path, &mut files) {
+            let _ = writeln!(io.err, "error: {msg}");
+            return Exit::Error;
+        }
+    }
+    for file in files {
+        match read_text(&file) {
+            Ok(text) => inputs.push((file.display().to_string(), text)),
+            Err(msg) => {
+                let _ = writeln!(io.err, "error: {msg}");
+                return Exit::Error;
+            }
+        }
+    }
+    let mut all = Report::default();
+    let checked = inputs.len();
+    for (name, text) in inputs {
+        let report = match text {
+            Ok(text) => match crate::compile_with(&name, &text, &config) {
+                Ok(policy) => Report {
+                    sources: policy.sources,
+                    diagnostics: policy.warnings,
+                },
+                Err(report) => report,
+            },
+            Err(report) => report,
+        };
+        merge(&mut all, report);
+    }
+    let errors = all.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = all.diagnostics.len() - errors;
+    match args.format {
+        Format::Json => {
+            let json = diagnostic::to_json(&all.sources, &all.diagnostics);
+            let _ = writeln!(io.out, "{json:#}");
+        }
+        Format::Human => {
+            let text = diagnostic::render(&all.sources, &all.diagnostics, io.color);
+            let _ = write!(io.err, "{text}");
+            let summary = format!(
+                "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
+                plural(checked),
+                plural(errors),
+                plural(warnings)
+            );
+            let _ = writeln!(io.err, "{summary}");
+        }
+    }
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Appends a report, renumbering its file ids.
+pub(crate) fn merge(all: &mut Report, report: Report) {
+    let offset = all.sources.merge(report.sources);
+    all.diagnostics
+        .extend(report.diagnostics.into_iter().map(|mut d: Diagnostic| {
+            for label in &mut d.labels {
+                label.file.0 += offset;
+            }
+            d
+        }));
+}
+

@@ -1,0 +1,67 @@
+//! Rendering diagnostics for people, through codespan-reporting.
+
+use super::{Diagnostic, LabelStyle, Severity, Sources};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+/// Whether to colour rendered diagnostics.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// ANSI colours.
+    Always,
+    /// Plain text.
+    Never,
+}
+
+/// Renders diagnostics as text, the way `rbacc check` prints them.
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice) -> String {
+    let mut files = SimpleFiles::new();
+    for (_, source) in sources.iter() {
+        files.add(source.name.as_str(), source.text.as_str());
+    }
+    let mut buffer = match color {
+        ColorChoice::Always => termcolor::Buffer::ansi(),
+        ColorChoice::Never => termcolor::Buffer::no_color(),
+    };
+    let config = term::Config::default();
+    for diagnostic in diagnostics {
+        let cs_diag = to_codespan(diagnostic);
+        if term::emit(&mut buffer, &config, &files, &cs_diag).is_err() {
+            // A label outside its file: show the message alone rather than nothing.
+            let plain = cs::Diagnostic::new(cs_diag.severity)
+                .with_code(diagnostic.code)
+                .with_message(&diagnostic.message);
+            let _ = term::emit(&mut buffer, &config, &files, &plain);
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let labels = d
+        .labels
+        .iter()
+        .map(|l| {
+            let style = match l.style {
+                LabelStyle::Primary => cs::LabelStyle::Primary,
+                LabelStyle::Secondary => cs::LabelStyle::Secondary,
+            };
+            cs::Label::new(style, l.file.0 as usize, l.span.start as usize..l.span.end as usize)
+                .with_message(&l.message)
+        })
+        .collect();
+    let mut notes = d.notes.clone();
+    if let Some(help) = &d.help {
+        notes.push(format!("help: {help}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}

@@ -1,0 +1,111 @@
+//! rbacc: a declarative RBAC policy compiler and evaluator.
+//!
+//! The pipeline: source text → [`syntax::parse`] (pest) → AST with spans →
+//! [`resolve::resolve`] (symbol tables, scope tree, role graph on petgraph)
+//! → [`analyse::analyse`] (constraints, assertions, lints) →
+//! [`compile::compile`] (bitsets of effective permissions) → evaluation
+//! against membership data → rendering ([`diagnostic`]).
+//!
+//! ```
+//! let source = r#"
+//!     scope organization "Organization"
+//!     scope workspace "Workspace" in organization
+//!     permissions on workspace { workspace.view "View" }
+//!     role viewer on workspace "Viewer" { grant workspace.view }
+//! "#;
+//! let policy = rbacc::compile("example.rbac", source).unwrap();
+//! assert_eq!(policy.model.roles.len(), 1);
+//! ```
+
+pub mod analyse;
+pub mod compile;
+pub mod diagnostic;
+pub mod limits;
+pub mod presets;
+pub mod resolve;
+pub mod span;
+pub mod suggest;
+pub mod syntax;
+
+use diagnostic::{Diagnostic, FileId, Report, Sources};
+
+/// A policy that parsed, resolved and passed analysis without errors.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// The policy's name (its file name or preset name).
+    pub name: String,
+    /// The source text, for diagnostics and explanations.
+    pub sources: Sources,
+    /// The file of the policy within `sources`.
+    pub file: FileId,
+    /// The resolved model.
+    pub model: resolve::Model,
+    /// Effective permissions.
+    pub compiled: compile::Compiled,
+    /// Warnings found by analysis (errors prevent compilation).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks a policy: every error and warning, in one report.
+pub fn check(name: &str, source: &str) -> Report {
+    match compile_with(name, source, &analyse::LintConfig::default()) {
+        Ok(policy) => Report {
+            sources: policy.sources,
+            diagnostics: policy.warnings,
+        },
+        Err(report) => report,
+    }
+}
+
+/// Compiles a policy; any error gives the full report instead.
+pub fn compile(name: &str, source: &str) -> Result<Policy, Report> {
+    compile_with(name, source, &analyse::LintConfig::default())
+}
+
+/// Compiles a policy with lint levels set from outside (the command line).
+pub fn compile_with(
+    name: &str,
+    source: &str,
+    lints: &analyse::LintConfig,
+) -> Result<Policy, Report> {
+    let mut sources = Sources::new();
+    let file = sources.add(name, source);
+    let ast = match syntax::parse(source) {
+        Ok(ast) => ast,
+        Err(errors) => {
+            return Err(Report {
+                sources,
+                diagnostics: errors.iter().map(|e| e.to_diagnostic(file)).collect(),
+            })
+        }
+    };
+    let (model, errors) = resolve::resolve(&ast, file);
+    if !errors.is_empty() {
+        return Err(Report {
+            sources,
+            diagnostics: errors.iter().map(|e| e.to_diagnostic(file)).collect(),
+        });
+    }
+    let compiled = compile::compile(&model);
+    let mut diagnostics = analyse::analyse(&model, &compiled, lints);
+    diagnostics.sort_by_key(|d| d.severity);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Report {
+            sources,
+            diagnostics,
+        });
+    }
+    Ok(Policy {
+        name: model
+            .policy
+            .as_ref()
+            .map_or_else(|| name.to_string(), |p| p.0.clone()),
+        sources,
+        file,
+        model,
+        compiled,
+        warnings: diagnostics,
+    })
+}
+pub mod cli;
+pub mod report;

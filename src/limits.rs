@@ -1,0 +1,18 @@
+//! Input limits. Each is enforced with a clear diagnostic, never a crash.
+
+/// Largest policy file accepted, in bytes.
+pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest `{ … }` nesting accepted in a policy file.
+pub const MAX_NESTING: usize = 32;
+/// Pest's call limit per parse (bounds the work of any one parse).
+pub const PEST_CALL_LIMIT: usize = 50_000_000;
+/// Largest number of roles in a policy.
+pub const MAX_ROLES: usize = 10_000;
+/// Largest number of permissions in a policy.
+pub const MAX_PERMISSIONS: usize = 10_000;
+/// Longest include/implication chain, in roles.
+pub const MAX_CHAIN: usize = 256;
+/// Largest membership file accepted, in bytes.
+pub const MAX_MEMBERS_BYTES: usize = 256 * 1024 * 1024;
+/// Deepest YAML nesting accepted in a membership file.
+pub const MAX_YAML_DEPTH: usize = 16;

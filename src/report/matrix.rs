@@ -1,0 +1,261 @@
+//! Permission tables: one per scope kind, rows = permissions, columns = roles.
+
+use crate::compile::{perms_of_scope, roles_of_scope};
+use crate::resolve::{PermId, RoleId};
+use crate::Policy;
+use serde::Serialize;
+
+/// One cell of a permission table.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Cell {
+    /// Granted.
+    #[serde(rename = "yes")]
+    Yes,
+    /// Not granted.
+    #[serde(rename = "no")]
+    No,
+    /// Configurable per instance, on unless switched off.
+    #[serde(rename = "configurable-on")]
+    ConfigurableOn,
+    /// Configurable per instance, off unless switched on.
+    #[serde(rename = "configurable-off")]
+    ConfigurableOff,
+}
+
+/// A column of a table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Column {
+    /// Role id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A finer permission listed under a row.
+#[derive(Clone, Debug, Serialize)]
+pub struct Member {
+    /// Permission id.
+    pub permission: String,
+    /// Its description.
+    pub label: String,
+}
+
+/// A row of a table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// Permission id.
+    pub permission: String,
+    /// Its description.
+    pub label: String,
+    /// One cell per column.
+    pub cells: Vec<Cell>,
+    /// Finer permissions grouped under this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// The table of one scope kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct Table {
+    /// Scope kind id.
+    pub scope: String,
+    /// Display name of the scope kind.
+    #[serde(skip)]
+    pub scope_name: String,
+    /// Roles of the scope, in rank order as written.
+    pub roles: Vec<Column>,
+    /// Top-level permissions of the scope, in declaration order.
+    pub rows: Vec<Row>,
+}
+
+/// The matrix of a policy.
+#[derive(Clone, Debug, Serialize)]
+pub struct Matrix {
+    /// Layout version.
+    pub version: u32,
+    /// Policy name.
+    pub policy: String,
+    /// One table per scope kind that has permissions and roles.
+    pub tables: Vec<Table>,
+}
+
+/// The cell of `role` × `perm`.
+pub fn cell(policy: &Policy, role: RoleId, perm: PermId) -> Cell {
+    let Some(r) = policy.compiled.role(role) else {
+        return Cell::No;
+    };
+    if r.always.contains(perm.index()) {
+        return Cell::Yes;
+    }
+    if r.configurable.contains(perm.index()) || group_configurable(policy, role, perm) {
+        let on = r
+            .config_grants
+            .iter()
+            .filter(|g| policy.model.perm_with_members(perm).contains(&g.perm))
+            .any(|g| g.default_on);
+        return if on {
+            Cell::ConfigurableOn
+        } else {
+            Cell::ConfigurableOff
+        };
+    }
+    Cell::No
+}
+
+/// A group whose members are each held, some only configurably.
+fn group_configurable(policy: &Policy, role: RoleId, perm: PermId) -> bool {
+    let Some(r) = policy.compiled.role(role) else {
+        return false;
+    };
+    let members = policy.model.perm_with_members(perm);
+    members.len() > 1
+        && members
+            .iter()
+            .skip(1)
+            .all(|m| r.always.contains(m.index()) || r.configurable.contains(m.index()))
+}
+
+/// Builds the matrix of a compiled policy.
+pub fn matrix(policy: &Policy) -> Matrix {
+    let model = &policy.model;
+    let mut tables = Vec::new();
+    for (i, scope) in model.scopes.iter().enumerate() {
+        let sid = crate::resolve::ScopeId::from_index(i);
+        let roles = roles_of_scope(model, sid);
+        let perms: Vec<PermId> = perms_of_scope(model, sid)
+            .into_iter()
+            .filter(|p| model.perm(*p).is_some_and(|x| x.parent.is_none()))
+            .collect();
+        if perms.is_empty() || roles.is_empty() {
+            continue;
+        }
+        let rows = perms
+            .iter()
+            .map(|&p| {
+                let perm = model.perm(p);
+                Row {
+                    permission: model.perm_name(p).to_string(),
+                    label: perm.map(|x| x.description.clone()).unwrap_or_default(),
+                    cells: roles.iter().map(|&r| cell(policy, r, p)).collect(),
+                    members: perm
+                        .map(|x| x.children.as_slice())
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|&c| Member {
+                            permission: model.perm_name(c).to_string(),
+                            label: model.perm(c).map(|x| x.description.clone()).unwrap_or_default(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        tables.push(Table {
+            scope: scope.name.clone(),
+            scope_name: scope.display.clone(),
+            roles: roles
+                .iter()
+                .map(|&r| Column {
+                    id: model.role_name(r).to_string(),
+                    name: model.role(r).map(|x| x.display.clone()).unwrap_or_default(),
+                })
+                .collect(),
+            rows,
+        });
+    }
+    Matrix {
+        version: 1,
+        policy: policy.name.clone(),
+        tables,
+    }
+}
+
+fn cell_text(c: Cell) -> &'static str {
+    match c {
+        Cell::Yes => "yes",
+        Cell::No => "no",
+        Cell::ConfigurableOn => "configurable (on)",
+        Cell::ConfigurableOff => "configurable (off)",
+    }
+}
+
+/// Plain text with aligned columns.
+pub fn to_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    for (i, t) in m.tables.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("{} ({})\n", t.scope_name, t.scope));
+        let mut header = vec!["Permission".to_string()];
+        header.extend(t.roles.iter().map(|r| r.name.clone()));
+        let mut rows = vec![header];
+        for r in &t.rows {
+            let mut line = vec![r.label.clone()];
+            line.extend(r.cells.iter().map(|c| cell_text(*c).to_string()));
+            rows.push(line);
+            for m in &r.members {
+                let mut line = vec![format!("  - {}", m.label)];
+                line.extend(t.roles.iter().map(|_| String::new()));
+                rows.push(line);
+            }
+        }
+        let ncols = t.roles.len() + 1;
+        let widths: Vec<usize> = (0..ncols)
+            .map(|c| {
+                rows.iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(s, w)| format!("{s:<w$}"))
+                .collect();
+            out.push_str(cells.join("  ").trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Markdown tables, like the product documents' own.
+pub fn to_markdown(m: &Matrix) -> String {
+    let esc = |s: &str| s.replace('|', "\\|");
+    let mut out = String::new();
+    for (i, t) in m.tables.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("### {} roles\n\n", esc(&t.scope_name)));
+        out.push_str("| Permission |");
+        for r in &t.roles {
+            out.push_str(&format!(" **{}** |", esc(&r.name)));
+        }
+        out.push_str("\n| --- |");
+        out.push_str(&" --- |".repeat(t.roles.len()));
+        out.push('\n');
+        for r in &t.rows {
+            let mut label = esc(&r.label);
+            if !r.members.is_empty() {
+                let items: Vec<String> = r.members.iter().map(|m| format!("<li>{}</li>", esc(&m.label))).collect();
+                label.push_str(&format!("<ul>{}</ul>", items.join("")));
+            }
+            out.push_str(&format!("| {label} |"));
+            for c in &r.cells {
+                let text = match c {
+                    Cell::Yes => "✔️",
+                    Cell::No => "",
+                    Cell::ConfigurableOn => "Configurable (default on)",
+                    Cell::ConfigurableOff => "Configurable (default off)",
+                };
+                out.push_str(&format!(" {text} |"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,3 @@
+//! Stage 6 (output): tables and other renderings of compiled policies.
+
+pub mod matrix;
