@@ -27,7 +27,11 @@ pub mod span;
 pub mod suggest;
 pub mod syntax;
 
-use diagnostic::{Diagnostic, FileId, Report, Sources};
+pub use diagnostic::Report;
+pub use eval::{Authorizer, Explanation, Query, QueryError};
+pub use membership::Members;
+
+use diagnostic::{Diagnostic, FileId, Sources};
 
 /// A policy that parsed, resolved and passed analysis without errors.
 #[derive(Clone, Debug)]
@@ -109,3 +113,5 @@ pub fn compile_with(
 }
 pub mod cli;
 pub mod report;
+pub mod membership;
+pub mod eval;

@@ -2,6 +2,7 @@
 //! its arguments and output streams, so tests can call it directly.
 
 mod check;
+mod eval;
 mod input;
 mod matrix;
 
@@ -101,6 +102,12 @@ pub enum Command {
     Presets,
     /// Print the permission tables of a policy.
     Matrix(matrix::MatrixArgs),
+    /// Can USER do PERMISSION on RESOURCE? Exit 0 allow, 1 deny, 2 error.
+    Eval(eval::EvalArgs),
+    /// Every user who can do PERMISSION on RESOURCE.
+    WhoCan(eval::WhoCanArgs),
+    /// Every permission USER holds on RESOURCE.
+    WhatCan(eval::WhatCanArgs),
 }
 
 /// Output streams of a command.
@@ -150,5 +157,8 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
             Exit::Ok
         }
         Command::Matrix(args) => matrix::run(&args, io),
+        Command::Eval(args) => eval::run_eval(&args, io),
+        Command::WhoCan(args) => eval::run_who_can(&args, io),
+        Command::WhatCan(args) => eval::run_what_can(&args, io),
     }
 }

@@ -127,7 +127,7 @@ pub fn compile(model: &Model) -> Compiled {
 }
 
 /// A grouped permission is held when all its members are held.
-fn close_groups(model: &Model, set: &mut BitSet) {
+pub fn close_groups(model: &Model, set: &mut BitSet) {
     for (i, perm) in model.perms.iter().enumerate().rev() {
         if !perm.children.is_empty() && perm.children.iter().all(|c| set.contains(c.index())) {
             set.insert(i);

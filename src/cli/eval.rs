@@ -1,0 +1,302 @@
+//! `rbacc eval`, `rbacc who-can`, `rbacc what-can`: queries against a
+//! policy and membership data. Fail closed: any error exits 2 and prints no
+//! decision.
+
+use super::input::{load_policy, read_text, report_load_error, PolicyArgs};
+use super::{Exit, Format, Io};
+use crate::eval::{Authorizer, Explanation, Query, QueryError};
+use crate::membership::Members;
+use serde_json::json;
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+
+/// Where the policy and the data come from.
+#[derive(Debug, clap::Args)]
+pub struct Setup {
+    /// The policy.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Membership data (YAML).
+    #[arg(long, short = 'm')]
+    pub members: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Arguments of `rbacc eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Policy, members and format.
+    #[command(flatten)]
+    pub setup: Setup,
+    /// Print the reason: the chain for an allow, what is missing for a deny.
+    #[arg(long)]
+    pub explain: bool,
+    /// Read queries from a file (`-` for stdin), one per line: `USER PERMISSION
+    /// RESOURCE` or a JSON object with `user`, `permission`, `resource`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["user", "permission", "resource"])]
+    pub batch: Option<PathBuf>,
+    /// The user.
+    #[arg(required_unless_present = "batch")]
+    pub user: Option<String>,
+    /// The permission (a grouped one or a finer one).
+    #[arg(required_unless_present = "batch")]
+    pub permission: Option<String>,
+    /// The resource, `KIND:PATH`.
+    #[arg(required_unless_present = "batch")]
+    pub resource: Option<String>,
+}
+
+/// Arguments of `rbacc who-can`.
+#[derive(Debug, clap::Args)]
+pub struct WhoCanArgs {
+    /// Policy, members and format.
+    #[command(flatten)]
+    pub setup: Setup,
+    /// The permission.
+    pub permission: String,
+    /// The resource.
+    pub resource: String,
+}
+
+/// Arguments of `rbacc what-can`.
+#[derive(Debug, clap::Args)]
+pub struct WhatCanArgs {
+    /// Policy, members and format.
+    #[command(flatten)]
+    pub setup: Setup,
+    /// The user.
+    pub user: String,
+    /// The resource.
+    pub resource: String,
+}
+
+/// Loads policy and members, or reports why not (exit 2).
+pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
+    let policy = load_policy(setup.policy.preset.as_deref(), setup.policy.policy.as_deref())
+        .map_err(|e| report_load_error(e, io))?;
+    let text = match read_text(&setup.members) {
+        Ok(Ok(text)) => text,
+        Ok(Err(report)) => {
+            let _ = write!(io.err, "{}", crate::diagnostic::render(&report.sources, &report.diagnostics, io.color));
+            return Err(Exit::Error);
+        }
+        Err(msg) => {
+            let _ = writeln!(io.err, "error: {msg}");
+            return Err(Exit::Error);
+        }
+    };
+    let name = setup.members.display().to_string();
+    let members = Members::from_yaml(&policy, &name, &text).map_err(|report| {
+        let _ = write!(io.err, "{}", crate::diagnostic::render(&report.sources, &report.diagnostics, io.color));
+        let _ = writeln!(io.err, "error: the membership data has errors; nothing was evaluated");
+        Exit::Error
+    })?;
+    Ok(Authorizer::new(policy, members))
+}
+
+fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {
+    let _ = writeln!(io.err, "error: {e}");
+    Exit::Error
+}
+
+fn explanation_text(e: &Explanation) -> String {
+    let mut out = String::new();
+    for (i, step) in e.steps.iter().enumerate() {
+        let arrow = if i == 0 { "  " } else { "  → " };
+        out.push_str(&format!("{arrow}{}", step.text));
+        if let Some(loc) = &step.location {
+            out.push_str(&format!("  [{loc}]"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn decision(allowed: bool) -> &'static str {
+    if allowed {
+        "allow"
+    } else {
+        "deny"
+    }
+}
+
+/// Runs `rbacc eval`.
+pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
+    let authz = match load(&args.setup, io) {
+        Ok(a) => a,
+        Err(exit) => return exit,
+    };
+    if let Some(batch) = &args.batch {
+        return run_batch(&authz, batch, args, io);
+    }
+    let (Some(u), Some(p), Some(r)) = (&args.user, &args.permission, &args.resource) else {
+        let _ = writeln!(io.err, "error: give USER PERMISSION RESOURCE, or --batch FILE");
+        return Exit::Error;
+    };
+    let q = match authz.query(u, p, r) {
+        Ok(q) => q,
+        Err(e) => return query_error(&e, io),
+    };
+    let allowed = authz.check(&q);
+    match args.setup.format {
+        Format::Json => {
+            let mut v = json!({"decision": decision(allowed), "user": u, "permission": p, "resource": r});
+            if args.explain {
+                v["explanation"] = serde_json::to_value(authz.explain(&q).steps).unwrap_or_default();
+            }
+            let _ = writeln!(io.out, "{v}");
+        }
+        Format::Human => {
+            let _ = writeln!(io.out, "{}", decision(allowed));
+            if args.explain {
+                let _ = write!(io.out, "{}", explanation_text(&authz.explain(&q)));
+            }
+        }
+    }
+    if allowed {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    }
+}
+
+/// Parses one batch line.
+fn parse_line(line: &str) -> Result<(String, String, String), QueryError> {
+    let line = line.trim();
+    if line.starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| QueryError::Malformed(e.to_string()))?;
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| QueryError::Malformed(format!("missing string field `{k}`")))
+        };
+        return Ok((field("user")?, field("permission")?, field("resource")?));
+    }
+    let parts: Vec<&str> = line.split_whitespace().collect();
+    match parts.as_slice() {
+        [u, p, r] => Ok((u.to_string(), p.to_string(), r.to_string())),
+        _ => Err(QueryError::Malformed(format!(
+            "expected `USER PERMISSION RESOURCE`, got {} field(s)",
+            parts.len()
+        ))),
+    }
+}
+
+fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_>) -> Exit {
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    if let Err(e) = read {
+        let _ = writeln!(io.err, "error: cannot read `{}`: {e}", path.display());
+        return Exit::Error;
+    }
+    let mut failed = false;
+    let mut out = String::with_capacity(text.len() / 4);
+    for (n, line) in text.as_bytes().lines().enumerate() {
+        let line = line.unwrap_or_default();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let result: Result<(Query, bool), QueryError> = parse_line(&line).and_then(|(u, p, r)| {
+            let q = authz.query(&u, &p, &r)?;
+            Ok((q, authz.check(&q)))
+        });
+        match (result, args.setup.format) {
+            (Ok((q, allowed)), Format::Json) => {
+                let mut v = json!({"line": n + 1, "decision": decision(allowed)});
+                if args.explain {
+                    v["explanation"] = serde_json::to_value(authz.explain(&q).steps).unwrap_or_default();
+                }
+                out.push_str(&v.to_string());
+                out.push('\n');
+            }
+            (Ok((q, allowed)), Format::Human) => {
+                out.push_str(decision(allowed));
+                out.push('\n');
+                if args.explain {
+                    out.push_str(&explanation_text(&authz.explain(&q)));
+                }
+            }
+            (Err(e), Format::Json) => {
+                failed = true;
+                out.push_str(&json!({"line": n + 1, "error": e.to_string()}).to_string());
+                out.push('\n');
+            }
+            (Err(e), Format::Human) => {
+                failed = true;
+                out.push_str(&format!("error: line {}: {e}\n", n + 1));
+            }
+        }
+    }
+    let _ = io.out.write_all(out.as_bytes());
+    if failed {
+        let _ = writeln!(io.err, "error: some queries could not be evaluated (answered `error`, never `allow`)");
+        Exit::Error
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Runs `rbacc who-can`.
+pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
+    let authz = match load(&args.setup, io) {
+        Ok(a) => a,
+        Err(exit) => return exit,
+    };
+    let found = match authz.who_can(&args.permission, &args.resource) {
+        Ok(f) => f,
+        Err(e) => return query_error(&e, io),
+    };
+    let m = &authz.members;
+    match args.setup.format {
+        Format::Json => {
+            let users: Vec<serde_json::Value> = found
+                .iter()
+                .map(|(u, e)| json!({"user": m.user_name(*u), "because": e.steps}))
+                .collect();
+            let _ = writeln!(io.out, "{}", json!({"permission": args.permission, "resource": args.resource, "users": users}));
+        }
+        Format::Human => {
+            for (u, e) in &found {
+                let why = e.steps.first().map_or(String::new(), |s| s.text.clone());
+                let _ = writeln!(io.out, "{}\t{why}", m.user_name(*u));
+            }
+        }
+    }
+    Exit::Ok
+}
+
+/// Runs `rbacc what-can`.
+pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
+    let authz = match load(&args.setup, io) {
+        Ok(a) => a,
+        Err(exit) => return exit,
+    };
+    let found = match authz.what_can(&args.user, &args.resource) {
+        Ok(f) => f,
+        Err(e) => return query_error(&e, io),
+    };
+    let model = &authz.policy.model;
+    match args.setup.format {
+        Format::Json => {
+            let perms: Vec<serde_json::Value> = found
+                .iter()
+                .map(|(p, e)| json!({"permission": model.perm_name(*p), "because": e.steps}))
+                .collect();
+            let _ = writeln!(io.out, "{}", json!({"user": args.user, "resource": args.resource, "permissions": perms}));
+        }
+        Format::Human => {
+            for (p, e) in &found {
+                let why = e.steps.first().map_or(String::new(), |s| s.text.clone());
+                let _ = writeln!(io.out, "{}\t{why}", model.perm_name(*p));
+            }
+        }
+    }
+    Exit::Ok
+}

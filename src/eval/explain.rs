@@ -1,0 +1,316 @@
+//! Explanations: the chain behind an allow, or what is missing for a deny.
+
+use super::{Authorizer, Query};
+use crate::membership::locate::{locate, Target};
+use crate::membership::{Held, Origin, ResId};
+use crate::resolve::{PermId, RoleId};
+use crate::span::Span;
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+
+/// One step of an explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// `binding`, `group`, `default`, `bootstrap`, `fallback`, `upgrade`,
+    /// `grant`, `include`, `imply`, `setting`, `missing`.
+    pub kind: &'static str,
+    /// What the step says.
+    pub text: String,
+    /// `file:line:col` of the step's source, when it has one.
+    pub location: Option<String>,
+}
+
+/// The answer to a query with its reasons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// Allow or deny.
+    pub allowed: bool,
+    /// For an allow: binding → role → include/implication → grant. For a
+    /// deny: what the user holds and what is missing.
+    pub steps: Vec<Step>,
+}
+
+impl Authorizer {
+    fn policy_loc(&self, span: Span) -> Option<String> {
+        let source = self.policy.sources.get(self.policy.file)?;
+        let (line, col) = source.line_col(span.start);
+        Some(format!("{}:{line}:{col}", source.name))
+    }
+
+    fn yaml_loc(&self, path: &[&str], target: Target) -> Option<String> {
+        let parts: Vec<String> = path.iter().map(|s| (*s).to_string()).collect();
+        let offset = locate(&self.members.text, &parts, target)?;
+        let src = crate::diagnostic::Source::new(&self.members.name, self.members.text.as_str());
+        let (line, col) = src.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
+        Some(format!("{}:{line}:{col}", self.members.name))
+    }
+
+    fn role_label(&self, r: RoleId) -> String {
+        let model = &self.policy.model;
+        let display = model.role(r).map_or("", |x| x.display.as_str());
+        format!("`{}` ({display})", model.role_name(r))
+    }
+
+    /// How the user came to hold a role at a resource.
+    fn origin_step(&self, user: &str, res: ResId, h: &Held) -> Step {
+        let model = &self.policy.model;
+        let m = &self.members;
+        let rname = m.res_name(res);
+        let role = self.role_label(h.role);
+        match h.origin {
+            Origin::Binding => Step {
+                kind: "binding",
+                text: format!("`{user}` is bound to {role} on `{rname}`"),
+                location: self.yaml_loc(&["resources", rname, "roles", user], Target::Key),
+            },
+            Origin::Group(g) => {
+                let gname = format!("group:{}", m.group_name(g));
+                Step {
+                    kind: "group",
+                    text: format!("`{user}` is in `{gname}`, bound to {role} on `{rname}`"),
+                    location: self.yaml_loc(&["resources", rname, "roles", &gname], Target::Key),
+                }
+            }
+            Origin::Default(i) => Step {
+                kind: "default",
+                text: format!("`{user}` is a member of `{rname}` with no other role, so holds the default {role}"),
+                location: model.cardinalities.get(i).and_then(|c| self.policy_loc(c.span)),
+            },
+            Origin::Bootstrap(i, pos) => Step {
+                kind: "bootstrap",
+                text: format!("`{user}` is member #{pos} of `{rname}`, so the bootstrap rule gives {role}"),
+                location: model.bootstraps.get(i).and_then(|b| self.policy_loc(b.span)),
+            },
+            Origin::Fallback(e) => Step {
+                kind: "fallback",
+                text: format!(
+                    "edition `{}` has no RBAC: every member of `{rname}` holds {role}",
+                    model.editions.get(e.index()).map_or("", |x| x.name.as_str())
+                ),
+                location: model.editions.get(e.index()).and_then(|x| self.policy_loc(x.span)),
+            },
+            Origin::Upgrade(g) => {
+                let gname = format!("group:{}", m.group_name(g));
+                Step {
+                    kind: "upgrade",
+                    text: format!("`{user}` is in `{gname}`, whose permissions on `{rname}` need {role}, so the role is upgraded"),
+                    location: self.yaml_loc(&["resources", rname, "roles", &gname], Target::Key),
+                }
+            }
+            Origin::Direct | Origin::GroupGrant(_) => Step {
+                kind: "grant",
+                text: format!("`{user}` holds {role} on `{rname}`"),
+                location: None,
+            },
+        }
+    }
+
+    /// The chain inside the policy from `role` to a grant of `perm`.
+    pub fn policy_chain(&self, role: RoleId, perm: PermId) -> Vec<Step> {
+        let model = &self.policy.model;
+        let compiled = &self.policy.compiled;
+        let grants_directly = |r: RoleId| {
+            model.role(r).and_then(|x| {
+                x.grants
+                    .iter()
+                    .find(|g| g.configurable.is_none() && g.perms.contains(&perm))
+                    .or_else(|| x.grants.iter().find(|g| g.perms.contains(&perm)))
+            })
+        };
+        let mut prev: HashMap<RoleId, (RoleId, Span)> = HashMap::new();
+        let mut queue = VecDeque::from([role]);
+        let mut found = None;
+        while let Some(r) = queue.pop_front() {
+            if grants_directly(r).is_some() {
+                found = Some(r);
+                break;
+            }
+            for (from, to, span) in &compiled.edges {
+                if *from == r && *to != role && !prev.contains_key(to) {
+                    prev.insert(*to, (r, *span));
+                    queue.push_back(*to);
+                }
+            }
+        }
+        let Some(end) = found else {
+            let pname = model.perm_name(perm);
+            return vec![Step {
+                kind: "grant",
+                text: format!("{} holds every permission grouped under `{pname}`", self.role_label(role)),
+                location: model.perm(perm).and_then(|p| self.policy_loc(p.span)),
+            }];
+        };
+        let mut path = Vec::new();
+        let mut cur = end;
+        while cur != role {
+            let Some(&(p, span)) = prev.get(&cur) else { break };
+            path.push((p, cur, span));
+            cur = p;
+        }
+        path.reverse();
+        let mut steps: Vec<Step> = path
+            .into_iter()
+            .map(|(from, to, span)| {
+                let includes = model
+                    .role(from)
+                    .is_some_and(|r| r.includes.iter().any(|(t, s)| *t == to && *s == span));
+                let (kind, verb) = if includes {
+                    ("include", "includes")
+                } else {
+                    ("imply", "implies")
+                };
+                Step {
+                    kind,
+                    text: format!("{} {verb} {}", self.role_label(from), self.role_label(to)),
+                    location: self.policy_loc(span),
+                }
+            })
+            .collect();
+        if let Some(g) = grants_directly(end) {
+            let how = if g.configurable.is_some() { " (configurable)" } else { "" };
+            steps.push(Step {
+                kind: "grant",
+                text: if g.text == model.perm_name(perm) {
+                    format!("{} grants `{}`{how}", self.role_label(end), g.text)
+                } else {
+                    format!(
+                        "{} grants `{}`{how}, which covers `{}`",
+                        self.role_label(end),
+                        g.text,
+                        model.perm_name(perm)
+                    )
+                },
+                location: self.policy_loc(g.span),
+            });
+        }
+        steps
+    }
+
+    /// Explains a query's decision.
+    pub fn explain(&self, q: &Query) -> Explanation {
+        let allowed = self.check(q);
+        let model = &self.policy.model;
+        let m = &self.members;
+        let user = m.user_name(q.user).to_string();
+        let pname = model.perm_name(q.perm).to_string();
+        let mut steps = Vec::new();
+        if allowed {
+            for res in m.ancestors(q.res) {
+                let Some(e) = m.entry(q.user, res) else { continue };
+                if let Some((p, origin)) = e.grants.iter().find(|(p, _)| *p == q.perm) {
+                    let rname = m.res_name(res);
+                    let (subject, text) = match origin {
+                        Origin::GroupGrant(g) => (
+                            format!("group:{}", m.group_name(*g)),
+                            format!("`{user}` is in `group:{}`, granted `{}` on `{rname}`", m.group_name(*g), model.perm_name(*p)),
+                        ),
+                        _ => (user.clone(), format!("`{user}` is granted `{}` directly on `{rname}`", model.perm_name(*p))),
+                    };
+                    steps.push(Step {
+                        kind: "grant",
+                        text,
+                        location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
+                    });
+                    return Explanation { allowed, steps };
+                }
+                let holder = e.roles.iter().find(|h| self.policy.compiled.holds(h.role, q.perm));
+                if let Some(h) = holder {
+                    steps.push(self.origin_step(&user, res, h));
+                    steps.extend(self.policy_chain(h.role, q.perm));
+                    return Explanation { allowed, steps };
+                }
+                for (g, inst, on) in self.config_decisions(e, q) {
+                    if !on {
+                        continue;
+                    }
+                    if let Some(h) = e.roles.iter().find(|h| {
+                        self.policy.compiled.role(h.role).is_some_and(|cr| cr.config_grants.contains(&g))
+                    }) {
+                        steps.push(self.origin_step(&user, res, h));
+                        steps.extend(self.policy_chain(h.role, q.perm));
+                    }
+                    steps.push(self.setting_step(g, inst, on));
+                    return Explanation { allowed, steps };
+                }
+            }
+            return Explanation { allowed, steps };
+        }
+        // Deny: what is held, what is switched off, and what would grant it.
+        for res in m.ancestors(q.res) {
+            let Some(e) = m.entry(q.user, res) else { continue };
+            for h in &e.roles {
+                steps.push(self.origin_step(&user, res, h));
+            }
+            for (g, inst, on) in self.config_decisions(e, q) {
+                steps.push(self.setting_step(g, inst, on));
+            }
+        }
+        if steps.is_empty() {
+            steps.push(Step {
+                kind: "missing",
+                text: format!(
+                    "`{user}` holds no role on `{}` or any resource enclosing it",
+                    m.res_name(q.asked)
+                ),
+                location: None,
+            });
+        }
+        if let Some((role, res)) = self.nearest_role(q) {
+            steps.push(Step {
+                kind: "missing",
+                text: format!(
+                    "`{pname}` needs a role that grants it, e.g. {} on `{}`",
+                    self.role_label(role),
+                    m.res_name(res)
+                ),
+                location: model.role(role).and_then(|r| self.policy_loc(r.span)),
+            });
+        } else {
+            steps.push(Step {
+                kind: "missing",
+                text: format!("no role of the policy grants `{pname}` on `{}`", m.res_name(q.res)),
+                location: None,
+            });
+        }
+        Explanation { allowed, steps }
+    }
+
+    fn setting_step(&self, g: crate::compile::ConfigGrant, inst: Option<ResId>, on: bool) -> Step {
+        let model = &self.policy.model;
+        let m = &self.members;
+        let state = if on { "on" } else { "off" };
+        let role = model.role_name(g.declared_by);
+        let perm = model.perm_name(g.perm);
+        match inst.filter(|i| m.settings.contains_key(&(*i, g.declared_by, g.perm))) {
+            Some(i) => Step {
+                kind: "setting",
+                text: format!("`{}` switches `{role}`'s configurable `{perm}` {state}", m.res_name(i)),
+                location: self.yaml_loc(&["resources", m.res_name(i), "settings", role], Target::Key),
+            },
+            None => Step {
+                kind: "setting",
+                text: format!("`{role}`'s configurable `{perm}` is {state} by default (no setting on the resource)"),
+                location: model.role(g.declared_by).and_then(|r| self.policy_loc(r.span)),
+            },
+        }
+    }
+
+    /// The weakest role that would grant the permission, on the nearest
+    /// enclosing resource where it can be bound.
+    fn nearest_role(&self, q: &Query) -> Option<(RoleId, ResId)> {
+        let model = &self.policy.model;
+        let compiled = &self.policy.compiled;
+        for res in self.members.ancestors(q.res) {
+            let kind = self.members.resource(res)?.kind;
+            let best = (0..model.roles.len())
+                .map(RoleId::from_index)
+                .filter(|r| model.role(*r).is_some_and(|x| x.scope == kind))
+                .filter(|r| compiled.holds(*r, q.perm))
+                .min_by_key(|r| (compiled.role(*r).map_or(usize::MAX, |c| c.always.len()), *r));
+            if let Some(role) = best {
+                return Some((role, res));
+            }
+        }
+        None
+    }
+}

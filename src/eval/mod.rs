@@ -1,0 +1,281 @@
+//! Stage 5: evaluation of queries against a compiled policy and loaded
+//! membership data. Default deny; every error is a refusal, never an allow.
+//!
+//! The hot path ([`Authorizer::check`]) reads only ids: a hash lookup of
+//! (user, resource) per enclosing resource and a bit test.
+
+mod explain;
+
+pub use explain::{Explanation, Step};
+
+use crate::membership::{key, Entry, Members, ResId, UserId};
+use crate::resolve::{PermId, ScopeId};
+use crate::suggest::did_you_mean;
+use crate::Policy;
+use std::collections::HashMap;
+use std::fmt;
+
+/// A query with every name interned: ready for [`Authorizer::check`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// The user.
+    pub user: UserId,
+    /// The permission.
+    pub perm: PermId,
+    /// The resource the permission is checked on (the queried resource or
+    /// its enclosing resource of the permission's scope kind).
+    pub res: ResId,
+    /// The resource as queried.
+    pub asked: ResId,
+}
+
+/// Why a query could not be evaluated. Evaluation refuses; nothing is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryError {
+    /// No such user in the membership data.
+    UnknownUser {
+        /// The name.
+        name: String,
+        /// A close name.
+        suggestion: Option<String>,
+    },
+    /// No such permission in the policy.
+    UnknownPermission {
+        /// The name.
+        name: String,
+        /// A close name.
+        suggestion: Option<String>,
+    },
+    /// No such resource in the membership data.
+    UnknownResource {
+        /// The name.
+        name: String,
+        /// A close name.
+        suggestion: Option<String>,
+    },
+    /// The permission belongs to a scope kind that does not contain the
+    /// resource.
+    WrongKind {
+        /// The permission.
+        perm: String,
+        /// Its scope kind.
+        perm_kind: String,
+        /// The resource.
+        res: String,
+        /// The resource's kind.
+        res_kind: String,
+    },
+    /// A malformed query line (batch input).
+    Malformed(String),
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hint = |s: &Option<String>| s.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        match self {
+            QueryError::UnknownUser { name, suggestion } => write!(f, "unknown user `{name}`{}", hint(suggestion)),
+            QueryError::UnknownPermission { name, suggestion } => {
+                write!(f, "unknown permission `{name}`{}", hint(suggestion))
+            }
+            QueryError::UnknownResource { name, suggestion } => {
+                write!(f, "unknown resource `{name}`{}", hint(suggestion))
+            }
+            QueryError::WrongKind { perm, perm_kind, res, res_kind } => write!(
+                f,
+                "`{perm}` is a permission on `{perm_kind}`, and `{res}` (a `{res_kind}`) is not inside a `{perm_kind}`"
+            ),
+            QueryError::Malformed(msg) => write!(f, "malformed query: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// A compiled policy with loaded members: answers queries.
+#[derive(Clone, Debug)]
+pub struct Authorizer {
+    /// The policy.
+    pub policy: Policy,
+    /// The membership data.
+    pub members: Members,
+    parent: Vec<u32>,
+    kind: Vec<ScopeId>,
+    perm_kind: Vec<ScopeId>,
+    perm_ids: HashMap<String, PermId>,
+}
+
+const NO_PARENT: u32 = u32::MAX;
+
+impl Authorizer {
+    /// Builds an authorizer; members must have been loaded against `policy`.
+    pub fn new(policy: Policy, members: Members) -> Authorizer {
+        let parent = members
+            .resources
+            .iter()
+            .map(|r| r.parent.map_or(NO_PARENT, |p| p.0))
+            .collect();
+        let kind = members.resources.iter().map(|r| r.kind).collect();
+        let perm_kind = policy.model.perms.iter().map(|p| p.scope).collect();
+        let perm_ids = policy
+            .model
+            .perms
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), PermId::from_index(i)))
+            .collect();
+        Authorizer {
+            policy,
+            members,
+            parent,
+            kind,
+            perm_kind,
+            perm_ids,
+        }
+    }
+
+    /// Interns a query's names. Unknown names and kind mismatches are errors.
+    pub fn query(&self, user: &str, perm: &str, resource: &str) -> Result<Query, QueryError> {
+        let m = &self.members;
+        let user_id = m.user_id(user).ok_or_else(|| QueryError::UnknownUser {
+            name: user.to_string(),
+            suggestion: did_you_mean(user, m.users.iter().map(String::as_str)),
+        })?;
+        let perm_id = *self.perm_ids.get(perm).ok_or_else(|| QueryError::UnknownPermission {
+            name: perm.to_string(),
+            suggestion: did_you_mean(perm, self.perm_ids.keys().map(String::as_str)),
+        })?;
+        let asked = m.res_id(resource).ok_or_else(|| QueryError::UnknownResource {
+            name: resource.to_string(),
+            suggestion: did_you_mean(resource, m.resources.iter().map(|r| r.name.as_str())),
+        })?;
+        let pk = self.perm_kind.get(perm_id.index()).copied().unwrap_or_default();
+        let res = m
+            .ancestors(asked)
+            .find(|r| self.kind.get(r.index()) == Some(&pk))
+            .ok_or_else(|| {
+                let model = &self.policy.model;
+                QueryError::WrongKind {
+                    perm: perm.to_string(),
+                    perm_kind: model.scope_name(pk).to_string(),
+                    res: resource.to_string(),
+                    res_kind: model
+                        .scope_name(self.kind.get(asked.index()).copied().unwrap_or_default())
+                        .to_string(),
+                }
+            })?;
+        Ok(Query {
+            user: user_id,
+            perm: perm_id,
+            res,
+            asked,
+        })
+    }
+
+    /// Decides an interned query: `true` for allow. Default deny.
+    #[inline]
+    pub fn check(&self, q: &Query) -> bool {
+        let mut res = q.res.0;
+        loop {
+            if let Some(&i) = self.members.index.get(&key(q.user, ResId(res))) {
+                if let Some(e) = self.members.entries.get(i as usize) {
+                    if e.always.contains(q.perm.index()) {
+                        return true;
+                    }
+                    if e.has_configurable && self.configurable_allows(e, q) {
+                        return true;
+                    }
+                }
+            }
+            res = match self.parent.get(res as usize) {
+                Some(&p) if p != NO_PARENT => p,
+                _ => return false,
+            };
+        }
+    }
+
+    /// Decides many interned queries.
+    pub fn check_batch(&self, queries: &[Query], out: &mut Vec<bool>) {
+        out.clear();
+        out.extend(queries.iter().map(|q| self.check(q)));
+    }
+
+    /// Interns and decides a query.
+    pub fn is_allowed(&self, user: &str, perm: &str, resource: &str) -> Result<bool, QueryError> {
+        self.query(user, perm, resource).map(|q| self.check(&q))
+    }
+
+    /// The configurable grants of `e`'s roles for the query's permission,
+    /// each with the resource whose setting decides it.
+    fn configurable_allows(&self, e: &Entry, q: &Query) -> bool {
+        self.config_decisions(e, q).any(|(_, _, on)| on)
+    }
+
+    pub(crate) fn config_decisions<'a>(
+        &'a self,
+        e: &'a Entry,
+        q: &'a Query,
+    ) -> impl Iterator<Item = (crate::compile::ConfigGrant, Option<ResId>, bool)> + 'a {
+        let compiled = &self.policy.compiled;
+        let model = &self.policy.model;
+        e.roles.iter().flat_map(move |h| {
+            compiled
+                .role(h.role)
+                .into_iter()
+                .filter(move |cr| cr.configurable.contains(q.perm.index()))
+                .flat_map(move |cr| cr.config_grants.iter().filter(move |g| g.perm == q.perm))
+                .map(move |g| {
+                    let scope = model.role(g.declared_by).map(|r| r.scope).unwrap_or_default();
+                    let inst = self
+                        .members
+                        .ancestors(q.res)
+                        .find(|r| self.kind.get(r.index()) == Some(&scope));
+                    let on = inst
+                        .and_then(|i| self.members.settings.get(&(i, g.declared_by, g.perm)).copied())
+                        .unwrap_or(g.default_on);
+                    (*g, inst, on)
+                })
+        })
+    }
+
+    /// Every user allowed `perm` on `resource`, in sign-up order.
+    pub fn who_can(&self, perm: &str, resource: &str) -> Result<Vec<(UserId, Explanation)>, QueryError> {
+        let first = self.members.users.first().cloned().unwrap_or_default();
+        // Validate the permission and resource once (with any user).
+        if self.members.users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let base = self.query(&first, perm, resource)?;
+        let mut out = Vec::new();
+        for u in 0..self.members.users.len() {
+            let q = Query {
+                user: UserId::from_index(u),
+                ..base
+            };
+            if self.check(&q) {
+                out.push((q.user, self.explain(&q)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every permission of the resource's scope kind `user` holds there.
+    pub fn what_can(&self, user: &str, resource: &str) -> Result<Vec<(PermId, Explanation)>, QueryError> {
+        let model = &self.policy.model;
+        let res = self.members.res_id(resource).ok_or_else(|| QueryError::UnknownResource {
+            name: resource.to_string(),
+            suggestion: did_you_mean(resource, self.members.resources.iter().map(|r| r.name.as_str())),
+        })?;
+        let kind = self.kind.get(res.index()).copied().unwrap_or_default();
+        let mut out = Vec::new();
+        for (i, p) in model.perms.iter().enumerate() {
+            if p.scope != kind {
+                continue;
+            }
+            let q = self.query(user, &p.name, resource)?;
+            if self.check(&q) {
+                out.push((PermId::from_index(i), self.explain(&q)));
+            }
+        }
+        Ok(out)
+    }
+}

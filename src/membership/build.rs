@@ -1,0 +1,730 @@
+//! Validation of raw membership data and construction of the index.
+
+use super::errors::{path, At, DataError};
+use super::locate::Target;
+use super::raw::{RawMembers, DUPLICATE_KEY};
+use super::*;
+use crate::limits;
+use crate::suggest::did_you_mean;
+
+type Result<T> = std::result::Result<T, DataError>;
+
+/// Reads the YAML into raw structures (syntax, types, duplicate keys).
+pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
+    if text.len() > limits::MAX_MEMBERS_BYTES {
+        return Err(DataError::new(
+            "E0407",
+            format!(
+                "membership file is {} bytes, larger than the limit of {} bytes",
+                text.len(),
+                limits::MAX_MEMBERS_BYTES
+            ),
+            At::Start,
+            "file starts here",
+        ));
+    }
+    if let Some((line, col)) = too_deep(text) {
+        return Err(DataError::new(
+            "E0407",
+            format!("YAML nested deeper than {} levels", limits::MAX_YAML_DEPTH),
+            At::LineCol(line, col),
+            "too deep",
+        )
+        .help("membership files need at most 5 levels"));
+    }
+    if text.trim().is_empty() {
+        return Ok(RawMembers::default());
+    }
+    serde_yaml::from_str::<RawMembers>(text).map_err(|e| {
+        let at = e
+            .location()
+            .map_or(At::Start, |l| At::LineCol(l.line(), l.column()));
+        let msg = e.to_string();
+        // serde_yaml appends " at line L column C"; the span shows that.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        if msg.starts_with(DUPLICATE_KEY) {
+            DataError::new("E0406", msg, at, "written again here")
+                .help("write each key once; a repeated key would silently replace the first")
+        } else {
+            DataError::new("E0401", format!("invalid membership data: {msg}"), at, "here")
+                .help("see docs/membership.md for the layout")
+        }
+    })
+}
+
+/// The position of the first flow or block nesting past the depth limit.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let mut flow = 0usize;
+        for (j, c) in trimmed.char_indices() {
+            match c {
+                '[' | '{' => {
+                    flow += 1;
+                    depth = depth.max(flow);
+                    if flow + indent / 2 > limits::MAX_YAML_DEPTH * 2 {
+                        return Some((i + 1, indent + j + 1));
+                    }
+                }
+                ']' | '}' => flow = flow.saturating_sub(1),
+                '#' | '"' | '\'' => break,
+                _ => {}
+            }
+        }
+        if indent / 2 > limits::MAX_YAML_DEPTH * 2 {
+            return Some((i + 1, indent + 1));
+        }
+    }
+    None
+}
+
+struct Builder<'p> {
+    policy: &'p Policy,
+    m: Members,
+    /// Per resource: explicit (user, role, origin) holdings.
+    held: Vec<Vec<(UserId, Held)>>,
+    grants: Vec<Vec<(UserId, PermId, Origin)>>,
+}
+
+pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) -> Result<Members> {
+    let mut b = Builder {
+        policy,
+        m: Members {
+            name: name.to_string(),
+            text: text.to_string(),
+            edition: None,
+            users: Vec::new(),
+            groups: Vec::new(),
+            resources: Vec::new(),
+            entries: Vec::new(),
+            index: IdMap::default(),
+            settings: HashMap::new(),
+            user_ids: HashMap::new(),
+            res_ids: HashMap::new(),
+            group_ids: HashMap::new(),
+        },
+        held: Vec::new(),
+        grants: Vec::new(),
+    };
+    b.edition(&raw)?;
+    b.users(&raw)?;
+    b.groups(&raw)?;
+    b.resources(&raw)?;
+    let rbac = b
+        .m
+        .edition
+        .and_then(|e| policy.model.editions.get(e.index()))
+        .is_none_or(|e| e.rbac);
+    if rbac {
+        b.bindings(&raw)?;
+        b.rules(&raw)?;
+    } else {
+        b.fallback();
+    }
+    b.index();
+    Ok(b.m)
+}
+
+fn unknown(what: &str, name: &str, at: At, candidates: Vec<&str>) -> DataError {
+    let hint = did_you_mean(name, candidates);
+    let label = match &hint {
+        Some(h) => format!("did you mean `{h}`?"),
+        None => format!("no {what} of this name"),
+    };
+    DataError::new("E0402", format!("unknown {what} `{name}`"), at, label)
+        .maybe_help(hint.map(|h| format!("try `{h}`")))
+}
+
+impl Builder<'_> {
+    fn model(&self) -> &crate::resolve::Model {
+        &self.policy.model
+    }
+
+    fn edition(&mut self, raw: &RawMembers) -> Result<()> {
+        let editions = &self.policy.model.editions;
+        match (&raw.edition, editions.is_empty()) {
+            (None, true) => Ok(()),
+            (None, false) => {
+                let names: Vec<&str> = editions.iter().map(|e| e.name.as_str()).collect();
+                Err(DataError::new(
+                    "E0408",
+                    "the policy declares editions but the data names none",
+                    At::Start,
+                    "add `edition:` here",
+                )
+                .help(format!("add `edition: NAME` with one of: {}", names.join(", "))))
+            }
+            (Some(e), true) => Err(DataError::new(
+                "E0408",
+                format!("edition `{e}` given, but the policy declares no editions"),
+                At::Path(path(&["edition"]), Target::Value),
+                "the policy has no editions",
+            )
+            .help("remove `edition:`")),
+            (Some(e), false) => match self.model().edition_id(e) {
+                Some(id) => {
+                    self.m.edition = Some(id);
+                    Ok(())
+                }
+                None => Err(unknown(
+                    "edition",
+                    e,
+                    At::Path(path(&["edition"]), Target::Value),
+                    editions.iter().map(|e| e.name.as_str()).collect(),
+                )),
+            },
+        }
+    }
+
+    fn users(&mut self, raw: &RawMembers) -> Result<()> {
+        for (i, u) in raw.users.iter().enumerate() {
+            if self.m.user_ids.contains_key(u) {
+                return Err(DataError::new(
+                    "E0406",
+                    format!("user `{u}` is listed twice"),
+                    At::Path(path(&["users"]), Target::Item(i)),
+                    "listed again here",
+                )
+                .help("list each user once, in sign-up order"));
+            }
+            self.m.user_ids.insert(u.clone(), UserId::from_index(i));
+            self.m.users.push(u.clone());
+        }
+        Ok(())
+    }
+
+    fn user(&self, name: &str, at: At) -> Result<UserId> {
+        self.m.user_id(name).ok_or_else(|| {
+            unknown("user", name, at, self.m.users.iter().map(String::as_str).collect())
+                .note("every user must be listed under `users:`")
+        })
+    }
+
+    fn groups(&mut self, raw: &RawMembers) -> Result<()> {
+        for (gi, (g, members)) in raw.groups.0.iter().enumerate() {
+            let mut ids = Vec::new();
+            for (i, u) in members.iter().enumerate() {
+                let id = self.user(u, At::Path(path(&["groups", g]), Target::Item(i)))?;
+                if ids.contains(&id) {
+                    return Err(DataError::new(
+                        "E0406",
+                        format!("user `{u}` is listed twice in group `{g}`"),
+                        At::Path(path(&["groups", g]), Target::Item(i)),
+                        "listed again here",
+                    ));
+                }
+                ids.push(id);
+            }
+            self.m.group_ids.insert(g.clone(), GroupId::from_index(gi));
+            self.m.groups.push((g.clone(), ids));
+        }
+        Ok(())
+    }
+
+    fn resources(&mut self, raw: &RawMembers) -> Result<()> {
+        let model = &self.policy.model;
+        // Ids first, so parents may be written after children.
+        for (i, (id, _)) in raw.resources.0.iter().enumerate() {
+            let at = || At::Path(path(&["resources", id]), Target::Key);
+            let Some((kind, rest)) = id.split_once(':') else {
+                return Err(DataError::new(
+                    "E0401",
+                    format!("resource id `{id}` has no kind"),
+                    at(),
+                    "expected `KIND:PATH`",
+                )
+                .help("write resource ids as `KIND:PATH`, e.g. `workspace:acme/prod`"));
+            };
+            let Some(scope) = model.scope_id(kind) else {
+                return Err(unknown(
+                    "scope kind",
+                    kind,
+                    at(),
+                    model.scopes.iter().map(|s| s.name.as_str()).collect(),
+                ));
+            };
+            let segments: Vec<&str> = rest.split('/').collect();
+            let depth = model.scope_chain(scope).len();
+            if segments.iter().any(|s| s.is_empty()) || segments.len() != depth {
+                let chain: Vec<&str> = model
+                    .scope_chain(scope)
+                    .iter()
+                    .rev()
+                    .map(|s| model.scope_name(*s))
+                    .collect();
+                return Err(DataError::new(
+                    "E0401",
+                    format!("resource id `{id}` needs a path of {depth} segment(s)"),
+                    at(),
+                    format!("one name per level: {}", chain.join("/")),
+                )
+                .help(format!("e.g. `{kind}:{}`", chain.iter().map(|_| "name").collect::<Vec<_>>().join("/"))));
+            }
+            self.m.res_ids.insert(id.clone(), ResId::from_index(i));
+            self.m.resources.push(Resource {
+                name: id.clone(),
+                kind: scope,
+                parent: None,
+                members: Vec::new(),
+            });
+        }
+        for (i, (id, _)) in raw.resources.0.iter().enumerate() {
+            let Some(res) = self.m.resources.get(i) else {
+                continue;
+            };
+            let Some(parent_kind) = model.scope(res.kind).and_then(|s| s.parent) else {
+                continue;
+            };
+            let rest = id.split_once(':').map_or("", |x| x.1);
+            let parent_path = rest.rsplit_once('/').map_or("", |x| x.0);
+            let parent_id = format!("{}:{parent_path}", model.scope_name(parent_kind));
+            let Some(parent) = self.m.res_id(&parent_id) else {
+                return Err(DataError::new(
+                    "E0405",
+                    format!("the parent of `{id}` does not exist"),
+                    At::Path(path(&["resources", id]), Target::Key),
+                    format!("`{parent_id}` is not listed under `resources:`"),
+                )
+                .help(format!("add `{parent_id}:` under `resources:`")));
+            };
+            if let Some(r) = self.m.resources.get_mut(i) {
+                r.parent = Some(parent);
+            }
+        }
+        self.held = vec![Vec::new(); self.m.resources.len()];
+        self.grants = vec![Vec::new(); self.m.resources.len()];
+        Ok(())
+    }
+
+    /// Resolves a binding subject: a user, or `group:NAME` (its members).
+    fn subject(&self, name: &str, at: At) -> Result<Subject> {
+        if let Some(g) = name.strip_prefix("group:") {
+            return match self.m.group_id(g) {
+                Some(id) => Ok(Subject::Group(id)),
+                None => Err(unknown(
+                    "group",
+                    g,
+                    at,
+                    self.m.groups.iter().map(|g| g.0.as_str()).collect(),
+                )),
+            };
+        }
+        self.user(name, at).map(Subject::User)
+    }
+
+    fn members_of(&self, s: Subject) -> Vec<(UserId, Option<GroupId>)> {
+        match s {
+            Subject::User(u) => vec![(u, None)],
+            Subject::Group(g) => self
+                .m
+                .groups
+                .get(g.index())
+                .map(|x| x.1.iter().map(|&u| (u, Some(g))).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn bindings(&mut self, raw: &RawMembers) -> Result<()> {
+        let model = &self.policy.model;
+        for (ri, (rid, body)) in raw.resources.0.iter().enumerate() {
+            let Some(body) = body else { continue };
+            let res = ResId::from_index(ri);
+            let kind = self.m.resource(res).map(|r| r.kind).unwrap_or_default();
+            let kind_name = model.scope_name(kind).to_string();
+            // members
+            let mut listed: Vec<UserId> = Vec::new();
+            for (i, u) in body.members.iter().enumerate() {
+                let at = At::Path(path(&["resources", rid, "members"]), Target::Item(i));
+                let id = self.user(u, at.clone())?;
+                if listed.contains(&id) {
+                    return Err(DataError::new(
+                        "E0406",
+                        format!("user `{u}` is listed twice as a member of `{rid}`"),
+                        at,
+                        "listed again here",
+                    ));
+                }
+                listed.push(id);
+            }
+            // roles
+            for (subject, roles) in &body.roles.0 {
+                let subj = self.subject(subject, At::Path(path(&["resources", rid, "roles", subject]), Target::Key))?;
+                let mut given: Vec<RoleId> = Vec::new();
+                for (i, role_name) in roles.0.iter().enumerate() {
+                    let at = if roles.0.len() == 1 {
+                        At::Path(path(&["resources", rid, "roles", subject]), Target::Value)
+                    } else {
+                        At::Path(path(&["resources", rid, "roles", subject]), Target::Item(i))
+                    };
+                    let Some(role) = model.role_id(role_name) else {
+                        let on_kind: Vec<&str> = model
+                            .roles
+                            .iter()
+                            .filter(|r| r.scope == kind)
+                            .map(|r| r.name.as_str())
+                            .collect();
+                        return Err(unknown("role", role_name, at, on_kind));
+                    };
+                    let role_scope = model.role(role).map(|r| r.scope).unwrap_or_default();
+                    if role_scope != kind {
+                        let mut e = DataError::new(
+                            "E0403",
+                            format!(
+                                "`{role_name}` is a role on `{}`, but `{rid}` is a `{kind_name}`",
+                                model.scope_name(role_scope)
+                            ),
+                            at,
+                            format!("a role on `{}`", model.scope_name(role_scope)),
+                        );
+                        if model.scope(kind).is_some_and(|s| s.without_roles) {
+                            e = e
+                                .note(format!("`{kind_name}` is declared without roles: roles of enclosing scopes govern it"))
+                                .help("bind the role on the enclosing resource instead");
+                        } else {
+                            let fits: Vec<&str> = model
+                                .roles
+                                .iter()
+                                .filter(|r| r.scope == kind)
+                                .map(|r| r.name.as_str())
+                                .collect();
+                            e = e.help(if fits.is_empty() {
+                                format!("no role is declared on `{kind_name}`")
+                            } else {
+                                format!("roles on `{kind_name}` are: {}", fits.join(", "))
+                            });
+                        }
+                        return Err(e);
+                    }
+                    if let Subject::User(_) = subj {
+                        if let Some(rule) = model.cardinalities.iter().find(|c| {
+                            c.roles.contains(&role) && given.iter().any(|g| c.roles.contains(g))
+                        }) {
+                            let other = given
+                                .iter()
+                                .find(|g| rule.roles.contains(g))
+                                .map_or("", |g| model.role_name(*g));
+                            return Err(DataError::new(
+                                "E0404",
+                                format!(
+                                    "`{subject}` holds both `{other}` and `{role_name}` on `{rid}`, but at most one of them is allowed"
+                                ),
+                                at,
+                                "second role of the rule",
+                            )
+                            .help(format!("keep one role per `{kind_name}`")));
+                        }
+                    }
+                    given.push(role);
+                    for (u, g) in self.members_of(subj) {
+                        let origin = g.map_or(Origin::Binding, Origin::Group);
+                        if let Some(list) = self.held.get_mut(ri) {
+                            list.push((u, Held { role, origin }));
+                        }
+                    }
+                }
+            }
+            // grants
+            for (subject, perms) in &body.grants.0 {
+                let subj = self.subject(subject, At::Path(path(&["resources", rid, "grants", subject]), Target::Key))?;
+                for (i, pname) in perms.0.iter().enumerate() {
+                    let at = if perms.0.len() == 1 {
+                        At::Path(path(&["resources", rid, "grants", subject]), Target::Value)
+                    } else {
+                        At::Path(path(&["resources", rid, "grants", subject]), Target::Item(i))
+                    };
+                    let Some(perm) = model.perm_id(pname) else {
+                        return Err(unknown(
+                            "permission",
+                            pname,
+                            at,
+                            model.perms.iter().map(|p| p.name.as_str()).collect(),
+                        ));
+                    };
+                    let perm_scope = model.perm(perm).map(|p| p.scope).unwrap_or_default();
+                    if !model.scope_within(perm_scope, kind) {
+                        return Err(DataError::new(
+                            "E0403",
+                            format!(
+                                "`{pname}` is a permission on `{}`, which is not inside `{kind_name}` `{rid}`",
+                                model.scope_name(perm_scope)
+                            ),
+                            at,
+                            format!("a permission on `{}`", model.scope_name(perm_scope)),
+                        )
+                        .help("grant it on a resource of its scope kind or one enclosing it"));
+                    }
+                    for (u, g) in self.members_of(subj) {
+                        let origin = g.map_or(Origin::Direct, Origin::GroupGrant);
+                        for p in model.perm_with_members(perm) {
+                            if let Some(list) = self.grants.get_mut(ri) {
+                                list.push((u, p, origin));
+                            }
+                        }
+                    }
+                }
+            }
+            // settings
+            for (role_name, perms) in &body.settings.0 {
+                let at = At::Path(path(&["resources", rid, "settings", role_name]), Target::Key);
+                let Some(role) = model.role_id(role_name) else {
+                    return Err(unknown("role", role_name, at, model.roles.iter().map(|r| r.name.as_str()).collect()));
+                };
+                for (pname, on) in &perms.0 {
+                    let at = At::Path(path(&["resources", rid, "settings", role_name, pname]), Target::Key);
+                    let Some(perm) = model.perm_id(pname) else {
+                        return Err(unknown("permission", pname, at, model.perms.iter().map(|p| p.name.as_str()).collect()));
+                    };
+                    let configurable: Vec<&str> = model
+                        .role(role)
+                        .map(|r| {
+                            r.grants
+                                .iter()
+                                .filter(|g| g.configurable.is_some())
+                                .flat_map(|g| g.perms.iter().map(|p| model.perm_name(*p)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if !configurable.contains(&pname.as_str()) {
+                        return Err(DataError::new(
+                            "E0402",
+                            format!("`{role_name}` has no configurable grant of `{pname}`"),
+                            at,
+                            "nothing to switch",
+                        )
+                        .help(if configurable.is_empty() {
+                            format!("`{role_name}` declares no configurable grants")
+                        } else {
+                            format!("configurable grants of `{role_name}`: {}", configurable.join(", "))
+                        }));
+                    }
+                    for p in model.perm_with_members(perm) {
+                        self.m.settings.insert((res, role, p), on.0);
+                    }
+                }
+            }
+            // join order: listed members, then users holding something here
+            let mut order = listed;
+            let mut extra: Vec<UserId> = self
+                .held
+                .get(ri)
+                .into_iter()
+                .flatten()
+                .map(|(u, _)| *u)
+                .chain(self.grants.get(ri).into_iter().flatten().map(|(u, _, _)| *u))
+                .filter(|u| !order.contains(u))
+                .collect();
+            extra.sort();
+            extra.dedup();
+            order.extend(extra);
+            if let Some(r) = self.m.resources.get_mut(ri) {
+                r.members = order;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bootstrap, defaults, group upgrades, exactly-one checks.
+    fn rules(&mut self, raw: &RawMembers) -> Result<()> {
+        let model = &self.policy.model;
+        let edition = self.m.edition;
+        for ri in 0..self.m.resources.len() {
+            let (kind, members) = match self.m.resources.get(ri) {
+                Some(r) => (r.kind, r.members.clone()),
+                None => continue,
+            };
+            let Some(held) = self.held.get_mut(ri) else { continue };
+            for (bi, rule) in model.bootstraps.iter().enumerate() {
+                if rule.scope != kind || !(rule.editions.is_empty() || edition.is_some_and(|e| rule.editions.contains(&e))) {
+                    continue;
+                }
+                let sets: Vec<&Vec<RoleId>> = model
+                    .cardinalities
+                    .iter()
+                    .filter(|c| c.roles.contains(&rule.role))
+                    .map(|c| &c.roles)
+                    .collect();
+                for (pos, &u) in members.iter().enumerate().take(rule.count as usize) {
+                    let has = held.iter().any(|(v, h)| {
+                        *v == u && (h.role == rule.role || sets.iter().any(|s| s.contains(&h.role)))
+                    });
+                    if !has {
+                        held.push((u, Held { role: rule.role, origin: Origin::Bootstrap(bi, pos + 1) }));
+                    }
+                }
+            }
+            for (ci, rule) in model.cardinalities.iter().enumerate() {
+                if rule.scope != kind {
+                    continue;
+                }
+                for &u in &members {
+                    let has = held.iter().any(|(v, h)| *v == u && rule.roles.contains(&h.role));
+                    if has {
+                        continue;
+                    }
+                    match rule.default {
+                        Some(d) => held.push((u, Held { role: d, origin: Origin::Default(ci) })),
+                        None if rule.exactly => {
+                            let rid = self.m.resources.get(ri).map_or("", |r| r.name.as_str());
+                            let names: Vec<&str> = rule.roles.iter().map(|r| model.role_name(*r)).collect();
+                            return Err(DataError::new(
+                                "E0404",
+                                format!(
+                                    "`{}` is a member of `{rid}` but holds none of {}, and exactly one is required",
+                                    self.m.users.get(u.index()).map_or("", String::as_str),
+                                    names.join(", ")
+                                ),
+                                At::Path(path(&["resources", rid]), Target::Key),
+                                "a member without a required role",
+                            )
+                            .help("bind one of the roles, or give the rule a `default`"));
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.upgrades();
+        let _ = raw;
+        Ok(())
+    }
+
+    /// `groups on SCOPE { upgrade roles }`: a member below a group's level
+    /// holds the level's role.
+    fn upgrades(&mut self) {
+        let model = &self.policy.model;
+        let compiled = &self.policy.compiled;
+        for rule in model.groups.iter().filter(|g| g.upgrade) {
+            let Some(rank) = model.rank_of(rule.scope) else { continue };
+            for ri in 0..self.m.resources.len() {
+                if self.m.resources.get(ri).map(|r| r.kind) != Some(rule.scope) {
+                    continue;
+                }
+                let Some(held) = self.held.get(ri) else { continue };
+                let grants = self.grants.get(ri).cloned().unwrap_or_default();
+                let mut added = Vec::new();
+                for (gi, (_, gmembers)) in self.m.groups.iter().enumerate() {
+                    let g = GroupId::from_index(gi);
+                    let mut perms = BitSet::with_capacity(model.perms.len());
+                    let mut any = false;
+                    for (_, h) in held.iter().filter(|(_, h)| h.origin == Origin::Group(g)) {
+                        if let Some(cr) = compiled.role(h.role) {
+                            perms.union_with(&cr.always);
+                            any = true;
+                        }
+                    }
+                    for (_, p, _) in grants.iter().filter(|(_, _, o)| *o == Origin::GroupGrant(g)) {
+                        perms.insert(p.index());
+                        any = true;
+                    }
+                    if !any {
+                        continue;
+                    }
+                    let level = rank.ascending.iter().position(|r| {
+                        compiled.role(*r).is_some_and(|cr| {
+                            let mut can = cr.always.clone();
+                            can.union_with(&cr.configurable);
+                            perms.is_subset(&can)
+                        })
+                    });
+                    let Some(level) = level else { continue };
+                    for &u in gmembers {
+                        let current = held
+                            .iter()
+                            .filter(|(v, _)| *v == u)
+                            .filter_map(|(_, h)| rank.ascending.iter().position(|r| *r == h.role))
+                            .max();
+                        if current.is_none_or(|c| c < level) {
+                            if let Some(&role) = rank.ascending.get(level) {
+                                added.push((u, Held { role, origin: Origin::Upgrade(g) }));
+                            }
+                        }
+                    }
+                }
+                if let Some(list) = self.held.get_mut(ri) {
+                    list.extend(added);
+                }
+            }
+        }
+    }
+
+    /// Editions without RBAC: every member holds the fallback role.
+    fn fallback(&mut self) {
+        let Some(eid) = self.m.edition else { return };
+        let Some(fallback) = self.model().editions.get(eid.index()).and_then(|e| e.fallback) else {
+            return;
+        };
+        let scope = self.model().role(fallback).map(|r| r.scope).unwrap_or_default();
+        let all: Vec<UserId> = (0..self.m.users.len()).map(UserId::from_index).collect();
+        for (ri, res) in self.m.resources.iter_mut().enumerate() {
+            if res.kind != scope {
+                continue;
+            }
+            if res.members.is_empty() {
+                res.members = all.clone();
+            }
+            if let Some(list) = self.held.get_mut(ri) {
+                for &u in &res.members {
+                    list.push((u, Held { role: fallback, origin: Origin::Fallback(eid) }));
+                }
+            }
+        }
+    }
+
+    /// Builds the (user, resource) → entry index.
+    fn index(&mut self) {
+        let compiled = &self.policy.compiled;
+        let n_perms = self.policy.model.perms.len();
+        let held = std::mem::take(&mut self.held);
+        let grants = std::mem::take(&mut self.grants);
+        for (ri, (hs, gs)) in held.into_iter().zip(grants).enumerate() {
+            let res = ResId::from_index(ri);
+            for (u, h) in hs {
+                let e = self.entry_mut(u, res, n_perms);
+                if !e.roles.contains(&h) {
+                    e.roles.push(h);
+                    if let Some(cr) = compiled.role(h.role) {
+                        e.always.union_with(&cr.always);
+                        e.has_configurable |= !cr.config_grants.is_empty();
+                    }
+                }
+            }
+            for (u, p, o) in gs {
+                let e = self.entry_mut(u, res, n_perms);
+                e.always.insert(p.index());
+                e.grants.push((p, o));
+            }
+        }
+        for e in &mut self.m.entries {
+            crate::compile::close_groups(&self.policy.model, &mut e.always);
+        }
+    }
+
+    fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Entry {
+        let k = key(u, res);
+        let next = u32::try_from(self.m.entries.len()).unwrap_or(u32::MAX);
+        let i = *self.m.index.entry(k).or_insert(next);
+        if i == next {
+            self.m.entries.push(Entry {
+                always: BitSet::with_capacity(n_perms),
+                has_configurable: false,
+                roles: Vec::new(),
+                grants: Vec::new(),
+            });
+        }
+        let len = self.m.entries.len();
+        let idx = (i as usize).min(len.saturating_sub(1));
+        #[expect(clippy::indexing_slicing, reason = "idx < len, and an entry was pushed when the map was empty")]
+        &mut self.m.entries[idx]
+    }
+}
+
+#[derive(Copy, Clone)]
+enum Subject {
+    User(UserId),
+    Group(GroupId),
+}
