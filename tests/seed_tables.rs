@@ -1,0 +1,112 @@
+//! The presets reproduce their seed documents' permission tables cell for
+//! cell. The expected tables are transcribed from the documents, with the
+//! documents' own labels, in `tests/seed_tables/<preset>.txt`:
+//!
+//! ```text
+//! table SCOPE
+//! columns | Role A | Role B
+//! Row label | yes | configurable
+//! extra | Row label the document states in prose, not in its table
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use rbacc::report::matrix::{matrix, Cell};
+
+#[derive(Debug, Default)]
+struct Expected {
+    scope: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+    extra: Vec<String>,
+}
+
+fn parse(text: &str) -> Vec<Expected> {
+    let mut tables: Vec<Expected> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(scope) = line.strip_prefix("table ") {
+            tables.push(Expected {
+                scope: scope.trim().to_string(),
+                ..Expected::default()
+            });
+            continue;
+        }
+        let cells: Vec<String> = line.split('|').map(|c| c.trim().to_string()).collect();
+        let t = tables.last_mut().expect("a `table` line first");
+        match cells[0].as_str() {
+            "columns" => t.columns = cells[1..].to_vec(),
+            "extra" => t.extra.push(cells[1].clone()),
+            _ => t.rows.push((cells[0].clone(), cells[1..].to_vec())),
+        }
+    }
+    tables
+}
+
+fn word(c: Cell) -> &'static str {
+    match c {
+        Cell::Yes => "yes",
+        Cell::No => "no",
+        Cell::ConfigurableOn | Cell::ConfigurableOff => "configurable",
+    }
+}
+
+fn check_preset(name: &str) {
+    let preset = rbacc::presets::get(name).unwrap();
+    let policy = rbacc::compile(name, preset.source).unwrap_or_else(|r| panic!("{r}"));
+    let m = matrix(&policy);
+    let text = std::fs::read_to_string(format!("tests/seed_tables/{name}.txt")).unwrap();
+    let expected = parse(&text);
+    assert!(!expected.is_empty(), "{name}: no tables transcribed");
+    for e in &expected {
+        let t = m
+            .tables
+            .iter()
+            .find(|t| t.scope == e.scope)
+            .unwrap_or_else(|| panic!("{name}: no matrix table for scope `{}`", e.scope));
+        let columns: Vec<&str> = t.roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(columns, e.columns, "{name}/{}: columns", e.scope);
+        let doc_rows: Vec<&str> = e.rows.iter().map(|r| r.0.as_str()).collect();
+        let got_rows: Vec<&str> = t.rows.iter().map(|r| r.label.as_str()).collect();
+        let expected_rows: Vec<&str> = doc_rows
+            .iter()
+            .copied()
+            .chain(e.extra.iter().map(String::as_str))
+            .collect();
+        assert_eq!(got_rows, expected_rows, "{name}/{}: rows (document rows, then extras)", e.scope);
+        for (label, cells) in &e.rows {
+            let row = t.rows.iter().find(|r| &r.label == label).unwrap();
+            let got: Vec<&str> = row.cells.iter().map(|c| word(*c)).collect();
+            assert_eq!(got, *cells, "{name}/{}: row `{label}`", e.scope);
+        }
+    }
+    let covered: Vec<&str> = expected.iter().map(|e| e.scope.as_str()).collect();
+    for t in &m.tables {
+        assert!(
+            covered.contains(&t.scope.as_str()) || t.scope == "instance",
+            "{name}: matrix table `{}` has no transcription",
+            t.scope
+        );
+    }
+}
+
+#[test]
+fn astro_matches_its_document() {
+    check_preset("astro");
+}
+
+#[test]
+fn airbyte_matches_its_document() {
+    check_preset("airbyte");
+}
+
+#[test]
+fn tooljet_matches_its_document() {
+    check_preset("tooljet");
+}
+
+#[test]
+fn neosync_matches_its_document() {
+    check_preset("neosync");
+}
