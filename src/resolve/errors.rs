@@ -139,6 +139,8 @@ pub enum ResolveError {
         pattern: String,
         /// Where.
         span: Span,
+        /// The closest wildcard that matches something.
+        suggestion: Option<String>,
     },
     /// A rule listing roles of different scope kinds, or a role twice.
     MixedRoles {
@@ -243,6 +245,15 @@ impl ResolveError {
                 name,
                 first,
                 second,
+            } if *kind == NameKind::Policy => Diagnostic::error("E0102", "the policy is declared twice")
+                .primary(file, *second, format!("`{name}` declared here"))
+                .secondary(file, *first, "first `policy` declaration")
+                .help("a file holds one policy: remove one of the two `policy` declarations"),
+            ResolveError::Duplicate {
+                kind,
+                name,
+                first,
+                second,
             } => Diagnostic::error("E0102", format!("{} `{name}` is declared twice", kind.word()))
                 .primary(file, *second, "declared again here")
                 .secondary(file, *first, "first declared here")
@@ -302,7 +313,11 @@ impl ResolveError {
                 span,
             } => Diagnostic::error(
                 "E0106",
-                format!("role `{role}` on `{role_scope}` grants `{perm}`, a permission on `{perm_scope}` outside its scope"),
+                if perm.ends_with('*') {
+                    format!("role `{role}` on `{role_scope}` grants `{perm}`, which matches only permissions on `{perm_scope}`, outside its scope")
+                } else {
+                    format!("role `{role}` on `{role_scope}` grants `{perm}`, a permission on `{perm_scope}` outside its scope")
+                },
             )
             .primary(file, *span, format!("declared on `{perm_scope}`, which is not inside `{role_scope}`"))
             .help(format!("grant it from a role on `{perm_scope}` or a scope kind containing it")),
@@ -314,7 +329,11 @@ impl ResolveError {
                 span,
             } => Diagnostic::error(
                 "E0107",
-                format!("`{from}` on `{from_scope}` implies `{to}` on `{to_scope}`, which is not inside `{from_scope}`"),
+                if from_scope == to_scope {
+                    format!("`{from}` on `{from_scope}` implies `{to}`, a role on the same scope kind")
+                } else {
+                    format!("`{from}` on `{from_scope}` implies `{to}` on `{to_scope}`, which is not inside `{from_scope}`")
+                },
             )
             .primary(file, *span, "implications must point down the scope tree")
             .help(if from_scope == to_scope {
@@ -345,10 +364,20 @@ impl ResolveError {
             .primary(file, *span, "roles are not available here")
             .secondary(file, *without, format!("`{scope}` is declared without roles"))
             .help("declare the role on an enclosing scope kind and grant the permissions from there"),
-            ResolveError::PatternMatchesNothing { pattern, span } => {
-                Diagnostic::error("E0110", format!("`{pattern}` matches no permission"))
-                    .primary(file, *span, "no permission id starts with this prefix")
-                    .help("check the prefix against the `permissions` declarations")
+            ResolveError::PatternMatchesNothing {
+                pattern,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error("E0110", format!("`{pattern}` matches no permission"));
+                match suggestion {
+                    Some(s) => d
+                        .primary(file, *span, format!("did you mean `{s}`?"))
+                        .help(format!("try `{s}`")),
+                    None => d
+                        .primary(file, *span, "no permission id starts with this prefix")
+                        .help("check the prefix against the `permissions` declarations"),
+                }
             }
             ResolveError::MixedRoles {
                 rule,

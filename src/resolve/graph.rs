@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn cycle_through_a_tail() {
-        assert_eq!(cycles(4, &[(3, 0), (0, 1), (1, 2), (2, 1)]), vec![vec![1, 2]]);
+        assert_eq!(
+            cycles(4, &[(3, 0), (0, 1), (1, 2), (2, 1)]),
+            vec![vec![1, 2]]
+        );
         assert_eq!(dependencies_first(3, &[(0, 1), (1, 2), (2, 0)]), None);
     }
 }

@@ -105,6 +105,7 @@ impl Resolver {
     /// Pass 1: every declared name gets an id; duplicates are reported.
     fn declare(&mut self, file: &ast::PolicyFile) {
         let mut policy_span: Option<Span> = None;
+        let mut edition_names: HashMap<String, Span> = HashMap::new();
         for decl in &file.decls {
             match decl {
                 Decl::Policy(p) => {
@@ -143,18 +144,20 @@ impl Resolver {
                     });
                 }
                 Decl::Edition(e) => {
-                    if let Some(first) = self.editions.get(&e.id.name) {
-                        let first = self.model.editions.get(first.index()).map_or(e.span, |f| f.span);
+                    if let Some(&first) = edition_names.get(&e.id.name) {
                         self.errors.push(ResolveError::Duplicate {
                             kind: NameKind::Edition,
                             name: e.id.name.clone(),
                             first,
-                            second: e.span,
+                            second: e.id.span,
                         });
                         continue;
                     }
-                    self.editions
-                        .insert(e.id.name.clone(), EditionId::from_index(self.model.editions.len()));
+                    edition_names.insert(e.id.name.clone(), e.id.span);
+                    self.editions.insert(
+                        e.id.name.clone(),
+                        EditionId::from_index(self.model.editions.len()),
+                    );
                     self.model.editions.push(Edition {
                         name: e.id.name.clone(),
                         display: e.name.value.clone(),
@@ -174,8 +177,10 @@ impl Resolver {
                         });
                         continue;
                     }
-                    self.roles
-                        .insert(r.id.name.clone(), RoleId::from_index(self.model.roles.len()));
+                    self.roles.insert(
+                        r.id.name.clone(),
+                        RoleId::from_index(self.model.roles.len()),
+                    );
                     self.model.roles.push(Role {
                         name: r.id.name.clone(),
                         display: r.name.value.clone(),
@@ -197,10 +202,15 @@ impl Resolver {
         }
         for (what, count, limit) in [
             ("roles", self.model.roles.len(), limits::MAX_ROLES),
-            ("permissions", self.model.perms.len(), limits::MAX_PERMISSIONS),
+            (
+                "permissions",
+                self.model.perms.len(),
+                limits::MAX_PERMISSIONS,
+            ),
         ] {
             if count > limit {
-                self.errors.push(ResolveError::TooMany { what, count, limit });
+                self.errors
+                    .push(ResolveError::TooMany { what, count, limit });
             }
         }
     }
@@ -266,7 +276,10 @@ impl Resolver {
         for cycle in graph::cycles(self.model.scopes.len(), &edges) {
             let ids: Vec<ScopeId> = cycle.iter().map(|&i| ScopeId::from_index(i)).collect();
             self.errors.push(ResolveError::ScopeCycle {
-                names: ids.iter().map(|&s| self.model.scope_name(s).to_string()).collect(),
+                names: ids
+                    .iter()
+                    .map(|&s| self.model.scope_name(s).to_string())
+                    .collect(),
                 spans: ids
                     .iter()
                     .map(|s| in_spans.get(s).copied().unwrap_or_default())

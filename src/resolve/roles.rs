@@ -23,7 +23,11 @@ pub(crate) fn resolve_roles(cx: &mut Resolver, file: &ast::PolicyFile) {
                 if let Some(role) = cx.model.roles.get_mut(me.index()) {
                     role.scope = scope;
                 }
-                let without = cx.model.scope(scope).filter(|s| s.without_roles).map(|s| s.span);
+                let without = cx
+                    .model
+                    .scope(scope)
+                    .filter(|s| s.without_roles)
+                    .map(|s| s.span);
                 if let Some(without) = without {
                     cx.errors.push(ResolveError::RoleOnScopeWithoutRoles {
                         role: r.id.name.clone(),
@@ -78,7 +82,9 @@ fn resolve_perm_body(cx: &mut Resolver, entry: &ast::PermEntry) {
     if let Some(me) = own_perm(cx, entry) {
         let perm_scope = cx.model.perm(me).map(|p| p.scope).unwrap_or_default();
         for target in &entry.assigns {
-            let Some(role) = cx.role(target) else { continue };
+            let Some(role) = cx.role(target) else {
+                continue;
+            };
             let role_scope = cx.model.role(role).map(|r| r.scope).unwrap_or_default();
             if !cx.model.scope_within(role_scope, perm_scope) {
                 cx.errors.push(ResolveError::AssignsAbove {
@@ -170,7 +176,7 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
                 grants.push(GrantRule {
                     perms,
                     configurable: grant.configurable,
-                    span: pattern.span(),
+                    span: pattern_span(pattern),
                     text: pattern_text(pattern),
                 });
             }
@@ -186,6 +192,18 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
         role.includes = includes;
         role.grants = grants;
         role.implies = implies;
+    }
+}
+
+/// The span of a pattern as written, `.*` included.
+fn pattern_span(p: &Pattern) -> Span {
+    match p {
+        // A wildcard is written without spaces: `prefix.*`.
+        Pattern::Prefix(id) => Span {
+            start: id.span.start,
+            end: id.span.end.saturating_add(2),
+        },
+        _ => p.span(),
     }
 }
 
@@ -219,18 +237,39 @@ fn expand(
                 .filter(|&p| cx.model.perm_name(p).starts_with(&dotted))
                 .collect();
             if matching.is_empty() {
+                // Suggest the closest prefix that some permission id has.
+                let prefixes: Vec<&str> = cx
+                    .model
+                    .perms
+                    .iter()
+                    .flat_map(|p| {
+                        p.name
+                            .match_indices('.')
+                            .filter_map(|(i, _)| p.name.get(..i))
+                    })
+                    .collect();
+                let suggestion =
+                    crate::suggest::did_you_mean(&prefix.name, prefixes).map(|s| format!("{s}.*"));
                 cx.errors.push(ResolveError::PatternMatchesNothing {
                     pattern: pattern_text(pattern),
-                    span: prefix.span,
+                    span: pattern_span(pattern),
+                    suggestion,
                 });
                 return None;
             }
             // A prefix grants what it matches inside the role's subtree; if it
             // matches only permissions outside, that is an error.
-            let inside: Vec<PermId> = matching.iter().copied().filter(|&p| in_subtree(cx, p)).collect();
+            let inside: Vec<PermId> = matching
+                .iter()
+                .copied()
+                .filter(|&p| in_subtree(cx, p))
+                .collect();
             if inside.is_empty() {
                 let outside = matching.first().copied().unwrap_or_default();
-                outside_error(cx, role, role_scope, outside, prefix.span);
+                outside_error(cx, role, role_scope, outside, pattern_span(pattern));
+                if let Some(ResolveError::GrantOutsideScope { perm, .. }) = cx.errors.last_mut() {
+                    *perm = pattern_text(pattern);
+                }
                 return None;
             }
             Some(inside)

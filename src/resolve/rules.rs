@@ -38,11 +38,15 @@ pub(crate) fn resolve_rules(cx: &mut Resolver, file: &ast::PolicyFile) {
             _ => {}
         }
     }
-    for g in cx.model.groups.clone() {
-        if cx.model.rank_of(g.scope).is_none() {
+    for decl in &file.decls {
+        let Decl::Groups(g) = decl else { continue };
+        let Some(scope) = cx.model.scope_id(&g.scope.name) else {
+            continue;
+        };
+        if cx.model.rank_of(scope).is_none() {
             cx.errors.push(ResolveError::GroupsWithoutRank {
-                scope: cx.model.scope_name(g.scope).to_string(),
-                span: g.span,
+                scope: g.scope.name.clone(),
+                span: g.scope.span,
             });
         }
     }

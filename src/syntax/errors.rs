@@ -16,6 +16,20 @@ pub enum ParseError {
         expected: Vec<String>,
         /// What was found instead.
         found: String,
+        /// The `{` left open, when the file ends inside a block.
+        unclosed: Option<Span>,
+        /// A suggested fix, phrased as an action.
+        help: Option<String>,
+    },
+    /// A string not closed before the end of its line.
+    UnterminatedString {
+        /// From the opening quote to the end of the line.
+        span: Span,
+    },
+    /// A `/* … */` comment not closed before the end of the file.
+    UnterminatedComment {
+        /// The opening `/*`.
+        span: Span,
     },
     /// A `\` escape that is not one of the known ones.
     BadEscape {
@@ -51,20 +65,40 @@ impl ParseError {
                 span,
                 expected,
                 found,
+                unclosed,
+                help,
             } => {
                 let expected = join_or(expected);
-                Diagnostic::error("E0001", format!("expected {expected}, found {found}"))
-                    .primary(file, *span, format!("expected {expected}"))
+                let mut d =
+                    Diagnostic::error("E0001", format!("expected {expected}, found {found}"))
+                        .primary(file, *span, format!("expected {expected}"));
+                if let Some(open) = unclosed {
+                    d = d.secondary(file, *open, "this `{` is never closed");
+                }
+                d.maybe_help(help.clone())
+            }
+            ParseError::UnterminatedString { span } => Diagnostic::error(
+                "E0001",
+                "unterminated string",
+            )
+            .primary(
+                file,
+                *span,
+                "this string is not closed before the end of the line",
+            )
+            .help("close it with `\"`; strings cannot span lines (write `\\n` for a line break)"),
+            ParseError::UnterminatedComment { span } => {
+                Diagnostic::error("E0001", "unterminated block comment")
+                    .primary(file, *span, "this comment is never closed")
+                    .help("close it with `*/`")
             }
             ParseError::BadEscape { span } => {
                 Diagnostic::error("E0002", "unknown escape in string")
                     .primary(file, *span, "not a valid escape")
                     .help("use one of `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{…}`")
             }
-            ParseError::BadNumber { span } => {
-                Diagnostic::error("E0003", "number too large")
-                    .primary(file, *span, "must be at most 4294967295")
-            }
+            ParseError::BadNumber { span } => Diagnostic::error("E0003", "number too large")
+                .primary(file, *span, "must be at most 4294967295"),
             ParseError::TooDeep { span, limit } => {
                 Diagnostic::error("E0004", format!("blocks nested deeper than {limit} levels"))
                     .primary(file, *span, "this block is too deep")
@@ -110,6 +144,13 @@ pub(crate) fn check_nesting(source: &str) -> Option<ParseError> {
                     i += 1;
                 }
             }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while bytes.get(i).is_some() && bytes.get(i..i + 2) != Some(b"*/".as_slice()) {
+                    i += 1;
+                }
+                i += 1;
+            }
             b'{' => {
                 depth += 1;
                 if depth > limits::MAX_NESTING {
@@ -127,42 +168,287 @@ pub(crate) fn check_nesting(source: &str) -> Option<ParseError> {
     None
 }
 
-/// Converts a pest error into a [`ParseError::Syntax`] in a person's words.
+/// The first word of every declaration, as `rule_words` shows it.
+const DECLARATION_STARTS: &[&str] = &[
+    "`policy`",
+    "`edition`",
+    "`scope`",
+    "`permissions`",
+    "`role`",
+    "`rank`",
+    "`at most` or `exactly`",
+    "`bootstrap`",
+    "`groups`",
+    "`assert`",
+    "`allow`",
+    "`lint`",
+];
+
+/// Words that start an item of a role block.
+const ROLE_ITEMS: &[&str] = &["grant", "include", "imply", "description"];
+
+/// Converts a pest error into a [`ParseError`] in a person's words.
 pub(crate) fn from_pest(source: &str, err: &pest::error::Error<Rule>) -> ParseError {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let mut expected: Vec<String> = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|r| rule_words(*r)).collect()
+    let rest = source.get(pos..).unwrap_or("");
+    if rest.starts_with("/*") {
+        return ParseError::UnterminatedComment {
+            span: Span::new(pos, pos + 2),
+        };
+    }
+    if let Some(open) = open_string_start(source, pos) {
+        if rest.starts_with('\\') {
+            return ParseError::BadEscape {
+                span: Span::new(pos, pos + bad_escape_len(rest)),
+            };
         }
-        ErrorVariant::CustomError { message } => vec![message.clone()],
+        let line_end = rest.find(['\n', '\r']).map_or(source.len(), |i| pos + i);
+        return ParseError::UnterminatedString {
+            span: Span::new(open, line_end),
+        };
+    }
+    let positives: Vec<Rule> = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let declaration_starts = [
-        "`policy`",
-        "`scope`",
-        "`role`",
-        "`permissions`",
-        "`edition`",
-        "`rank`",
-    ];
-    if declaration_starts.iter().all(|k| expected.iter().any(|e| e == k)) {
-        let keep_eof = expected.iter().any(|e| e == "end of file");
-        expected = vec!["a declaration (`scope`, `permissions`, `role`, …)".to_string()];
-        if keep_eof {
-            expected.push("end of file".to_string());
-        }
+    let mut expected: Vec<String> = positives.iter().filter_map(|r| rule_words(*r)).collect();
+    // At the start of a declaration pest lists every keyword; say it in one
+    // phrase. `file` is what pest reports when nothing at all matched.
+    let at_declaration = positives.contains(&Rule::file)
+        || DECLARATION_STARTS
+            .iter()
+            .all(|k| expected.iter().any(|e| e == k));
+    let mut keywords: Vec<String> = expected
+        .iter()
+        .filter(|e| e.starts_with('`') && e.ends_with('`') && e.matches('`').count() == 2)
+        .map(|e| e.trim_matches('`').to_string())
+        .collect();
+    if at_declaration {
+        keywords.extend(
+            [
+                "policy",
+                "edition",
+                "scope",
+                "permissions",
+                "role",
+                "rank",
+                "exactly",
+            ]
+            .map(String::from),
+        );
+        keywords.extend(["bootstrap", "groups", "assert", "allow", "lint"].map(String::from));
+        expected.retain(|e| !DECLARATION_STARTS.contains(&e.as_str()) && e != "end of file");
+        expected.push("a declaration (`scope`, `permissions`, `role`, …)".to_string());
+        expected.push("end of file".to_string());
     }
     expected.sort();
     expected.dedup();
+    if let Some(last) = expected.iter().position(|e| e == "end of file") {
+        // "… or end of file" reads best last.
+        let eof = expected.remove(last);
+        expected.push(eof);
+    }
     let (found, len) = found_at(source, pos);
+    let word = rest.get(..len).unwrap_or("");
+    let at_eof = rest.trim_start().is_empty() && len == 0;
+    // At the end of the file, point just after the last thing written.
+    let pos = if at_eof { source.trim_end().len() } else { pos };
+    let unclosed = if at_eof && expected.iter().any(|e| e == "`}`") {
+        innermost_open_brace(source)
+    } else {
+        None
+    };
+    let help = syntax_help(word, &found, at_declaration, &keywords);
     ParseError::Syntax {
         span: Span::new(pos, pos + len),
         expected,
         found,
+        unclosed,
+        help,
     }
+}
+
+/// A hint for a syntax error, from the word found and what was expected.
+fn syntax_help(
+    word: &str,
+    found: &str,
+    at_declaration: bool,
+    keywords: &[String],
+) -> Option<String> {
+    let first = word.chars().next();
+    if found.starts_with("non-ASCII")
+        || (!word.is_ascii() && first.is_some_and(char::is_alphanumeric))
+    {
+        return Some(
+            "names use ASCII letters, digits, `_` and `-` only; other characters belong in strings"
+                .to_string(),
+        );
+    }
+    match first {
+        Some('“' | '”' | '„' | '«' | '»' | '‘' | '’') => {
+            return Some("write strings between straight double quotes: `\"…\"`".to_string())
+        }
+        Some(';') => return Some("declarations need no `;`: remove it".to_string()),
+        _ => {}
+    }
+    if at_declaration && ROLE_ITEMS.contains(&word) {
+        return Some(format!(
+            "`{word}` belongs inside a role's block: `role NAME on SCOPE \"Name\" {{ {word} … }}`"
+        ));
+    }
+    if word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !word.is_empty()
+    {
+        let candidates = keywords.iter().map(String::as_str);
+        if let Some(k) = crate::suggest::did_you_mean(word, candidates) {
+            return Some(format!("did you mean `{k}`?"));
+        }
+    }
+    None
+}
+
+/// The offset of the opening quote of the string that `pos` is inside, if
+/// it is inside one. Strings do not span lines, so only `pos`'s line is read.
+fn open_string_start(source: &str, pos: usize) -> Option<usize> {
+    let before = source.get(..pos)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.get(line_start..)?;
+    if in_block_comment(source.get(..line_start)?) {
+        return None;
+    }
+    let mut open = None;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (open, c) {
+            (None, '"') => open = Some(line_start + i),
+            (None, '/') if chars.peek().is_some_and(|(_, n)| *n == '/') => return None,
+            (None, '/') if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                // A block comment inside this line: skip to its end.
+                let _ = chars.next();
+                let mut prev = ' ';
+                for (_, n) in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+            }
+            (Some(_), '\\') => {
+                let _ = chars.next();
+            }
+            (Some(_), '"') => open = None,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Whether text ends inside an unclosed `/* … */` comment (strings and line
+/// comments are skipped).
+fn in_block_comment(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    let mut inside = false;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        if inside {
+            if b == b'*' && next == Some(b'/') {
+                inside = false;
+                i += 1;
+            }
+        } else if b == b'/' && next == Some(b'*') {
+            inside = true;
+            i += 1;
+        } else if b == b'/' && next == Some(b'/') {
+            while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                i += 1;
+            }
+        } else if b == b'"' {
+            i += 1;
+            while let Some(&c) = bytes.get(i) {
+                match c {
+                    b'\\' => i += 1,
+                    b'"' | b'\n' => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    inside
+}
+
+/// The length of a bad escape at the start of `rest` (which starts with `\`):
+/// the backslash and the character after it, or a whole `\u{…` up to its
+/// closing brace, quote or line end.
+fn bad_escape_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices().skip(1);
+    match chars.next() {
+        None => 1,
+        Some((_, 'u')) => {
+            let mut end = 2;
+            for (i, c) in rest.char_indices().skip(2) {
+                if c == '"' || c == '\n' || c == '\r' {
+                    break;
+                }
+                end = i + c.len_utf8();
+                if c == '}' || i > 12 {
+                    break;
+                }
+            }
+            end
+        }
+        Some((i, c)) => i + c.len_utf8(),
+    }
+}
+
+/// The innermost `{` still open at the end of the source.
+fn innermost_open_brace(source: &str) -> Option<Span> {
+    let bytes = source.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if next == Some(b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'/' if next == Some(b'*') => {
+                i += 2;
+                while bytes.get(i).is_some() && bytes.get(i..i + 2) != Some(b"*/".as_slice()) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'{' => open.push(i),
+            b'}' => {
+                let _ = open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.last().map(|&i| Span::new(i, i + 1))
 }
 
 /// Describes the token at `pos` and its length in bytes.
@@ -172,7 +458,29 @@ fn found_at(source: &str, pos: usize) -> (String, usize) {
         return ("end of file".to_string(), 0);
     };
     if first == '"' {
-        return ("a string".to_string(), 1);
+        // The whole string, up to its closing quote on this line.
+        let mut len = 1;
+        let mut escaped = false;
+        for (i, c) in rest.char_indices().skip(1) {
+            if c == '\n' || c == '\r' {
+                break;
+            }
+            len = i + c.len_utf8();
+            if c == '"' && !escaped {
+                break;
+            }
+            escaped = c == '\\' && !escaped;
+        }
+        return ("a string".to_string(), len);
+    }
+    if !first.is_ascii() && first.is_alphanumeric() {
+        let in_word = source
+            .get(..pos)
+            .and_then(|b| b.chars().next_back())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if in_word || !rest.chars().skip(1).any(|c| c.is_ascii_alphanumeric()) {
+            return (format!("non-ASCII character `{first}`"), first.len_utf8());
+        }
     }
     if first.is_alphanumeric() || first == '_' {
         let word: String = rest
@@ -180,6 +488,7 @@ fn found_at(source: &str, pos: usize) -> (String, usize) {
             .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
             .take(40)
             .collect();
+        let word = word.trim_end_matches('.');
         let len = word.len();
         return (format!("`{word}`"), len);
     }
@@ -262,8 +571,8 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::lint_level => "`allow`, `warn` or `deny`",
         Rule::kw_warn => "`warn`",
         Rule::kw_deny => "`deny`",
-        Rule::file
-        | Rule::decl
+        Rule::file => "a declaration (`scope`, `permissions`, `role`, …)",
+        Rule::decl
         | Rule::perm_item
         | Rule::role_item
         | Rule::group_rule

@@ -12,7 +12,9 @@ use pest::iterators::{Pair, Pairs};
 type Result<T> = std::result::Result<T, ParseError>;
 
 /// Lowers the pairs of a `file` rule.
-pub(crate) fn lower_file(mut pairs: Pairs<'_, Rule>) -> std::result::Result<PolicyFile, Vec<ParseError>> {
+pub(crate) fn lower_file(
+    mut pairs: Pairs<'_, Rule>,
+) -> std::result::Result<PolicyFile, Vec<ParseError>> {
     let mut file = PolicyFile::default();
     let mut errors = Vec::new();
     let Some(file_pair) = pairs.next() else {
@@ -43,7 +45,7 @@ struct Inner<'i> {
 impl<'i> Inner<'i> {
     fn new(pair: Pair<'i, Rule>) -> Self {
         Inner {
-            span: pair.as_span().into(),
+            span: span_of(&pair),
             pairs: pair.into_inner().peekable(),
         }
     }
@@ -53,6 +55,8 @@ impl<'i> Inner<'i> {
             span: Span::new(self.span.end as usize, self.span.end as usize),
             expected: vec![what.to_string()],
             found: "the end of this declaration".to_string(),
+            unclosed: None,
+            help: None,
         }
     }
 
@@ -126,10 +130,23 @@ fn is_token(rule: Rule) -> bool {
     ) || format!("{rule:?}").starts_with("kw_")
 }
 
+/// The span of a pair without the whitespace and comments pest lets a rule
+/// swallow after its last token (an optional part that did not match).
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let whole = pair.as_span();
+    let end = pair
+        .clone()
+        .into_inner()
+        .map(|p| p.as_span().end())
+        .max()
+        .unwrap_or_else(|| whole.end());
+    Span::new(whole.start(), end)
+}
+
 fn ident(pair: Pair<'_, Rule>) -> Ident {
     Ident {
         name: pair.as_str().to_string(),
-        span: pair.as_span().into(),
+        span: span_of(&pair),
     }
 }
 
@@ -141,7 +158,7 @@ fn idents(list: Pair<'_, Rule>) -> Vec<Ident> {
 }
 
 fn text(pair: Pair<'_, Rule>) -> Result<Text> {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let mut value = String::new();
     for inner in pair.into_inner() {
         if inner.as_rule() == Rule::string_inner {
@@ -189,7 +206,7 @@ fn unescape(raw: &str, base: usize, out: &mut String) -> Result<()> {
 }
 
 fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let rule = pair.as_rule();
     let mut it = Inner::new(pair);
     Ok(match rule {
@@ -203,7 +220,7 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
             let name = it.string()?;
             let without_rbac = match it.optional(Rule::without_rbac) {
                 Some(p) => {
-                    let wspan = p.as_span().into();
+                    let wspan = span_of(&p);
                     let mut w = Inner::new(p);
                     let fallback = w.next().filter(|p| p.as_rule() == Rule::ident).map(ident);
                     Some(WithoutRbac {
@@ -227,7 +244,7 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
                 Some(p) => Some(Inner::new(p).ident()?),
                 None => None,
             };
-            let without_roles = it.optional(Rule::without_roles).map(|p| p.as_span().into());
+            let without_roles = it.optional(Rule::without_roles).map(|p| span_of(&p));
             Decl::Scope(ScopeDecl {
                 id,
                 name,
@@ -291,7 +308,7 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
         }
         Rule::bootstrap_decl => {
             let number = it.expect(Rule::number, "a number")?;
-            let count_span: Span = number.as_span().into();
+            let count_span: Span = span_of(&number);
             let count = number
                 .as_str()
                 .parse::<u32>()
@@ -317,8 +334,8 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
             let mut prune = None;
             while let Some(p) = it.next() {
                 match p.as_rule() {
-                    Rule::upgrade_rule => upgrade = Some(p.as_span().into()),
-                    Rule::prune_rule => prune = Some(p.as_span().into()),
+                    Rule::upgrade_rule => upgrade = Some(span_of(&p)),
+                    Rule::prune_rule => prune = Some(span_of(&p)),
                     _ => {}
                 }
             }
@@ -369,7 +386,7 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
 }
 
 fn lower_perm_entry(pair: Pair<'_, Rule>) -> Result<PermEntry> {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let mut it = Inner::new(pair);
     let id = it.perm_id()?;
     let description = it.string()?;
@@ -396,7 +413,7 @@ fn lower_perm_entry(pair: Pair<'_, Rule>) -> Result<PermEntry> {
 }
 
 fn lower_implication(pair: Pair<'_, Rule>) -> Result<Implication> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut it = Inner::new(pair);
     Ok(Implication {
         role: it.ident()?,
@@ -432,7 +449,7 @@ fn lower_role(span: Span, mut it: Inner<'_>) -> Result<Decl> {
 }
 
 fn lower_grant(pair: Pair<'_, Rule>) -> Result<Grant> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut grant = Grant {
         patterns: Vec::new(),
         configurable: None,
@@ -442,7 +459,7 @@ fn lower_grant(pair: Pair<'_, Rule>) -> Result<Grant> {
     while let Some(p) = it.next() {
         match p.as_rule() {
             Rule::pattern => {
-                let pspan: Span = p.as_span().into();
+                let pspan: Span = span_of(&p);
                 let mut inner = Inner::new(p);
                 let pattern = match inner.next() {
                     Some(q) if q.as_rule() == Rule::wildcard => {

@@ -3,7 +3,8 @@
 pub mod ast;
 mod errors;
 mod lower;
-mod parser;
+#[doc(hidden)]
+pub mod parser;
 
 pub use errors::ParseError;
 
