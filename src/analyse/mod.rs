@@ -1,9 +1,18 @@
 //! Stage 3: analysis of a resolved, compiled policy: author-stated
-//! constraints (errors) and lints (warnings).
+//! constraints (errors), privilege escalation and lints (warnings).
+//!
+//! Each analysis lives in its own module and returns diagnostics whose
+//! secondary labels show the chain of includes, implications and grants
+//! behind the finding ([`chain`]).
 
-use crate::compile::Compiled;
+pub mod chain;
+mod constraints;
+pub mod escalation;
+mod lints;
+
+use crate::compile::{BitSet, Compiled};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::resolve::Model;
+use crate::resolve::{Model, RoleId};
 use crate::syntax::ast::LintLevel;
 
 /// Lint levels set from outside the policy (the command line); they override
@@ -16,9 +25,59 @@ pub struct LintConfig {
 
 /// Runs every analysis and returns its diagnostics, lint levels applied.
 pub fn analyse(model: &Model, compiled: &Compiled, config: &LintConfig) -> Vec<Diagnostic> {
-    let _ = compiled;
-    let found: Vec<Diagnostic> = Vec::new();
+    let explainer = chain::Explainer::new(model, compiled);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    found.extend(constraints::check(&explainer));
+    found.extend(escalation::check(&explainer));
+    found.extend(lints::check(&explainer));
     apply_levels(model, config, found)
+}
+
+/// The permissions a role may hold: always, or where a configurable grant is
+/// switched on; a group counts when each member may be held.
+pub fn may_hold(model: &Model, compiled: &Compiled, role: RoleId) -> BitSet {
+    let Some(r) = compiled.role(role) else {
+        return BitSet::with_capacity(model.perms.len());
+    };
+    let mut set = r.always.clone();
+    set.union_with(&r.configurable);
+    close_groups(model, &mut set);
+    set
+}
+
+/// Adds every grouped permission whose members are all in the set.
+pub(crate) fn close_groups(model: &Model, set: &mut BitSet) {
+    for (i, perm) in model.perms.iter().enumerate().rev() {
+        if !perm.children.is_empty() && perm.children.iter().all(|c| set.contains(c.index())) {
+            set.insert(i);
+        }
+    }
+}
+
+/// `` `a`, `b` and `c` ``, at most `max` names then "and N more".
+fn name_list<'a>(names: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let names: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    let shown: Vec<&String> = names.iter().take(max).collect();
+    let rest = names.len().saturating_sub(max);
+    match (shown.as_slice(), rest) {
+        ([], _) => String::new(),
+        ([one], 0) => (*one).clone(),
+        (many, 0) => {
+            let (last, init) = many
+                .split_last()
+                .map_or((None, &[][..]), |(l, i)| (Some(l), i));
+            let init: Vec<&str> = init.iter().map(|s| s.as_str()).collect();
+            format!(
+                "{} and {}",
+                init.join(", "),
+                last.map_or("", |l| l.as_str())
+            )
+        }
+        (many, rest) => {
+            let all: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+            format!("{} and {rest} more", all.join(", "))
+        }
+    }
 }
 
 /// Applies `lint` levels: `allow` drops a warning, `deny` makes it an error.

@@ -1,0 +1,258 @@
+//! Privilege escalation (W0305): a role that can assign, directly or by
+//! first assigning itself a role that can, a role holding permissions it
+//! does not hold itself.
+//!
+//! "Can assign" comes from role management: holding (always, or where a
+//! configurable grant is on) a permission that `assigns` a role. Roles are
+//! compared on effective permissions, which cover the role's scope kind and
+//! every kind inside it; a permission the assigned role holds always but the
+//! assigner only configurably counts as more.
+//!
+//! Transitive chains: R assigns T1, whose holders assign T2, and so on. The
+//! search stops at the first escalation on a chain (it is reported, and what
+//! lies beyond adds nothing a fix of it would not remove) and goes on through
+//! escalations the policy accepts with `allow escalation R -> T`. A role
+//! reached beyond an accepted one is reported only when it holds more than
+//! every role before it on the chain.
+
+use super::chain::{add_labels, perm_labels, Explainer};
+use super::{may_hold, name_list};
+use crate::compile::BitSet;
+use crate::diagnostic::Diagnostic;
+use crate::resolve::{Model, PermId, RoleId};
+use crate::span::Span;
+use std::collections::VecDeque;
+
+/// One hop of an assigning chain: `holder` holds `perm`, which assigns
+/// `target`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The role whose holders assign.
+    pub holder: RoleId,
+    /// The permission that carries the assignment.
+    pub perm: PermId,
+    /// The role assigned.
+    pub target: RoleId,
+    /// Where the permission's `assigns` names the target.
+    pub span: Span,
+    /// The `allow escalation` accepting this hop from the chain's start, if any.
+    pub allowed: Option<usize>,
+}
+
+/// A privilege escalation: `from` can come to assign `to`, which holds
+/// `excess` beyond what `from` holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escalation {
+    /// The assigning role.
+    pub from: RoleId,
+    /// The role it can assign.
+    pub to: RoleId,
+    /// The assigning chain, first hop from `from`, last to `to`.
+    pub hops: Vec<Hop>,
+    /// Permissions `to` holds that `from` does not.
+    pub excess: Vec<PermId>,
+}
+
+/// The roles a role can assign directly: (assigned role, permission, where
+/// the permission names it), in permission order.
+pub fn assignable(model: &Model, may: &BitSet) -> Vec<(RoleId, PermId, Span)> {
+    let mut out = Vec::new();
+    for (i, perm) in model.perms.iter().enumerate() {
+        if !perm.assigns.is_empty() && may.contains(i) {
+            for &(role, span) in &perm.assigns {
+                out.push((role, PermId::from_index(i), span));
+            }
+        }
+    }
+    out
+}
+
+/// What `t` holds beyond `r`: permissions it holds always that `r` does not
+/// hold always, and permissions it may hold that `r` may not.
+fn excess(always: &[&BitSet], may: &[BitSet], t: RoleId, r: RoleId) -> BitSet {
+    let get = |v: &[BitSet], i: RoleId| v.get(i.index()).cloned().unwrap_or_default();
+    let t_always = always
+        .get(t.index())
+        .map(|b| (*b).clone())
+        .unwrap_or_default();
+    let r_always = always
+        .get(r.index())
+        .map(|b| (*b).clone())
+        .unwrap_or_default();
+    let mut out = t_always.difference(&r_always);
+    out.union_with(&get(may, t).difference(&get(may, r)));
+    out
+}
+
+/// Every escalation not accepted by the policy.
+pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
+    let model = ex.model;
+    let n = model.roles.len();
+    if model.perms.iter().all(|p| p.assigns.is_empty()) {
+        return Vec::new();
+    }
+    let may: Vec<BitSet> = (0..n)
+        .map(|r| may_hold(model, ex.compiled, RoleId::from_index(r)))
+        .collect();
+    let empty = BitSet::default();
+    let always: Vec<&BitSet> = (0..n)
+        .map(|r| {
+            ex.compiled
+                .role(RoleId::from_index(r))
+                .map_or(&empty, |c| &c.always)
+        })
+        .collect();
+    let direct: Vec<Vec<(RoleId, PermId, Span)>> =
+        may.iter().map(|m| assignable(model, m)).collect();
+    let allowed = |from: RoleId, to: RoleId| {
+        model
+            .allowed_escalations
+            .iter()
+            .position(|a| a.from == from && a.to == to)
+    };
+    let mut found = Vec::new();
+    for r in (0..n).map(RoleId::from_index) {
+        if !direct.get(r.index()).is_some_and(|d| !d.is_empty()) {
+            continue;
+        }
+        // Nodes of the search: (role, index of the parent node, hop into it).
+        let mut nodes: Vec<(RoleId, Option<usize>, Option<Hop>)> = vec![(r, None, None)];
+        let mut seen = vec![false; n];
+        if let Some(s) = seen.get_mut(r.index()) {
+            *s = true;
+        }
+        let mut queue = VecDeque::from([0usize]);
+        while let Some(node) = queue.pop_front() {
+            let Some(holder) = nodes.get(node).map(|n| n.0) else {
+                continue;
+            };
+            for &(t, perm, span) in direct.get(holder.index()).map_or(&[][..], Vec::as_slice) {
+                match seen.get_mut(t.index()) {
+                    Some(s) if !*s => *s = true,
+                    _ => continue,
+                }
+                let hop = Hop {
+                    holder,
+                    perm,
+                    target: t,
+                    span,
+                    allowed: allowed(r, t),
+                };
+                let chain = chain_to(&nodes, node);
+                let extra = excess(&always, &may, t, r);
+                let escalates = !extra.is_empty();
+                // Subsumed: an accepted escalation earlier on the chain
+                // already holds everything `t` holds.
+                let subsumed = chain
+                    .iter()
+                    .any(|h| excess(&always, &may, t, h.target).is_empty());
+                if !escalates || subsumed || hop.allowed.is_some() {
+                    nodes.push((t, Some(node), Some(hop)));
+                    queue.push_back(nodes.len() - 1);
+                    continue;
+                }
+                let mut hops = chain;
+                hops.push(hop);
+                found.push(Escalation {
+                    from: r,
+                    to: t,
+                    hops,
+                    excess: extra.iter().map(PermId::from_index).collect(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The hops from the search's start to a node.
+fn chain_to(nodes: &[(RoleId, Option<usize>, Option<Hop>)], mut node: usize) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    while let Some((_, parent, hop)) = nodes.get(node) {
+        if let Some(h) = hop {
+            hops.push(h.clone());
+        }
+        match parent {
+            Some(p) if hops.len() <= nodes.len() => node = *p,
+            _ => break,
+        }
+    }
+    hops.reverse();
+    hops
+}
+
+/// The W0305 warnings.
+pub(super) fn check(ex: &Explainer<'_>) -> Vec<Diagnostic> {
+    find(ex).iter().map(|e| diagnostic(ex, e)).collect()
+}
+
+/// The warning for one escalation, with its assigning chain.
+pub fn diagnostic(ex: &Explainer<'_>, e: &Escalation) -> Diagnostic {
+    let model = ex.model;
+    let file = model.file;
+    let (from, to) = (model.role_name(e.from), model.role_name(e.to));
+    let excess = name_list(e.excess.iter().map(|&p| model.perm_name(p)), 4);
+    let through: Vec<&str> = e
+        .hops
+        .iter()
+        .take(e.hops.len().saturating_sub(1))
+        .map(|h| model.role_name(h.target))
+        .collect();
+    let via = if through.is_empty() {
+        String::new()
+    } else {
+        format!(" (by first assigning {})", name_list(through, 4))
+    };
+    let from_span = model.role(e.from).map(|r| r.span).unwrap_or_default();
+    let mut d = Diagnostic::warning(
+        "W0305",
+        format!("`{from}` can assign `{to}`{via}, which holds more than `{from}`: {excess}"),
+    )
+    .primary(file, from_span, format!("`{from}` can assign `{to}`"));
+    for hop in &e.hops {
+        let holder = model.role_name(hop.holder);
+        let perm = model.perm_name(hop.perm);
+        let labels = ex
+            .explain(hop.holder, hop.perm)
+            .map(|c| perm_labels(model, &c))
+            .unwrap_or_default();
+        d = add_labels(d, file, labels);
+        d = d.secondary(
+            file,
+            hop.span,
+            format!(
+                "`{perm}` assigns `{}`, so `{holder}` can assign it",
+                model.role_name(hop.target)
+            ),
+        );
+        if let Some(a) = hop.allowed.and_then(|i| model.allowed_escalations.get(i)) {
+            d = d.note(format!(
+                "`{from} -> {}` is an accepted escalation: {}",
+                model.role_name(hop.target),
+                a.reason
+            ));
+        }
+    }
+    if let Some(role) = model.role(e.to) {
+        d = d.secondary(
+            file,
+            role.span,
+            format!(
+                "`{to}` holds {} permission{} `{from}` does not",
+                e.excess.len(),
+                plural(e.excess.len())
+            ),
+        );
+    }
+    d.help(format!(
+        "if this is intended, add `allow escalation {from} -> {to} because \"…\"`; otherwise stop `{from}` from assigning `{to}`, or grant `{from}` what `{to}` holds"
+    ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
