@@ -725,11 +725,81 @@ fn scaling() -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // CLI batch throughput.
 
-fn cli_batch(w: &Workload) -> Result<(), String> {
+#[cfg(feature = "rbacc")]
+/// Finds the rbacc binary: built fresh through cargo when run by cargo
+/// (`cargo run` sets `CARGO`), else the one beside this executable.
+fn rbacc_binary() -> Result<Option<std::path::PathBuf>, String> {
+    if let Ok(cargo) = std::env::var("CARGO") {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("Cargo.toml");
+        eprintln!("building the rbacc CLI (cargo build --release -p rbacc --bin rbacc)...");
+        let st = Command::new(cargo)
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "rbacc",
+                "--bin",
+                "rbacc",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !st.success() {
+            return Ok(None);
+        }
+    }
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let bin = exe.parent().map(|d| d.join("rbacc")).filter(|p| p.exists());
-    let Some(bin) = bin else {
-        println!("## CLI batch: SKIPPED (no rbacc binary beside this one; `cargo build --release` first)");
+    Ok(exe.parent().map(|d| d.join("rbacc")).filter(|p| p.exists()))
+}
+
+#[cfg(feature = "rbacc")]
+/// Runs `rbacc eval --batch -` once; returns the wall time and stdout.
+fn run_cli(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+    input: &str,
+) -> Result<(Duration, String), String> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let t = Instant::now();
+    let mut child = Command::new(bin)
+        .args(["eval", "--color", "never", "--policy"])
+        .arg(dir.join("bench.rbac"))
+        .arg("--members")
+        .arg(dir.join("members.yaml"))
+        .args(["--batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", bin.display()))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let dt = t.elapsed();
+    writer
+        .join()
+        .map_err(|_| "writer panicked".to_string())?
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "rbacc eval --batch failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok((dt, String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+#[cfg(feature = "rbacc")]
+fn cli_batch(w: &Workload) -> Result<(), String> {
+    const N: usize = 500_000;
+    let Some(bin) = rbacc_binary()? else {
+        println!("## CLI batch: SKIPPED (no rbacc binary)");
         println!();
         return Ok(());
     };
@@ -739,12 +809,84 @@ fn cli_batch(w: &Workload) -> Result<(), String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
     if !help.contains("--batch") {
-        println!("## CLI batch: SKIPPED (`rbacc eval --batch` not available yet)");
+        println!("## CLI batch: SKIPPED (`rbacc eval --batch` not available)");
         println!();
         return Ok(());
     }
-    let _ = w;
-    println!("## CLI batch: SKIPPED (batch input format not wired yet)");
+    eprintln!("timing rbacc eval --batch...");
+    let dir = temp_dir("cli")?;
+    std::fs::write(dir.join("bench.rbac"), rbacc_input::POLICY).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("members.yaml"), rbacc_input::members_yaml(w))
+        .map_err(|e| e.to_string())?;
+    let queries = w.queries(N, w.params.seed ^ 0xc11);
+    let line = |q: &Query| {
+        format!(
+            "{} {} {}\n",
+            rbacc_bench::workload::user_name(q.user),
+            q.perm_name(),
+            q.resource_id(w)
+        )
+    };
+    let input: String = queries.iter().map(line).collect();
+    let one: String = queries.iter().take(1).map(line).collect();
+    let mut full = Vec::new();
+    let mut single = Vec::new();
+    let mut output = String::new();
+    for _ in 0..3 {
+        let (t, out) = run_cli(&bin, &dir, &one)?;
+        single.push(t);
+        let (t, out_n) = run_cli(&bin, &dir, &input)?;
+        full.push(t);
+        black_box(out);
+        output = out_n;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // Every answer must match the reference.
+    let answers: Vec<&str> = output.lines().collect();
+    if answers.len() != queries.len() {
+        return Err(format!(
+            "rbacc eval --batch: {} answers for {} queries",
+            answers.len(),
+            queries.len()
+        ));
+    }
+    for (q, a) in queries.iter().zip(&answers) {
+        let expected = if w.reference(q) { "allow" } else { "deny" };
+        if *a != expected {
+            return Err(format!(
+                "rbacc eval --batch: `{a}` for `{}`, expected {expected}",
+                line(q).trim_end()
+            ));
+        }
+    }
+    let full = measure::median_duration(full);
+    let single = measure::median_duration(single);
+    let batch = full.saturating_sub(single);
+    println!("## CLI batch: `rbacc eval --batch -` (median of 3 runs; answers checked against the reference)");
+    println!();
+    println!("| run | wall time | queries/s |");
+    println!("|---|---:|---:|");
+    println!(
+        "| 1 query (start-up, compile, load) | {} | – |",
+        fmt_dur(single)
+    );
+    println!(
+        "| {N} queries from stdin | {} | {} overall |",
+        fmt_dur(full),
+        fmt_rate(N as f64 / full.as_secs_f64().max(1e-12))
+    );
+    println!(
+        "| difference: batch evaluation alone | {} | {} |",
+        fmt_dur(batch),
+        fmt_rate(N as f64 / batch.as_secs_f64().max(1e-12))
+    );
+    println!();
+    Ok(())
+}
+
+#[cfg(not(feature = "rbacc"))]
+fn cli_batch(_: &Workload) -> Result<(), String> {
+    println!("## CLI batch: SKIPPED (built without the `rbacc` feature)");
     println!();
     Ok(())
 }
