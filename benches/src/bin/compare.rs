@@ -324,7 +324,11 @@ fn run(args: &Args) -> Result<(), String> {
     let want = |e: &str| args.only.iter().any(|o| o == e);
     println!("# rbacc-bench compare --size {}", params.name);
     println!();
-    println!("machine: {}", machine());
+    println!(
+        "machine: {}; load average at start: {}",
+        machine(),
+        loadavg()
+    );
     let t = Instant::now();
     let w = Workload::generate(&params);
     println!(
@@ -603,6 +607,7 @@ fn run(args: &Args) -> Result<(), String> {
 
     // 6. Targets.
     targets(&rows, &probes);
+    println!("load average at end: {}", loadavg());
     Ok(())
 }
 
@@ -908,6 +913,15 @@ fn machine() -> String {
         .map(|n| n.get())
         .unwrap_or(0);
     format!("{cpu}, {cores} cores")
+}
+
+/// The 1-minute load average (other work on this shared machine skews the
+/// latency tails).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn fmt_ns(ns: f64) -> String {
