@@ -33,6 +33,14 @@ pub fn resolve(file: &ast::PolicyFile, file_id: FileId) -> (Model, Vec<ResolveEr
         editions: HashMap::new(),
     };
     cx.declare(file);
+    if cx
+        .errors
+        .iter()
+        .any(|e| matches!(e, ResolveError::TooMany { .. }))
+    {
+        // Past the limits, resolving further would only cost time.
+        return (cx.model, cx.errors);
+    }
     cx.resolve_scope_parents(file);
     roles::resolve_roles(&mut cx, file);
     rules::resolve_rules(&mut cx, file);

@@ -58,12 +58,12 @@ pub(crate) fn resolve_roles(cx: &mut Resolver, file: &ast::PolicyFile) {
 
 /// The id of this declaration, or `None` for a duplicate.
 fn own_role(cx: &Resolver, r: &ast::RoleDecl) -> Option<RoleId> {
-    let id = cx.model.role_id(&r.id.name)?;
+    let id = *cx.roles.get(&r.id.name)?;
     (cx.model.role(id)?.span == r.id.span).then_some(id)
 }
 
 fn own_perm(cx: &Resolver, e: &ast::PermEntry) -> Option<PermId> {
-    let id = cx.model.perm_id(&e.id.name)?;
+    let id = *cx.perms.get(&e.id.name)?;
     (cx.model.perm(id)?.span == e.id.span).then_some(id)
 }
 

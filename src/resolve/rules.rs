@@ -40,7 +40,7 @@ pub(crate) fn resolve_rules(cx: &mut Resolver, file: &ast::PolicyFile) {
     }
     for decl in &file.decls {
         let Decl::Groups(g) = decl else { continue };
-        let Some(scope) = cx.model.scope_id(&g.scope.name) else {
+        let Some(&scope) = cx.scopes.get(&g.scope.name) else {
             continue;
         };
         if cx.model.rank_of(scope).is_none() {
@@ -190,7 +190,7 @@ fn edition(cx: &mut Resolver, e: &ast::EditionDecl) {
     let Some(role) = cx.role(fallback) else {
         return;
     };
-    let Some(id) = cx.model.edition_id(&e.id.name) else {
+    let Some(&id) = cx.editions.get(&e.id.name) else {
         return;
     };
     if cx.model.editions.get(id.index()).map(|x| x.span) != Some(e.span) {
