@@ -20,6 +20,7 @@
 pub mod analyse;
 pub mod compile;
 pub mod diagnostic;
+pub mod diff;
 pub mod limits;
 pub mod presets;
 pub mod resolve;

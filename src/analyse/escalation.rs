@@ -13,7 +13,8 @@
 //! lies beyond adds nothing a fix of it would not remove) and goes on through
 //! escalations the policy accepts with `allow escalation R -> T`. A role
 //! reached beyond an accepted one is reported only when it holds more than
-//! every role before it on the chain.
+//! the roles before it on the chain together, and the permissions listed are
+//! those beyond them.
 
 use super::chain::{add_labels, perm_labels, Explainer};
 use super::{may_hold, name_list};
@@ -49,7 +50,8 @@ pub struct Escalation {
     pub to: RoleId,
     /// The assigning chain, first hop from `from`, last to `to`.
     pub hops: Vec<Hop>,
-    /// Permissions `to` holds that `from` does not.
+    /// Permissions `to` holds that neither `from` nor the roles assigned
+    /// before it on the chain hold.
     pub excess: Vec<PermId>,
 }
 
@@ -139,13 +141,16 @@ pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
                     allowed: allowed(r, t),
                 };
                 let chain = chain_to(&nodes, node);
-                let extra = excess(&always, &may, t, r);
+                let mut extra = excess(&always, &may, t, r);
                 let escalates = !extra.is_empty();
-                // Subsumed: an accepted escalation earlier on the chain
-                // already holds everything `t` holds.
-                let subsumed = chain
-                    .iter()
-                    .any(|h| excess(&always, &may, t, h.target).is_empty());
+                // What the roles earlier on the chain (accepted escalations)
+                // already give `r` is no news.
+                for h in &chain {
+                    if let Some(m) = may.get(h.target.index()) {
+                        extra = extra.difference(m);
+                    }
+                }
+                let subsumed = extra.is_empty();
                 if !escalates || subsumed || hop.allowed.is_some() {
                     nodes.push((t, Some(node), Some(hop)));
                     queue.push_back(nodes.len() - 1);
@@ -198,15 +203,20 @@ pub fn diagnostic(ex: &Explainer<'_>, e: &Escalation) -> Diagnostic {
         .take(e.hops.len().saturating_sub(1))
         .map(|h| model.role_name(h.target))
         .collect();
-    let via = if through.is_empty() {
-        String::new()
+    let (via, beyond) = if through.is_empty() {
+        (String::new(), "")
     } else {
-        format!(" (by first assigning {})", name_list(through, 4))
+        (
+            format!(" (by first assigning {})", name_list(through, 4)),
+            " and the roles it assigns first",
+        )
     };
     let from_span = model.role(e.from).map(|r| r.span).unwrap_or_default();
     let mut d = Diagnostic::warning(
         "W0305",
-        format!("`{from}` can assign `{to}`{via}, which holds more than `{from}`: {excess}"),
+        format!(
+            "`{from}` can assign `{to}`{via}, which holds more than `{from}`{beyond}: {excess}"
+        ),
     )
     .primary(file, from_span, format!("`{from}` can assign `{to}`"));
     for hop in &e.hops {
@@ -238,7 +248,7 @@ pub fn diagnostic(ex: &Explainer<'_>, e: &Escalation) -> Diagnostic {
             file,
             role.span,
             format!(
-                "`{to}` holds {} permission{} `{from}` does not",
+                "`{to}` holds {} more permission{}",
                 e.excess.len(),
                 plural(e.excess.len())
             ),

@@ -1,11 +1,25 @@
 //! `rbacc check`: every file, every diagnostic.
 
 use super::input::read_text;
-use super::{Exit, Format, Io};
+use super::{Exit, Io};
 use crate::analyse::LintConfig;
 use crate::diagnostic::{self, Diagnostic, Report};
 use crate::syntax::ast::LintLevel;
 use std::path::{Path, PathBuf};
+
+/// Output format of `rbacc check`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Rendered for people (codespan-reporting), on stderr.
+    #[default]
+    Human,
+    /// JSON on stdout.
+    Json,
+    /// SARIF 2.1.0 on stdout, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands) on stdout.
+    Github,
+}
 
 /// Arguments of `rbacc check`.
 #[derive(Debug, clap::Args)]
@@ -16,8 +30,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub preset: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -28,7 +42,8 @@ pub struct CheckArgs {
 
 /// Collects `*.rbac` files below a path, sorted.
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?
@@ -54,7 +69,9 @@ fn parse_lints(specs: &[String]) -> Result<LintConfig, String> {
             .ok_or_else(|| format!("`--lint {spec}`: expected CODE=allow|warn|deny"))?;
         let info = diagnostic::codes::lookup(code)
             .filter(|c| c.code.starts_with('W'))
-            .ok_or_else(|| format!("`--lint {spec}`: `{code}` is not a lint code (see docs/diagnostics.md)"))?;
+            .ok_or_else(|| {
+                format!("`--lint {spec}`: `{code}` is not a lint code (see docs/diagnostics.md)")
+            })?;
         let level = match level {
             "allow" => LintLevel::Allow,
             "warn" => LintLevel::Warn,
@@ -76,15 +93,24 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
         }
     };
     if args.paths.is_empty() && args.preset.is_empty() {
-        let _ = writeln!(io.err, "error: nothing to check: give policy files, directories or `--preset NAME`");
+        let _ = writeln!(
+            io.err,
+            "error: nothing to check: give policy files, directories or `--preset NAME`"
+        );
         return Exit::Error;
     }
     let mut inputs: Vec<(String, Result<String, Report>)> = Vec::new();
     for name in &args.preset {
         match crate::presets::get(name) {
-            Some(p) => inputs.push((format!("policies/{}.rbac", p.name), Ok(p.source.to_string()))),
+            Some(p) => inputs.push((
+                format!("policies/{}.rbac", p.name),
+                Ok(p.source.to_string()),
+            )),
             None => {
-                let _ = writeln!(io.err, "error: unknown preset `{name}` (see `rbacc presets`)");
+                let _ = writeln!(
+                    io.err,
+                    "error: unknown preset `{name}` (see `rbacc presets`)"
+                );
                 return Exit::Error;
             }
         }
@@ -123,11 +149,21 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
     let errors = all.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = all.diagnostics.len() - errors;
     match args.format {
-        Format::Json => {
+        CheckFormat::Json => {
             let json = diagnostic::to_json(&all.sources, &all.diagnostics);
             let _ = writeln!(io.out, "{json:#}");
         }
-        Format::Human => {
+        CheckFormat::Sarif => {
+            let base = std::env::current_dir().ok();
+            let sarif = diagnostic::to_sarif(&all.sources, &all.diagnostics, base.as_deref());
+            let _ = writeln!(io.out, "{sarif:#}");
+        }
+        CheckFormat::Github => {
+            let base = std::env::current_dir().ok();
+            let text = diagnostic::to_github(&all.sources, &all.diagnostics, base.as_deref());
+            let _ = write!(io.out, "{text}");
+        }
+        CheckFormat::Human => {
             let text = diagnostic::render(&all.sources, &all.diagnostics, io.color);
             let _ = write!(io.err, "{text}");
             let summary = format!(
@@ -165,4 +201,3 @@ pub(crate) fn merge(all: &mut Report, report: Report) {
             d
         }));
 }
-

@@ -2,6 +2,7 @@
 //! its arguments and output streams, so tests can call it directly.
 
 mod check;
+mod diff;
 mod eval;
 mod input;
 mod matrix;
@@ -108,6 +109,10 @@ pub enum Command {
     WhoCan(eval::WhoCanArgs),
     /// Every permission USER holds on RESOURCE.
     WhatCan(eval::WhatCanArgs),
+    /// Semantic diff of two policies: who gains and loses what, with the
+    /// chain behind each change; exit 1 under `--fail-on escalation` when
+    /// access widens.
+    Diff(diff::DiffArgs),
 }
 
 /// Output streams of a command.
@@ -160,5 +165,6 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::WhoCan(args) => eval::run_who_can(&args, io),
         Command::WhatCan(args) => eval::run_what_can(&args, io),
+        Command::Diff(args) => diff::run(&args, io),
     }
 }

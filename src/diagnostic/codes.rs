@@ -53,6 +53,7 @@ codes! {
     "W0304" "identical-roles" "two roles of a scope with identical effective permissions";
     "W0305" "privilege-escalation" "a role that can assign a role holding more than it holds";
     "W0306" "empty-role" "a role that grants nothing";
+    "D0501" "access-widened" "a change that widens access (`rbacc diff`)";
     "E0401" "members-syntax" "membership YAML that cannot be read";
     "E0402" "members-unknown" "an unknown user, group, role, permission, edition or resource";
     "E0403" "members-wrong-scope" "a binding on a resource of the wrong scope kind";

@@ -4,11 +4,15 @@
 //! only [`render`] touches codespan-reporting.
 
 pub mod codes;
+pub mod github;
 mod json;
 mod render;
+pub mod sarif;
 mod source;
 
+pub use github::to_github;
 pub use json::to_json;
+pub use sarif::to_sarif;
 pub use render::{render, ColorChoice};
 pub use source::{FileId, Source, Sources};
 
