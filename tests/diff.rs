@@ -259,13 +259,26 @@ fn cli_fails_on_escalation_only_when_asked() {
 
 #[test]
 fn cli_github_annotates_the_escalation_in_new() {
-    let new = write_tmp("diff_astro_github.rbac", &astro_with_new_include());
-    let (status, out, _) = rbacc(&["diff", "--old-preset", "astro", &new, "--format", "github"]);
-    assert_eq!(status, 0);
+    write_tmp("diff_astro_github.rbac", &astro_with_new_include());
+    // Run where the file is, so that its path is relative.
+    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .args([
+            "diff",
+            "--old-preset",
+            "astro",
+            "diff_astro_github.rbac",
+            "--format",
+            "github",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "{out}");
     assert!(
-        lines[0].starts_with("::warning file=target/tmp/diff_astro_github.rbac,line=114,col=11,"),
+        lines[0].starts_with("::warning file=diff_astro_github.rbac,line=114,col=11,"),
         "{out}"
     );
     assert!(
