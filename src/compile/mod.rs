@@ -35,6 +35,9 @@ pub struct CompiledRole {
     /// Roles this role reaches through includes and implications, itself
     /// included.
     pub reaches: BitSet,
+    /// Permissions holders may be granted per resource (`grantable`), with
+    /// those of reached roles; used to rate custom groups.
+    pub grantable: BitSet,
 }
 
 /// A compiled policy: the resolved model plus effective permission sets.
@@ -68,13 +71,15 @@ pub fn compile(model: &Model) -> Compiled {
     let n_perms = model.perms.len();
     let edges = roles_graph(model);
     let plain: Vec<(usize, usize)> = edges.iter().map(|e| (e.0, e.1)).collect();
-    let order = graph::dependencies_first(n_roles, &plain).unwrap_or_else(|| (0..n_roles).collect());
+    let order =
+        graph::dependencies_first(n_roles, &plain).unwrap_or_else(|| (0..n_roles).collect());
     let mut roles: Vec<CompiledRole> = (0..n_roles)
         .map(|_| CompiledRole {
             always: BitSet::with_capacity(n_perms),
             configurable: BitSet::with_capacity(n_perms),
             config_grants: Vec::new(),
             reaches: BitSet::with_capacity(n_roles),
+            grantable: BitSet::with_capacity(n_perms),
         })
         .collect();
     for r in order {
@@ -84,6 +89,8 @@ pub fn compile(model: &Model) -> Compiled {
         let mut always = BitSet::with_capacity(n_perms);
         let mut grants: Vec<ConfigGrant> = Vec::new();
         let mut reaches = BitSet::with_capacity(n_roles);
+        let mut grantable = BitSet::with_capacity(n_perms);
+        role.grantable.iter().for_each(|p| grantable.insert(p.index()));
         reaches.insert(r);
         for g in &role.grants {
             match g.configurable {
@@ -100,6 +107,7 @@ pub fn compile(model: &Model) -> Compiled {
                 always.union_with(&target.always);
                 grants.extend(target.config_grants.iter().copied());
                 reaches.union_with(&target.reaches);
+                grantable.union_with(&target.grantable);
             }
         }
         close_groups(model, &mut always);
@@ -107,13 +115,16 @@ pub fn compile(model: &Model) -> Compiled {
         grants.sort();
         grants.dedup();
         let mut configurable = BitSet::with_capacity(n_perms);
-        grants.iter().for_each(|g| configurable.insert(g.perm.index()));
+        grants
+            .iter()
+            .for_each(|g| configurable.insert(g.perm.index()));
         if let Some(slot) = roles.get_mut(r) {
             *slot = CompiledRole {
                 always,
                 configurable,
                 config_grants: grants,
                 reaches,
+                grantable,
             };
         }
     }

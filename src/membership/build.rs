@@ -42,14 +42,74 @@ pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
         let msg = e.to_string();
         // serde_yaml appends " at line L column C"; the span shows that.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        if msg.starts_with(DUPLICATE_KEY) {
-            DataError::new("E0406", msg, at, "written again here")
+        if msg.contains("repetition limit exceeded") || msg.contains("recursion limit exceeded") {
+            // The YAML reader's own limits: aliases expanding past a multiple
+            // of the document's size (an alias bomb), or nesting too deep.
+            DataError::new(
+                "E0407",
+                format!("YAML past the reader's limits: {msg}"),
+                at,
+                "refused here",
+            )
+            .help("write the data out without aliases that expand to many copies")
+        } else if let Some((prefix, key)) = duplicate_key(&msg) {
+            // Nested maps prefix the message with their path.
+            let field = key
+                .strip_prefix("duplicate field `")
+                .and_then(|k| k.strip_suffix('`'));
+            let (at, label) = match (prefix, field) {
+                // serde reports a repeated struct field at the start of its
+                // mapping; at the top level, find the second one.
+                (None, Some(f)) => match second_top_level_key(text, f) {
+                    Some(line) => (At::LineCol(line, 1), "written again here"),
+                    None => (at, "a key written twice in this mapping"),
+                },
+                (Some(_), Some(_)) => (at, "a key written twice in this mapping"),
+                _ => (at, "written again here"),
+            };
+            let msg = match prefix {
+                Some(p) => format!("{key} under `{p}`"),
+                None => key.to_string(),
+            };
+            DataError::new("E0406", msg, at, label)
                 .help("write each key once; a repeated key would silently replace the first")
         } else {
-            DataError::new("E0401", format!("invalid membership data: {msg}"), at, "here")
-                .help("see docs/membership.md for the layout")
+            DataError::new(
+                "E0401",
+                format!("invalid membership data: {msg}"),
+                at,
+                "here",
+            )
+            .help("see docs/membership.md for the layout")
         }
     })
+}
+
+/// The 1-based line of the second top-level `key:` of the text.
+fn second_top_level_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .nth(1)
+        .map(|(i, _)| i + 1)
+}
+
+/// Splits a duplicate-key message of serde_yaml, `[PATH: ]duplicate key
+/// `K``, into its path (if any) and the rest. serde's own structs say
+/// `duplicate field `K`` for the same mistake.
+fn duplicate_key(msg: &str) -> Option<(Option<&str>, &str)> {
+    for marker in [DUPLICATE_KEY, "duplicate field"] {
+        if msg.starts_with(marker) {
+            return Some((None, msg));
+        }
+        if let Some(i) = msg.find(&format!(": {marker} `")) {
+            return Some((msg.get(..i), msg.get(i + 2..)?));
+        }
+    }
+    None
 }
 
 /// The position of the first flow or block nesting past the depth limit.
@@ -115,15 +175,20 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
     b.users(&raw)?;
     b.groups(&raw)?;
     b.resources(&raw)?;
-    let rbac = b
-        .m
-        .edition
-        .and_then(|e| policy.model.editions.get(e.index()))
-        .is_none_or(|e| e.rbac);
+    let rbac =
+        b.m.edition
+            .and_then(|e| policy.model.editions.get(e.index()))
+            .is_none_or(|e| e.rbac);
+    // Bindings, grants and settings are validated (and give the join order)
+    // in every edition; without RBAC they do not apply and the fallback role
+    // does, with the policy's defaults for its configurable grants.
+    b.bindings(&raw)?;
     if rbac {
-        b.bindings(&raw)?;
         b.rules(&raw)?;
     } else {
+        b.held.iter_mut().for_each(Vec::clear);
+        b.grants.iter_mut().for_each(Vec::clear);
+        b.m.settings.clear();
         b.fallback();
     }
     b.index();
@@ -157,7 +222,10 @@ impl Builder<'_> {
                     At::Start,
                     "add `edition:` here",
                 )
-                .help(format!("add `edition: NAME` with one of: {}", names.join(", "))))
+                .help(format!(
+                    "add `edition: NAME` with one of: {}",
+                    names.join(", ")
+                )))
             }
             (Some(e), true) => Err(DataError::new(
                 "E0408",
@@ -171,12 +239,20 @@ impl Builder<'_> {
                     self.m.edition = Some(id);
                     Ok(())
                 }
-                None => Err(unknown(
-                    "edition",
-                    e,
-                    At::Path(path(&["edition"]), Target::Value),
-                    editions.iter().map(|e| e.name.as_str()).collect(),
-                )),
+                None => {
+                    let mut err = unknown(
+                        "edition",
+                        e,
+                        At::Path(path(&["edition"]), Target::Value),
+                        editions.iter().map(|e| e.name.as_str()).collect(),
+                    );
+                    err.code = "E0408";
+                    if err.help.is_none() {
+                        let names: Vec<&str> = editions.iter().map(|e| e.name.as_str()).collect();
+                        err = err.help(format!("editions of the policy: {}", names.join(", ")));
+                    }
+                    Err(err)
+                }
             },
         }
     }
@@ -200,8 +276,13 @@ impl Builder<'_> {
 
     fn user(&self, name: &str, at: At) -> Result<UserId> {
         self.m.user_id(name).ok_or_else(|| {
-            unknown("user", name, at, self.m.users.iter().map(String::as_str).collect())
-                .note("every user must be listed under `users:`")
+            unknown(
+                "user",
+                name,
+                at,
+                self.m.users.iter().map(String::as_str).collect(),
+            )
+            .note("every user must be listed under `users:`")
         })
     }
 
@@ -263,7 +344,10 @@ impl Builder<'_> {
                     at(),
                     format!("one name per level: {}", chain.join("/")),
                 )
-                .help(format!("e.g. `{kind}:{}`", chain.iter().map(|_| "name").collect::<Vec<_>>().join("/"))));
+                .help(format!(
+                    "e.g. `{kind}:{}`",
+                    chain.iter().map(|_| "name").collect::<Vec<_>>().join("/")
+                )));
             }
             self.m.res_ids.insert(id.clone(), ResId::from_index(i));
             self.m.resources.push(Resource {
@@ -353,7 +437,10 @@ impl Builder<'_> {
             }
             // roles
             for (subject, roles) in &body.roles.0 {
-                let subj = self.subject(subject, At::Path(path(&["resources", rid, "roles", subject]), Target::Key))?;
+                let subj = self.subject(
+                    subject,
+                    At::Path(path(&["resources", rid, "roles", subject]), Target::Key),
+                )?;
                 let mut given: Vec<RoleId> = Vec::new();
                 for (i, role_name) in roles.0.iter().enumerate() {
                     let at = if roles.0.len() == 1 {
@@ -375,7 +462,7 @@ impl Builder<'_> {
                         let mut e = DataError::new(
                             "E0403",
                             format!(
-                                "`{role_name}` is a role on `{}`, but `{rid}` is a `{kind_name}`",
+                                "`{role_name}` is a role on `{}`, but `{rid}` is of kind `{kind_name}`",
                                 model.scope_name(role_scope)
                             ),
                             at,
@@ -430,12 +517,18 @@ impl Builder<'_> {
             }
             // grants
             for (subject, perms) in &body.grants.0 {
-                let subj = self.subject(subject, At::Path(path(&["resources", rid, "grants", subject]), Target::Key))?;
+                let subj = self.subject(
+                    subject,
+                    At::Path(path(&["resources", rid, "grants", subject]), Target::Key),
+                )?;
                 for (i, pname) in perms.0.iter().enumerate() {
                     let at = if perms.0.len() == 1 {
                         At::Path(path(&["resources", rid, "grants", subject]), Target::Value)
                     } else {
-                        At::Path(path(&["resources", rid, "grants", subject]), Target::Item(i))
+                        At::Path(
+                            path(&["resources", rid, "grants", subject]),
+                            Target::Item(i),
+                        )
                     };
                     let Some(perm) = model.perm_id(pname) else {
                         return Err(unknown(
@@ -469,15 +562,32 @@ impl Builder<'_> {
                 }
             }
             // settings
+            let mut written: HashMap<(RoleId, PermId), usize> = HashMap::new();
             for (role_name, perms) in &body.settings.0 {
-                let at = At::Path(path(&["resources", rid, "settings", role_name]), Target::Key);
+                let at = At::Path(
+                    path(&["resources", rid, "settings", role_name]),
+                    Target::Key,
+                );
                 let Some(role) = model.role_id(role_name) else {
-                    return Err(unknown("role", role_name, at, model.roles.iter().map(|r| r.name.as_str()).collect()));
+                    return Err(unknown(
+                        "role",
+                        role_name,
+                        at,
+                        model.roles.iter().map(|r| r.name.as_str()).collect(),
+                    ));
                 };
                 for (pname, on) in &perms.0 {
-                    let at = At::Path(path(&["resources", rid, "settings", role_name, pname]), Target::Key);
+                    let at = At::Path(
+                        path(&["resources", rid, "settings", role_name, pname]),
+                        Target::Key,
+                    );
                     let Some(perm) = model.perm_id(pname) else {
-                        return Err(unknown("permission", pname, at, model.perms.iter().map(|p| p.name.as_str()).collect()));
+                        return Err(unknown(
+                            "permission",
+                            pname,
+                            at,
+                            model.perms.iter().map(|p| p.name.as_str()).collect(),
+                        ));
                     };
                     let configurable: Vec<&str> = model
                         .role(role)
@@ -499,11 +609,29 @@ impl Builder<'_> {
                         .help(if configurable.is_empty() {
                             format!("`{role_name}` declares no configurable grants")
                         } else {
-                            format!("configurable grants of `{role_name}`: {}", configurable.join(", "))
+                            format!(
+                                "configurable grants of `{role_name}`: {}",
+                                configurable.join(", ")
+                            )
                         }));
                     }
+                    // A setting of a group switches its members, but a
+                    // member's own setting (or a nearer group's) wins,
+                    // whatever order they are written in.
                     for p in model.perm_with_members(perm) {
-                        self.m.settings.insert((res, role, p), on.0);
+                        let mut distance = 0usize;
+                        let mut cur = Some(p);
+                        while let Some(x) = cur.filter(|x| *x != perm) {
+                            distance += 1;
+                            cur = model.perm(x).and_then(|x| x.parent);
+                        }
+                        let nearer = written
+                            .get(&(role, p))
+                            .is_some_and(|&d: &usize| d < distance);
+                        if !nearer {
+                            written.insert((role, p), distance);
+                            self.m.settings.insert((res, role, p), on.0);
+                        }
                     }
                 }
             }
@@ -515,7 +643,13 @@ impl Builder<'_> {
                 .into_iter()
                 .flatten()
                 .map(|(u, _)| *u)
-                .chain(self.grants.get(ri).into_iter().flatten().map(|(u, _, _)| *u))
+                .chain(
+                    self.grants
+                        .get(ri)
+                        .into_iter()
+                        .flatten()
+                        .map(|(u, _, _)| *u),
+                )
                 .filter(|u| !order.contains(u))
                 .collect();
             extra.sort();
@@ -537,9 +671,14 @@ impl Builder<'_> {
                 Some(r) => (r.kind, r.members.clone()),
                 None => continue,
             };
-            let Some(held) = self.held.get_mut(ri) else { continue };
+            let Some(held) = self.held.get_mut(ri) else {
+                continue;
+            };
             for (bi, rule) in model.bootstraps.iter().enumerate() {
-                if rule.scope != kind || !(rule.editions.is_empty() || edition.is_some_and(|e| rule.editions.contains(&e))) {
+                if rule.scope != kind
+                    || !(rule.editions.is_empty()
+                        || edition.is_some_and(|e| rule.editions.contains(&e)))
+                {
                     continue;
                 }
                 let sets: Vec<&Vec<RoleId>> = model
@@ -553,7 +692,13 @@ impl Builder<'_> {
                         *v == u && (h.role == rule.role || sets.iter().any(|s| s.contains(&h.role)))
                     });
                     if !has {
-                        held.push((u, Held { role: rule.role, origin: Origin::Bootstrap(bi, pos + 1) }));
+                        held.push((
+                            u,
+                            Held {
+                                role: rule.role,
+                                origin: Origin::Bootstrap(bi, pos + 1),
+                            },
+                        ));
                     }
                 }
             }
@@ -562,15 +707,24 @@ impl Builder<'_> {
                     continue;
                 }
                 for &u in &members {
-                    let has = held.iter().any(|(v, h)| *v == u && rule.roles.contains(&h.role));
+                    let has = held
+                        .iter()
+                        .any(|(v, h)| *v == u && rule.roles.contains(&h.role));
                     if has {
                         continue;
                     }
                     match rule.default {
-                        Some(d) => held.push((u, Held { role: d, origin: Origin::Default(ci) })),
+                        Some(d) => held.push((
+                            u,
+                            Held {
+                                role: d,
+                                origin: Origin::Default(ci),
+                            },
+                        )),
                         None if rule.exactly => {
                             let rid = self.m.resources.get(ri).map_or("", |r| r.name.as_str());
-                            let names: Vec<&str> = rule.roles.iter().map(|r| model.role_name(*r)).collect();
+                            let names: Vec<&str> =
+                                rule.roles.iter().map(|r| model.role_name(*r)).collect();
                             return Err(DataError::new(
                                 "E0404",
                                 format!(
@@ -578,7 +732,7 @@ impl Builder<'_> {
                                     self.m.users.get(u.index()).map_or("", String::as_str),
                                     names.join(", ")
                                 ),
-                                At::Path(path(&["resources", rid]), Target::Key),
+                                listed_at(raw, rid, self.m.users.get(u.index()).map_or("", String::as_str)),
                                 "a member without a required role",
                             )
                             .help("bind one of the roles, or give the rule a `default`"));
@@ -589,7 +743,6 @@ impl Builder<'_> {
             }
         }
         self.upgrades();
-        let _ = raw;
         Ok(())
     }
 
@@ -599,13 +752,37 @@ impl Builder<'_> {
         let model = &self.policy.model;
         let compiled = &self.policy.compiled;
         for rule in model.groups.iter().filter(|g| g.upgrade) {
-            let Some(rank) = model.rank_of(rule.scope) else { continue };
+            let Some(rank) = model.rank_of(rule.scope) else {
+                continue;
+            };
+            // Grants on a resource count for the group's level at every
+            // enclosing instance of the rule's scope kind (a group that may
+            // edit one app is rated at its workspace).
+            let mut inside: Vec<Vec<usize>> = vec![Vec::new(); self.m.resources.len()];
+            for rj in 0..self.m.resources.len() {
+                for a in self.m.ancestors(ResId::from_index(rj)) {
+                    if self.m.resource(a).map(|r| r.kind) == Some(rule.scope) {
+                        if let Some(list) = inside.get_mut(a.index()) {
+                            list.push(rj);
+                        }
+                    }
+                }
+            }
             for ri in 0..self.m.resources.len() {
                 if self.m.resources.get(ri).map(|r| r.kind) != Some(rule.scope) {
                     continue;
                 }
-                let Some(held) = self.held.get(ri) else { continue };
-                let grants = self.grants.get(ri).cloned().unwrap_or_default();
+                let Some(held) = self.held.get(ri) else {
+                    continue;
+                };
+                let grants: Vec<(UserId, PermId, Origin)> = inside
+                    .get(ri)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|rj| self.grants.get(*rj))
+                    .flatten()
+                    .copied()
+                    .collect();
                 let mut added = Vec::new();
                 for (gi, (_, gmembers)) in self.m.groups.iter().enumerate() {
                     let g = GroupId::from_index(gi);
@@ -617,7 +794,10 @@ impl Builder<'_> {
                             any = true;
                         }
                     }
-                    for (_, p, _) in grants.iter().filter(|(_, _, o)| *o == Origin::GroupGrant(g)) {
+                    for (_, p, _) in grants
+                        .iter()
+                        .filter(|(_, _, o)| *o == Origin::GroupGrant(g))
+                    {
                         perms.insert(p.index());
                         any = true;
                     }
@@ -628,6 +808,7 @@ impl Builder<'_> {
                         compiled.role(*r).is_some_and(|cr| {
                             let mut can = cr.always.clone();
                             can.union_with(&cr.configurable);
+                            can.union_with(&cr.grantable);
                             perms.is_subset(&can)
                         })
                     });
@@ -640,7 +821,13 @@ impl Builder<'_> {
                             .max();
                         if current.is_none_or(|c| c < level) {
                             if let Some(&role) = rank.ascending.get(level) {
-                                added.push((u, Held { role, origin: Origin::Upgrade(g) }));
+                                added.push((
+                                    u,
+                                    Held {
+                                        role,
+                                        origin: Origin::Upgrade(g),
+                                    },
+                                ));
                             }
                         }
                     }
@@ -655,10 +842,19 @@ impl Builder<'_> {
     /// Editions without RBAC: every member holds the fallback role.
     fn fallback(&mut self) {
         let Some(eid) = self.m.edition else { return };
-        let Some(fallback) = self.model().editions.get(eid.index()).and_then(|e| e.fallback) else {
+        let Some(fallback) = self
+            .model()
+            .editions
+            .get(eid.index())
+            .and_then(|e| e.fallback)
+        else {
             return;
         };
-        let scope = self.model().role(fallback).map(|r| r.scope).unwrap_or_default();
+        let scope = self
+            .model()
+            .role(fallback)
+            .map(|r| r.scope)
+            .unwrap_or_default();
         let all: Vec<UserId> = (0..self.m.users.len()).map(UserId::from_index).collect();
         for (ri, res) in self.m.resources.iter_mut().enumerate() {
             if res.kind != scope {
@@ -669,7 +865,13 @@ impl Builder<'_> {
             }
             if let Some(list) = self.held.get_mut(ri) {
                 for &u in &res.members {
-                    list.push((u, Held { role: fallback, origin: Origin::Fallback(eid) }));
+                    list.push((
+                        u,
+                        Held {
+                            role: fallback,
+                            origin: Origin::Fallback(eid),
+                        },
+                    ));
                 }
             }
         }
@@ -694,9 +896,27 @@ impl Builder<'_> {
                 }
             }
             for (u, p, o) in gs {
+                let model = &self.policy.model;
+                // Holding a permission that `implies ROLE on every SCOPE`
+                // means holding ROLE on the contained instances: the entry
+                // holds the implied role (with the grant as its origin).
+                let implied: Vec<RoleId> = model
+                    .perm(p)
+                    .map(|x| x.implies.iter().map(|i| i.role).collect())
+                    .unwrap_or_default();
                 let e = self.entry_mut(u, res, n_perms);
                 e.always.insert(p.index());
                 e.grants.push((p, o));
+                for role in implied {
+                    let h = Held { role, origin: o };
+                    if !e.roles.contains(&h) {
+                        e.roles.push(h);
+                        if let Some(cr) = compiled.role(role) {
+                            e.always.union_with(&cr.always);
+                            e.has_configurable |= !cr.config_grants.is_empty();
+                        }
+                    }
+                }
             }
         }
         for e in &mut self.m.entries {
@@ -718,8 +938,26 @@ impl Builder<'_> {
         }
         let len = self.m.entries.len();
         let idx = (i as usize).min(len.saturating_sub(1));
-        #[expect(clippy::indexing_slicing, reason = "idx < len, and an entry was pushed when the map was empty")]
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "idx < len, and an entry was pushed when the map was empty"
+        )]
         &mut self.m.entries[idx]
+    }
+}
+
+/// Where a member is listed in a resource's `members:`, or the resource.
+fn listed_at(raw: &RawMembers, rid: &str, user: &str) -> At {
+    let listed = raw
+        .resources
+        .0
+        .iter()
+        .find(|(id, _)| id == rid)
+        .and_then(|(_, body)| body.as_ref())
+        .and_then(|body| body.members.iter().position(|m| m == user));
+    match listed {
+        Some(i) => At::Path(path(&["resources", rid, "members"]), Target::Item(i)),
+        None => At::Path(path(&["resources", rid]), Target::Key),
     }
 }
 

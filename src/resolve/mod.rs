@@ -1,6 +1,7 @@
 //! Stage 2: names to ids, the scope tree, the role graph and its structural
 //! errors. Every problem is collected; resolution never stops at the first.
 
+mod checks;
 mod errors;
 pub mod graph;
 pub mod model;
@@ -45,6 +46,8 @@ pub fn resolve(file: &ast::PolicyFile, file_id: FileId) -> (Model, Vec<ResolveEr
     roles::resolve_roles(&mut cx, file);
     rules::resolve_rules(&mut cx, file);
     roles::check_role_cycles(&mut cx);
+    checks::check_conditional_implications(&mut cx);
+    checks::check_chain_length(&mut cx);
     (cx.model, cx.errors)
 }
 
@@ -196,6 +199,7 @@ impl Resolver {
                         scope: ScopeId::default(),
                         includes: Vec::new(),
                         grants: Vec::new(),
+                        grantable: Vec::new(),
                         implies: Vec::new(),
                         span: r.id.span,
                     });

@@ -110,6 +110,8 @@ pub struct Role {
     pub includes: Vec<(RoleId, Span)>,
     /// Grants, one per pattern.
     pub grants: Vec<GrantRule>,
+    /// Permissions holders may be granted per resource (`grantable`).
+    pub grantable: Vec<PermId>,
     /// Roles implied on contained kinds.
     pub implies: Vec<Implied>,
     /// The name in the declaration.

@@ -182,6 +182,12 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
             }
         }
     }
+    let mut grantable = Vec::new();
+    for pattern in &r.grantable {
+        if let Some(perms) = expand(cx, my_scope, &r.id.name, &r.scope.name, pattern) {
+            grantable.extend(perms);
+        }
+    }
     let mut implies = Vec::new();
     for imp in &r.implies {
         if let Some(i) = implication(cx, &r.id.name, my_scope, imp) {
@@ -191,6 +197,7 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
     if let Some(role) = cx.model.roles.get_mut(me.index()) {
         role.includes = includes;
         role.grants = grants;
+        role.grantable = grantable;
         role.implies = implies;
     }
 }
@@ -272,7 +279,20 @@ fn expand(
                 }
                 return None;
             }
-            Some(inside)
+            // Granting a group grants its members, whatever their ids.
+            let mut seen = vec![false; cx.model.perms.len()];
+            let mut perms: Vec<PermId> = Vec::new();
+            for p in inside {
+                for member in cx.model.perm_with_members(p) {
+                    if let Some(slot) = seen.get_mut(member.index()) {
+                        if !*slot {
+                            *slot = true;
+                            perms.push(member);
+                        }
+                    }
+                }
+            }
+            Some(perms)
         }
         Pattern::Exact(id) => {
             let p = cx.perm(id)?;

@@ -158,6 +158,8 @@ pub struct RoleDecl {
     pub includes: Vec<Ident>,
     /// `grant` items.
     pub grants: Vec<Grant>,
+    /// `grantable` patterns: permissions holders may be granted per resource.
+    pub grantable: Vec<Pattern>,
     /// `imply` items.
     pub implies: Vec<Implication>,
     /// The whole declaration.

@@ -539,6 +539,7 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::description_item | Rule::kw_description => "`description`",
         Rule::include_item | Rule::kw_include => "`include`",
         Rule::grant_item | Rule::kw_grant => "`grant`",
+        Rule::grantable_item | Rule::kw_grantable => "`grantable`",
         Rule::configurable | Rule::kw_configurable => "`configurable`",
         Rule::default_role | Rule::kw_default => "`default`",
         Rule::imply_item | Rule::kw_imply => "`imply`",

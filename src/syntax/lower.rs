@@ -430,6 +430,7 @@ fn lower_role(span: Span, mut it: Inner<'_>) -> Result<Decl> {
         description: None,
         includes: Vec::new(),
         grants: Vec::new(),
+        grantable: Vec::new(),
         implies: Vec::new(),
         span,
     };
@@ -441,6 +442,7 @@ fn lower_role(span: Span, mut it: Inner<'_>) -> Result<Decl> {
                 Rule::include_item => role.includes.extend(Inner::new(item).ident_list()?),
                 Rule::imply_item => role.implies.push(lower_implication(item)?),
                 Rule::grant_item => role.grants.push(lower_grant(item)?),
+                Rule::grantable_item => role.grantable.extend(lower_grant(item)?.patterns),
                 _ => {}
             }
         }
