@@ -98,6 +98,75 @@ pub fn trim_heap() {
     }
 }
 
+/// CPU time consumed so far by this process (all threads), or by the
+/// calling thread. Unlike wall time, it does not grow when other work on a
+/// shared machine takes the CPU away (cache pollution still shows).
+pub fn cpu_time(thread_only: bool) -> Duration {
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    {
+        #[repr(C)]
+        struct Timespec {
+            tv_sec: i64,
+            tv_nsec: i64,
+        }
+        extern "C" {
+            fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+        }
+        const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+        const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+        let clock = if thread_only {
+            CLOCK_THREAD_CPUTIME_ID
+        } else {
+            CLOCK_PROCESS_CPUTIME_ID
+        };
+        let mut ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec through a valid pointer.
+        let rc = unsafe { clock_gettime(clock, &mut ts) };
+        if rc == 0 {
+            return Duration::new(
+                ts.tv_sec.max(0) as u64,
+                ts.tv_nsec.clamp(0, 999_999_999) as u32,
+            );
+        }
+    }
+    let _ = thread_only;
+    Duration::ZERO
+}
+
+/// CPU time (user + system) of all terminated, waited-for child processes.
+pub fn children_cpu_time() -> Duration {
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    {
+        extern "C" {
+            fn getrusage(who: i32, usage: *mut [i64; 18]) -> i32;
+        }
+        const RUSAGE_CHILDREN: i32 = -1;
+        // struct rusage on 64-bit Linux: two timevals, then 14 longs.
+        let mut ru = [0i64; 18];
+        // SAFETY: getrusage writes one struct rusage (144 bytes) through a
+        // valid pointer to 144 bytes.
+        let rc = unsafe { getrusage(RUSAGE_CHILDREN, &mut ru) };
+        if rc == 0 {
+            let micros = ru[0] * 1_000_000 + ru[1] + ru[2] * 1_000_000 + ru[3];
+            return Duration::from_micros(micros.max(0) as u64);
+        }
+    }
+    Duration::ZERO
+}
+
+/// Wall and CPU time of a closure.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration) {
+    let c = cpu_time(false);
+    let t = Instant::now();
+    let v = f();
+    let wall = t.elapsed();
+    let cpu = cpu_time(false).saturating_sub(c);
+    (v, wall, cpu)
+}
+
 /// Latency statistics of one engine.
 #[derive(Clone, Debug, Default)]
 pub struct Latency {

@@ -151,7 +151,8 @@ fn rbacc_enabled() -> bool {
 
 #[derive(Clone, Debug, Default)]
 struct Probe {
-    setup: Duration,
+    wall: Duration,
+    cpu: Duration,
     heap: i64,
     rss: i64,
 }
@@ -167,60 +168,86 @@ fn probe(engine: &str, args: &Args) -> Result<(), String> {
     // Build the engine's input (not timed), then time the set-up; the input
     // is consumed or dropped before memory is read, so what is left is the
     // engine's own data.
-    let (setup, sanity) = match engine {
+    let out = match engine {
         "baseline" => {
-            let t = Instant::now();
-            let b = Baseline::new(&w);
-            let dt = t.elapsed();
-            let s = queries.iter().filter(|q| b.check(&b.prepare(q))).count();
-            let r = finish(heap_a, rss_a);
+            let (b, wall, cpu) = measure::timed(|| Baseline::new(&w));
+            let allowed = queries.iter().filter(|q| b.check(&b.prepare(q))).count();
+            let (heap, rss) = finish(heap_a, rss_a);
             black_box(&b);
-            (dt, (s, r))
+            ProbeOut {
+                wall,
+                cpu,
+                allowed,
+                heap,
+                rss,
+            }
         }
         "cedar" => {
             let input = cedar_engine::input(&w)?;
-            let t = Instant::now();
-            let c = cedar_engine::setup(input, &w)?;
-            let dt = t.elapsed();
-            let mut s = 0;
+            let (c, wall, cpu) = measure::timed(|| cedar_engine::setup(input, &w));
+            let c = c?;
+            let mut allowed = 0;
             for q in &queries {
-                s += usize::from(c.check(&c.prepare(q)?));
+                allowed += usize::from(c.check(&c.prepare(q)?));
             }
-            let r = finish(heap_a, rss_a);
+            let (heap, rss) = finish(heap_a, rss_a);
             black_box(&c);
-            (dt, (s, r))
+            ProbeOut {
+                wall,
+                cpu,
+                allowed,
+                heap,
+                rss,
+            }
         }
         "casbin" => {
             let input = casbin_engine::input(&w);
-            let t = Instant::now();
-            let c = casbin_engine::setup(input, &w)?;
-            let dt = t.elapsed();
-            let s = queries.iter().filter(|q| c.check(&c.prepare(q))).count();
-            let r = finish(heap_a, rss_a);
+            let (c, wall, cpu) = measure::timed(|| casbin_engine::setup(input, &w));
+            let c = c?;
+            let allowed = queries.iter().filter(|q| c.check(&c.prepare(q))).count();
+            let (heap, rss) = finish(heap_a, rss_a);
             black_box(&c);
-            (dt, (s, r))
+            ProbeOut {
+                wall,
+                cpu,
+                allowed,
+                heap,
+                rss,
+            }
         }
         "rbacc" => probe_rbacc(&w, &queries, heap_a, rss_a)?,
         _ => return Err(format!("unknown engine {engine}")),
     };
-    let (allowed, (heap, rss)) = sanity;
     let expected = queries.iter().filter(|q| w.reference(q)).count();
-    if allowed != expected {
+    if out.allowed != expected {
         return Err(format!(
-            "{engine}: sanity check after set-up: {allowed} allowed, expected {expected}"
+            "{engine}: sanity check after set-up: {} allowed, expected {expected}",
+            out.allowed
         ));
     }
     println!(
-        "PROBE setup_ns={} heap={} rss={}",
-        setup.as_nanos(),
-        heap,
-        rss
+        "PROBE wall_ns={} cpu_ns={} heap={} rss={}",
+        out.wall.as_nanos(),
+        out.cpu.as_nanos(),
+        out.heap,
+        out.rss
     );
     Ok(())
 }
 
-/// Set-up time, then (allowed count of the sanity queries, (heap, RSS)).
-type ProbeOut = (Duration, (usize, (i64, i64)));
+/// What a probe measured.
+struct ProbeOut {
+    /// Set-up wall time.
+    wall: Duration,
+    /// Set-up CPU time.
+    cpu: Duration,
+    /// Allowed count of the sanity queries.
+    allowed: usize,
+    /// Heap held after set-up, input freed.
+    heap: i64,
+    /// RSS growth.
+    rss: i64,
+}
 
 fn finish(heap_a: isize, rss_a: u64) -> (i64, i64) {
     measure::trim_heap();
@@ -244,17 +271,22 @@ fn probe_rbacc(
     std::fs::write(&yaml, rbacc_input::members_yaml(w)).map_err(|e| e.to_string())?;
     measure::trim_heap();
     let heap_a = heap_a.max(measure::live_heap());
-    let t = Instant::now();
-    let r = rbacc_engine::setup_from_files(&policy, &yaml)?;
-    let dt = t.elapsed();
-    let mut s = 0;
+    let (r, wall, cpu) = measure::timed(|| rbacc_engine::setup_from_files(&policy, &yaml));
+    let r = r?;
+    let mut allowed = 0;
     for q in queries {
-        s += usize::from(r.check(&r.prepare(q, w)?));
+        allowed += usize::from(r.check(&r.prepare(q, w)?));
     }
-    let m = finish(heap_a, rss_a);
+    let (heap, rss) = finish(heap_a, rss_a);
     black_box(&r);
     let _ = std::fs::remove_dir_all(&dir);
-    Ok((dt, (s, m)))
+    Ok(ProbeOut {
+        wall,
+        cpu,
+        allowed,
+        heap,
+        rss,
+    })
 }
 
 #[cfg(not(feature = "rbacc"))]
@@ -269,10 +301,12 @@ fn temp_dir(tag: &str) -> Result<std::path::PathBuf, String> {
     Ok(dir)
 }
 
-/// Runs `--probe ENGINE` in fresh processes; median set-up, last memory.
+/// Runs `--probe ENGINE` in fresh processes; median set-up times, last
+/// memory figures.
 fn run_probes(engine: &str, args: &Args) -> Result<Probe, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut setups = Vec::new();
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut last = Probe::default();
     for _ in 0..args.setup_runs {
         let out = Command::new(&exe)
@@ -298,15 +332,14 @@ fn run_probes(engine: &str, args: &Args) -> Result<Probe, String> {
                 .parse()
                 .map_err(|e| format!("probe {engine}: {k}: {e}"))
         };
-        let setup = Duration::from_nanos(field("setup_ns")?.max(0) as u64);
-        setups.push(setup);
-        last = Probe {
-            setup,
-            heap: field("heap")?,
-            rss: field("rss")?,
-        };
+        let ns = |k: &str| field(k).map(|v| Duration::from_nanos(v.max(0) as u64));
+        walls.push(ns("wall_ns")?);
+        cpus.push(ns("cpu_ns")?);
+        last.heap = field("heap")?;
+        last.rss = field("rss")?;
     }
-    last.setup = measure::median_duration(setups);
+    last.wall = measure::median_duration(walls);
+    last.cpu = measure::median_duration(cpus);
     Ok(last)
 }
 
@@ -566,14 +599,14 @@ fn run(args: &Args) -> Result<(), String> {
     let rbacc_setup = probes
         .iter()
         .find(|(n, _)| n == "rbacc")
-        .map(|(_, p)| p.setup.as_secs_f64());
+        .map(|(_, p)| p.cpu.as_secs_f64());
     println!(
-        "## Set-up and memory (fresh process per run, median set-up of {} runs)",
+        "## Set-up and memory (fresh process per run, medians of {} runs; ratios on CPU time)",
         args.setup_runs
     );
     println!();
-    println!("| engine | set-up from | set-up | set-up ÷ rbacc | heap held | RSS growth | heap ÷ baseline |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("| engine | set-up from | set-up CPU | set-up wall | CPU ÷ rbacc | heap held | RSS growth | heap ÷ baseline |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for (name, p) in &probes {
         let from = match name.as_str() {
             "baseline" => "generator structs",
@@ -583,10 +616,11 @@ fn run(args: &Args) -> Result<(), String> {
             _ => "",
         };
         println!(
-            "| {name} | {from} | {} | {} | {} | {} | {:.2}× |",
-            fmt_dur(p.setup),
+            "| {name} | {from} | {} | {} | {} | {} | {} | {:.2}× |",
+            fmt_dur(p.cpu),
+            fmt_dur(p.wall),
             rbacc_setup
-                .map(|r| format!("{:.2}×", p.setup.as_secs_f64() / r.max(1e-12)))
+                .map(|r| format!("{:.2}×", p.cpu.as_secs_f64() / r.max(1e-12)))
                 .unwrap_or("–".into()),
             fmt_bytes(p.heap),
             fmt_bytes(p.rss),
@@ -596,9 +630,11 @@ fn run(args: &Args) -> Result<(), String> {
     println!();
 
     // 4. rbacc compile / load scaling.
-    if !args.skip_scaling {
-        scaling()?;
-    }
+    let growths = if args.skip_scaling {
+        Vec::new()
+    } else {
+        scaling()?
+    };
 
     // 5. CLI batch throughput.
     if !args.skip_cli {
@@ -606,12 +642,12 @@ fn run(args: &Args) -> Result<(), String> {
     }
 
     // 6. Targets.
-    targets(&rows, &probes);
+    targets(&rows, &probes, &growths);
     println!("load average at end: {}", loadavg());
     Ok(())
 }
 
-fn targets(rows: &[Row], probes: &[(String, Probe)]) {
+fn targets(rows: &[Row], probes: &[(String, Probe)], growths: &Growths) {
     let med = |n: &str| rows.iter().find(|r| r.name == n).map(|r| r.lat.median_ns);
     let pr = |n: &str| probes.iter().find(|(x, _)| x == n).map(|(_, p)| p);
     println!("## Targets (issue 6)");
@@ -641,10 +677,10 @@ fn targets(rows: &[Row], probes: &[(String, Probe)]) {
         for peer in ["cedar", "casbin"] {
             if let Some(p) = pr(peer) {
                 println!(
-                    "- rbacc set-up from YAML faster than {peer} from memory: {} vs {} — {}",
-                    fmt_dur(r.setup),
-                    fmt_dur(p.setup),
-                    verdict(r.setup < p.setup)
+                    "- rbacc set-up from YAML faster than {peer} from memory (CPU): {} vs {} — {}",
+                    fmt_dur(r.cpu),
+                    fmt_dur(p.cpu),
+                    verdict(r.cpu < p.cpu)
                 );
             }
         }
@@ -656,6 +692,12 @@ fn targets(rows: &[Row], probes: &[(String, Probe)]) {
             );
         }
     }
+    for (step, g) in growths {
+        println!(
+            "- {step}: 10× input costs {g:.1}× the time (≤ 12×) — {}",
+            verdict(*g <= 12.0)
+        );
+    }
     println!();
 }
 
@@ -663,9 +705,10 @@ fn targets(rows: &[Row], probes: &[(String, Probe)]) {
 // rbacc compile / load scaling.
 
 #[cfg(feature = "rbacc")]
-fn scaling() -> Result<(), String> {
+fn scaling() -> Result<Growths, String> {
     use rbacc_bench::rbacc_engine;
-    println!("## rbacc compile and load as the input grows (median of 5 runs; 3 for the largest)");
+    let mut growths = Vec::new();
+    println!("## rbacc compile and load as the input grows (CPU time, median of 5 runs; 3 for the largest)");
     println!();
     println!("| input | size | time | growth for 10× input |");
     println!("|---|---:|---:|---:|");
@@ -675,9 +718,9 @@ fn scaling() -> Result<(), String> {
         let runs = if modules >= 1000 { 3 } else { 5 };
         let mut times = Vec::new();
         for _ in 0..runs {
-            let t = Instant::now();
+            let t = measure::cpu_time(true);
             let p = rbacc_engine::compile(&text)?;
-            times.push(t.elapsed());
+            times.push(measure::cpu_time(true).saturating_sub(t));
             black_box(&p);
         }
         let m = measure::median_duration(times);
@@ -689,9 +732,16 @@ fn scaling() -> Result<(), String> {
             prev.map(|p| format!("{:.1}×", m.as_secs_f64() / p.as_secs_f64().max(1e-12)))
                 .unwrap_or("–".into())
         );
+        if let Some(p) = prev {
+            growths.push((
+                format!("compile, {} → {} modules", modules / 10, modules),
+                m.as_secs_f64() / p.as_secs_f64().max(1e-12),
+            ));
+        }
         prev = Some(m);
     }
     let mut prev: Option<Duration> = None;
+    let mut prev_name = String::new();
     for p in Params::series() {
         let w = Workload::generate(&p);
         let yaml = rbacc_input::members_yaml(&w);
@@ -699,9 +749,9 @@ fn scaling() -> Result<(), String> {
         let mut times = Vec::new();
         for _ in 0..runs {
             let policy = rbacc_engine::compile(rbacc_input::POLICY)?;
-            let t = Instant::now();
+            let t = measure::cpu_time(true);
             let r = rbacc_engine::load(policy, &yaml)?;
-            times.push(t.elapsed());
+            times.push(measure::cpu_time(true).saturating_sub(t));
             black_box(&r);
         }
         let m = measure::median_duration(times);
@@ -714,18 +764,28 @@ fn scaling() -> Result<(), String> {
             prev.map(|p| format!("{:.1}×", m.as_secs_f64() / p.as_secs_f64().max(1e-12)))
                 .unwrap_or("–".into())
         );
+        if let Some(pr) = prev {
+            growths.push((
+                format!("load, {prev_name} → {}", p.name),
+                m.as_secs_f64() / pr.as_secs_f64().max(1e-12),
+            ));
+        }
         prev = Some(m);
+        prev_name = p.name.clone();
     }
     println!();
-    Ok(())
+    Ok(growths)
 }
 
 #[cfg(not(feature = "rbacc"))]
-fn scaling() -> Result<(), String> {
-    println!("## rbacc compile and load scaling: SKIPPED (no rbacc API yet)");
+fn scaling() -> Result<Growths, String> {
+    println!("## rbacc compile and load scaling: SKIPPED (built without the `rbacc` feature)");
     println!();
-    Ok(())
+    Ok(Vec::new())
 }
+
+/// Time growth factors for 10× input, by step.
+type Growths = Vec<(String, f64)>;
 
 // ---------------------------------------------------------------------------
 // CLI batch throughput.
@@ -761,14 +821,16 @@ fn rbacc_binary() -> Result<Option<std::path::PathBuf>, String> {
 }
 
 #[cfg(feature = "rbacc")]
-/// Runs `rbacc eval --batch -` once; returns the wall time and stdout.
+/// Runs `rbacc eval --batch -` once; returns the wall time, the child's CPU
+/// time and its stdout.
 fn run_cli(
     bin: &std::path::Path,
     dir: &std::path::Path,
     input: &str,
-) -> Result<(Duration, String), String> {
+) -> Result<(Duration, Duration, String), String> {
     use std::io::Write as _;
     use std::process::Stdio;
+    let cpu0 = measure::children_cpu_time();
     let t = Instant::now();
     let mut child = Command::new(bin)
         .args(["eval", "--color", "never", "--policy"])
@@ -786,6 +848,7 @@ fn run_cli(
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     let dt = t.elapsed();
+    let cpu = measure::children_cpu_time().saturating_sub(cpu0);
     writer
         .join()
         .map_err(|_| "writer panicked".to_string())?
@@ -797,7 +860,7 @@ fn run_cli(
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    Ok((dt, String::from_utf8_lossy(&out.stdout).into_owned()))
+    Ok((dt, cpu, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
 #[cfg(feature = "rbacc")]
@@ -834,16 +897,18 @@ fn cli_batch(w: &Workload) -> Result<(), String> {
     };
     let input: String = queries.iter().map(line).collect();
     let one: String = queries.iter().take(1).map(line).collect();
-    let mut full = Vec::new();
-    let mut single = Vec::new();
+    let (mut full, mut full_cpu, mut single, mut single_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut output = String::new();
     for _ in 0..3 {
-        let (t, out) = run_cli(&bin, &dir, &one)?;
+        let (t, c, out) = run_cli(&bin, &dir, &one)?;
         single.push(t);
-        let (t, out_n) = run_cli(&bin, &dir, &input)?;
-        full.push(t);
+        single_cpu.push(c);
         black_box(out);
-        output = out_n;
+        let (t, c, out) = run_cli(&bin, &dir, &input)?;
+        full.push(t);
+        full_cpu.push(c);
+        output = out;
     }
     let _ = std::fs::remove_dir_all(&dir);
     // Every answer must match the reference.
@@ -864,26 +929,31 @@ fn cli_batch(w: &Workload) -> Result<(), String> {
             ));
         }
     }
-    let full = measure::median_duration(full);
-    let single = measure::median_duration(single);
-    let batch = full.saturating_sub(single);
+    let med = measure::median_duration;
+    let (full, full_cpu, single, single_cpu) =
+        (med(full), med(full_cpu), med(single), med(single_cpu));
+    let rate = |d: Duration| fmt_rate(N as f64 / d.as_secs_f64().max(1e-12));
     println!("## CLI batch: `rbacc eval --batch -` (median of 3 runs; answers checked against the reference)");
     println!();
-    println!("| run | wall time | queries/s |");
-    println!("|---|---:|---:|");
+    println!("| run | wall | CPU | queries/s (CPU) |");
+    println!("|---|---:|---:|---:|");
     println!(
-        "| 1 query (start-up, compile, load) | {} | – |",
-        fmt_dur(single)
+        "| 1 query (start-up, compile, load) | {} | {} | – |",
+        fmt_dur(single),
+        fmt_dur(single_cpu)
     );
     println!(
-        "| {N} queries from stdin | {} | {} overall |",
+        "| {N} queries from stdin | {} | {} | {} overall |",
         fmt_dur(full),
-        fmt_rate(N as f64 / full.as_secs_f64().max(1e-12))
+        fmt_dur(full_cpu),
+        rate(full_cpu)
     );
+    let batch = full_cpu.saturating_sub(single_cpu);
     println!(
-        "| difference: batch evaluation alone | {} | {} |",
+        "| difference: the batch alone | {} | {} | {} |",
+        fmt_dur(full.saturating_sub(single)),
         fmt_dur(batch),
-        fmt_rate(N as f64 / batch.as_secs_f64().max(1e-12))
+        rate(batch)
     );
     println!();
     Ok(())
