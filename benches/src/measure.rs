@@ -198,7 +198,7 @@ pub fn timer_overhead_ns() -> f64 {
 /// Times `check` on `queries`, walked cyclically in blocks of `block`
 /// consecutive queries; a sample is one block's time (minus the timer's
 /// overhead) divided by `block`. Runs a warm-up pass first, then samples
-/// until `budget` has elapsed (at least `min_samples` blocks).
+/// until `budget` has elapsed (at least 200 blocks).
 pub fn time_checks<Q>(
     queries: &[Q],
     check: impl Fn(&Q) -> bool,
@@ -206,14 +206,38 @@ pub fn time_checks<Q>(
     budget: Duration,
     overhead_ns: f64,
 ) -> Latency {
+    time_blocks(
+        queries,
+        |chunk| {
+            let mut a = 0usize;
+            for q in chunk {
+                a += usize::from(check(black_box(q)));
+            }
+            a
+        },
+        block,
+        budget,
+        overhead_ns,
+    )
+}
+
+/// Like [`time_checks`], but hands each block to `run_block` whole (for
+/// batch APIs); `run_block` returns how many queries it allowed.
+pub fn time_blocks<Q>(
+    queries: &[Q],
+    mut run_block: impl FnMut(&[Q]) -> usize,
+    block: usize,
+    budget: Duration,
+    overhead_ns: f64,
+) -> Latency {
     let n = queries.len();
-    if n == 0 || block == 0 {
+    if n < block || block == 0 {
         return Latency::default();
     }
     // Warm-up: one pass over the stream or 10% of the budget.
     let warm = Instant::now();
-    for q in queries {
-        black_box(check(black_box(q)));
+    for chunk in queries.chunks_exact(block) {
+        black_box(run_block(black_box(chunk)));
         if warm.elapsed() > budget / 10 {
             break;
         }
@@ -231,10 +255,7 @@ pub fn time_checks<Q>(
         }
         let chunk = queries.get(pos..pos + block).unwrap_or(&[]);
         let t = Instant::now();
-        let mut a = 0usize;
-        for q in chunk {
-            a += usize::from(check(black_box(q)));
-        }
+        let a = run_block(black_box(chunk));
         let e = t.elapsed();
         black_box(a);
         timed += e;

@@ -63,6 +63,13 @@ impl Rbacc {
         self.authz.check(q)
     }
 
+    /// The batch API: decides `qs` into `out`; returns how many are allowed.
+    #[inline]
+    pub fn check_batch(&self, qs: &[RbaccQuery], out: &mut Vec<bool>) -> usize {
+        self.authz.check_batch(qs, out);
+        out.iter().filter(|a| **a).count()
+    }
+
     /// The convenience path: names in, decision out.
     pub fn is_allowed(&self, q: &Query, w: &Workload) -> Result<bool, String> {
         let user = crate::workload::user_name(q.user);

@@ -499,6 +499,19 @@ fn run(args: &Args) -> Result<(), String> {
             name: "rbacc".into(),
             lat,
         });
+        eprintln!("timing rbacc check_batch...");
+        let mut out = Vec::with_capacity(args.block);
+        let lat = measure::time_blocks(
+            &prepared,
+            |chunk| r.check_batch(chunk, &mut out),
+            args.block,
+            budget,
+            overhead,
+        );
+        rows.push(Row {
+            name: format!("rbacc check_batch ({} per call)", args.block),
+            lat,
+        });
         eprintln!("timing rbacc is_allowed...");
         let named: Vec<Query> = stream.clone();
         let names: Vec<(String, &'static str, String)> = named
