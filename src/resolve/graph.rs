@@ -1,6 +1,6 @@
 //! Cycle finding on a directed graph (petgraph). Knows nothing about RBAC.
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 /// Finds the cycles of a directed graph with nodes `0..n`.
@@ -17,7 +17,9 @@ pub fn cycles(n: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
         }
     }
     let mut found = Vec::new();
-    for scc in tarjan_scc(&graph) {
+    // Kosaraju's algorithm, because petgraph's Tarjan recurses once per node
+    // of a path and overflows the stack on long include chains.
+    for scc in kosaraju_scc(&graph) {
         let Some(&start) = scc.iter().min() else {
             continue;
         };
@@ -39,11 +41,15 @@ fn path_back_to(
     start: NodeIndex,
     scc: &[NodeIndex],
 ) -> Option<Vec<NodeIndex>> {
-    use std::collections::{HashMap, VecDeque};
+    use std::collections::{HashMap, HashSet, VecDeque};
+    let members: HashSet<NodeIndex> = scc.iter().copied().collect();
     let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {
-        let mut succ: Vec<NodeIndex> = graph.neighbors(node).filter(|m| scc.contains(m)).collect();
+        let mut succ: Vec<NodeIndex> = graph
+            .neighbors(node)
+            .filter(|m| members.contains(m))
+            .collect();
         succ.sort();
         for next in succ {
             if next == start {
@@ -111,6 +117,22 @@ mod tests {
     fn disjoint_cycles_are_each_reported() {
         let edges = [(0, 1), (1, 0), (2, 3), (3, 2), (4, 4)];
         assert_eq!(cycles(5, &edges), vec![vec![0, 1], vec![2, 3], vec![4]]);
+    }
+
+    #[test]
+    fn long_cycle_does_not_overflow_the_stack() {
+        let n = 100_000;
+        let edges: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+        let found = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || cycles(n, &edges))
+            .map(|h| h.join());
+        let Ok(Ok(found)) = found else {
+            panic!("cycles() failed on a long cycle");
+        };
+        assert_eq!(found.len(), 1);
+        assert_eq!(found.first().map(Vec::len), Some(n));
+        assert_eq!(found.first().and_then(|c| c.get(1)).copied(), Some(1));
     }
 
     #[test]

@@ -51,6 +51,26 @@ pub fn resolve(file: &ast::PolicyFile, file_id: FileId) -> (Model, Vec<ResolveEr
     (cx.model, cx.errors)
 }
 
+/// Names longer than this get no "did you mean": the edit distance costs the
+/// product of the lengths, and no one mistypes a name that long.
+const MAX_SUGGESTED_LEN: usize = 100;
+
+/// [`did_you_mean`], bounded in cost.
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    if name.len() > MAX_SUGGESTED_LEN {
+        return None;
+    }
+    did_you_mean(
+        name,
+        candidates
+            .into_iter()
+            .filter(|c| c.len() <= MAX_SUGGESTED_LEN),
+    )
+}
+
 /// Resolution state: the model being built, errors, and symbol tables.
 pub(crate) struct Resolver {
     pub(crate) model: Model,
@@ -71,7 +91,7 @@ impl Resolver {
                 NameKind::Edition => self.editions.keys().map(String::as_str).collect(),
                 NameKind::Policy | NameKind::Lint => Vec::new(),
             };
-            did_you_mean(&id.name, names)
+            suggest(&id.name, names)
         };
         self.errors.push(ResolveError::Unknown {
             kind,

@@ -255,8 +255,7 @@ fn expand(
                             .filter_map(|(i, _)| p.name.get(..i))
                     })
                     .collect();
-                let suggestion =
-                    crate::suggest::did_you_mean(&prefix.name, prefixes).map(|s| format!("{s}.*"));
+                let suggestion = super::suggest(&prefix.name, prefixes).map(|s| format!("{s}.*"));
                 cx.errors.push(ResolveError::PatternMatchesNothing {
                     pattern: pattern_text(pattern),
                     span: pattern_span(pattern),

@@ -185,7 +185,7 @@ const DECLARATION_STARTS: &[&str] = &[
 ];
 
 /// Words that start an item of a role block.
-const ROLE_ITEMS: &[&str] = &["grant", "include", "imply", "description"];
+const ROLE_ITEMS: &[&str] = &["grant", "grantable", "include", "imply", "description"];
 
 /// Converts a pest error into a [`ParseError`] in a person's words.
 pub(crate) fn from_pest(source: &str, err: &pest::error::Error<Rule>) -> ParseError {
