@@ -1,0 +1,431 @@
+//! The `rbacc` binary: exit codes, file discovery, output formats, colour.
+//!
+//! Exit codes (README): 0 no errors (warnings allowed), 1 the input has
+//! errors (or warnings under `--deny-warnings`), 2 usage or I/O error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const CLEAN: &str = "scope workspace \"Workspace\"\n\
+    permissions on workspace { workspace.view \"View\" }\n\
+    role viewer on workspace \"Viewer\" { grant workspace.view }\n";
+
+/// One unknown role: an error on line 3, column 45.
+const UNKNOWN_ROLE: &str = "scope workspace \"Workspace\"\n\
+    role viewer on workspace \"Viewer\"\n\
+    role editor on workspace \"Editor\" { include viewr }\n";
+
+/// A role that grants nothing: a warning (W0306), no error.
+const WARNS: &str = "scope workspace \"Workspace\"\n\
+    permissions on workspace { workspace.view \"View\" }\n\
+    role viewer on workspace \"Viewer\" { grant workspace.view }\n\
+    role idle on workspace \"Idle\"\n";
+
+/// A syntax error.
+const BROKEN: &str = "scope workspace \"Workspace\"\nrole {\n";
+
+/// `rbacc` with colour off through the environment, as in CI logs.
+fn rbacc() -> Command {
+    let mut cmd = Command::cargo_bin("rbacc").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// A scratch directory, removed on drop.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new() -> Dir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "rbacc-cli-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Dir(path)
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{}", run.stdout))
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// ---------------------------------------------------------------- exit codes
+
+#[test]
+fn clean_file_exits_0() {
+    let dir = Dir::new();
+    let file = dir.file("clean.rbac", CLEAN);
+    let r = run(rbacc().arg("check").arg(&file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("checked 1 file: 0 errors, 0 warnings"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn errors_exit_1() {
+    let dir = Dir::new();
+    for (name, text) in [("unknown.rbac", UNKNOWN_ROLE), ("broken.rbac", BROKEN)] {
+        let file = dir.file(name, text);
+        let r = run(rbacc().arg("check").arg(&file));
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("error["), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn warnings_exit_0_or_1_with_deny_warnings() {
+    let dir = Dir::new();
+    let file = dir.file("warns.rbac", WARNS);
+    let r = run(rbacc().args(["check", "--format", "json"]).arg(&file));
+    let report = json(&r);
+    assert_eq!(report["errors"], 0, "{}", r.stdout);
+    assert!(report["warnings"].as_u64().unwrap() > 0, "{}", r.stdout);
+    assert_eq!(r.code, 0);
+
+    let r = run(rbacc().args(["check", "--deny-warnings"]).arg(&file));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("warning["), "{}", r.stderr);
+
+    // A clean file stays clean under --deny-warnings.
+    let clean = dir.file("clean.rbac", CLEAN);
+    let r = run(rbacc().args(["check", "--deny-warnings"]).arg(&clean));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let dir = Dir::new();
+    let r = run(rbacc().arg("check").arg(dir.path().join("nope.rbac")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope.rbac"), "{}", r.stderr);
+    // Even next to a good file: nothing is reported as checked.
+    let clean = dir.file("clean.rbac", CLEAN);
+    let r = run(rbacc()
+        .arg("check")
+        .arg(&clean)
+        .arg(dir.path().join("nope.rbac")));
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn unknown_preset_exits_2() {
+    let r = run(rbacc().args(["check", "--preset", "nosuch"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nosuch"), "{}", r.stderr);
+    let r = run(rbacc().args(["matrix", "--preset", "nosuch"]));
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn no_arguments_exit_2() {
+    let r = run(&mut rbacc());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("Usage"), "{}", r.stderr);
+    let r = run(rbacc().arg("check"));
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.is_empty());
+    let r = run(rbacc().args(["check", "--no-such-flag"]));
+    assert_eq!(r.code, 2);
+    let r = run(rbacc().arg("frobnicate"));
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let r = run(rbacc().arg("--help"));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("check"), "{}", r.stdout);
+    let r = run(rbacc().arg("--version"));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("rbacc "), "{}", r.stdout);
+}
+
+#[test]
+fn presets_check_clean() {
+    let r = run(rbacc().args([
+        "check",
+        "--deny-warnings",
+        "--preset",
+        "airbyte",
+        "--preset",
+        "astro",
+        "--preset",
+        "neosync",
+        "--preset",
+        "tooljet",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("checked 4 files: 0 errors, 0 warnings"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- files and directories
+
+#[test]
+fn directories_are_searched_for_rbac_files() {
+    let dir = Dir::new();
+    dir.file("a.rbac", CLEAN);
+    dir.file("nested/deeper/b.rbac", CLEAN);
+    dir.file("notes.txt", "not a policy {");
+    dir.file("nested/c.rbac.bak", "not a policy {");
+    let r = run(rbacc().arg("check").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("checked 2 files"), "{}", r.stderr);
+
+    // A bad file deep down fails the run and is named.
+    dir.file("nested/deeper/bad.rbac", UNKNOWN_ROLE);
+    let r = run(rbacc().args(["check", "--format", "json"]).arg(dir.path()));
+    assert_eq!(r.code, 1);
+    let report = json(&r);
+    let file = report["diagnostics"][0]["file"].as_str().unwrap();
+    assert!(file.ends_with("bad.rbac"), "{file}");
+}
+
+#[test]
+fn empty_directory_checks_nothing() {
+    let dir = Dir::new();
+    let r = run(rbacc().arg("check").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("checked 0 files"), "{}", r.stderr);
+}
+
+#[test]
+fn every_file_is_checked_before_exit() {
+    let dir = Dir::new();
+    let one = dir.file("one.rbac", UNKNOWN_ROLE);
+    let two = dir.file("two.rbac", BROKEN);
+    let clean = dir.file("clean.rbac", CLEAN);
+    let r = run(rbacc().arg("check").arg(&one).arg(&clean).arg(&two));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("one.rbac:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("two.rbac:2:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("checked 3 files: 2 errors"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(rbacc()
+        .args(["check", "--format", "json"])
+        .arg(&one)
+        .arg(&two));
+    let report = json(&r);
+    assert_eq!(codes(&report), ["E0101", "E0001"]);
+    let files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files[0].ends_with("one.rbac") && files[1].ends_with("two.rbac"),
+        "{files:?}"
+    );
+}
+
+// ---------------------------------------------------------------- JSON
+
+#[test]
+fn json_format() {
+    let dir = Dir::new();
+    let file = dir.file("unknown.rbac", UNKNOWN_ROLE);
+    let r = run(rbacc().args(["check", "--format", "json"]).arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.is_empty(),
+        "JSON mode keeps stderr quiet: {}",
+        r.stderr
+    );
+    let report = json(&r);
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 0);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E0101");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["message"], "unknown role `viewr`");
+    assert!(d["file"].as_str().unwrap().ends_with("unknown.rbac"));
+    // 1-based: `viewr` starts at column 45 of line 3 and ends before 50.
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 45);
+    assert_eq!(d["end_line"], 3);
+    assert_eq!(d["end_column"], 50);
+    assert_eq!(d["help"], "try `viewer`");
+    let label = &d["labels"][0];
+    assert_eq!(label["style"], "primary");
+    assert_eq!(label["message"], "did you mean `viewer`?");
+    assert_eq!(
+        (&label["line"], &label["column"]),
+        (&d["line"], &d["column"])
+    );
+    assert!(d["notes"].is_array());
+}
+
+#[test]
+fn json_format_for_clean_and_secondary_labels() {
+    let dir = Dir::new();
+    let clean = dir.file("clean.rbac", CLEAN);
+    let report = json(&run(rbacc()
+        .args(["check", "--format", "json"])
+        .arg(&clean)));
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(0));
+
+    let dup = dir.file(
+        "dup.rbac",
+        "scope s \"S\"\nrole r on s \"R\"\nrole r on s \"R again\"\n",
+    );
+    let report = json(&run(rbacc().args(["check", "--format", "json"]).arg(&dup)));
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E0102");
+    let labels: Vec<(&str, u64)> = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["style"].as_str().unwrap(), l["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(labels, [("primary", 3), ("secondary", 2)]);
+}
+
+#[test]
+fn json_for_invalid_utf8_and_empty_files() {
+    let dir = Dir::new();
+    let latin1 = dir.0.join("latin1.rbac");
+    std::fs::write(&latin1, b"scope s \"caf\xe9\"\n").unwrap();
+    let empty = dir.file("empty.rbac", "");
+    let r = run(rbacc()
+        .args(["check", "--format", "json"])
+        .arg(&latin1)
+        .arg(&empty));
+    assert_eq!(r.code, 1);
+    assert_eq!(codes(&json(&r)), ["E0006"]);
+}
+
+// ---------------------------------------------------------------- colour
+
+const ESC: char = '\u{1b}';
+
+#[test]
+fn color_always_emits_ansi() {
+    let dir = Dir::new();
+    let file = dir.file("unknown.rbac", UNKNOWN_ROLE);
+    let r = run(rbacc().args(["check", "--color", "always"]).arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains(ESC), "{}", r.stderr);
+    // `--color always` wins over NO_COLOR.
+    let r = run(rbacc()
+        .env("NO_COLOR", "1")
+        .args(["--color", "always", "check"])
+        .arg(&file));
+    assert!(r.stderr.contains(ESC), "{}", r.stderr);
+}
+
+#[test]
+fn color_never_and_no_color_emit_none() {
+    let dir = Dir::new();
+    let file = dir.file("unknown.rbac", UNKNOWN_ROLE);
+    let r = run(rbacc().args(["check", "--color", "never"]).arg(&file));
+    assert!(!r.stderr.contains(ESC), "{}", r.stderr);
+    // NO_COLOR (set by `rbacc()`) with the default `auto`.
+    let r = run(rbacc().arg("check").arg(&file));
+    assert!(!r.stderr.contains(ESC), "{}", r.stderr);
+    // `auto` without NO_COLOR: stderr is a pipe here, so no colour either.
+    let r = run(rbacc().env_remove("NO_COLOR").arg("check").arg(&file));
+    assert!(!r.stderr.contains(ESC), "{}", r.stderr);
+    // JSON never carries colour.
+    let r = run(rbacc()
+        .args(["check", "--color", "always", "--format", "json"])
+        .arg(&file));
+    assert!(!r.stdout.contains(ESC), "{}", r.stdout);
+}
+
+#[test]
+fn bad_color_value_exits_2() {
+    let r = run(rbacc().args(["check", "--color", "sometimes", "x.rbac"]));
+    assert_eq!(r.code, 2);
+}
+
+// ---------------------------------------------------------------- other commands
+
+#[test]
+fn presets_lists_four() {
+    let r = run(rbacc().arg("presets"));
+    assert_eq!(r.code, 0);
+    let names: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["airbyte", "astro", "neosync", "tooljet"]);
+}
+
+#[test]
+fn matrix_json_parses() {
+    let r = run(rbacc().args(["matrix", "--preset", "astro", "--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let value = json(&r);
+    assert!(value.is_object() || value.is_array(), "{value}");
+    assert!(r.stdout.contains("workspace"), "{}", r.stdout);
+}
+
+#[test]
+fn matrix_of_a_bad_policy_exits_2() {
+    let dir = Dir::new();
+    let file = dir.file("unknown.rbac", UNKNOWN_ROLE);
+    let r = run(rbacc().arg("matrix").arg(&file));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("E0101"), "{}", r.stderr);
+}
