@@ -72,26 +72,32 @@ pub fn assignable(model: &Model, may: &BitSet) -> Vec<(RoleId, PermId, Span)> {
 /// What `t` holds beyond `r`: permissions it holds always that `r` does not
 /// hold always, and permissions it may hold that `r` may not.
 fn excess(always: &[&BitSet], may: &[BitSet], t: RoleId, r: RoleId) -> BitSet {
-    let get = |v: &[BitSet], i: RoleId| v.get(i.index()).cloned().unwrap_or_default();
-    let t_always = always
-        .get(t.index())
-        .map(|b| (*b).clone())
-        .unwrap_or_default();
-    let r_always = always
-        .get(r.index())
-        .map(|b| (*b).clone())
-        .unwrap_or_default();
-    let mut out = t_always.difference(&r_always);
-    out.union_with(&get(may, t).difference(&get(may, r)));
+    let empty = BitSet::default();
+    let t_always = always.get(t.index()).copied().unwrap_or(&empty);
+    let r_always = always.get(r.index()).copied().unwrap_or(&empty);
+    let t_may = may.get(t.index()).unwrap_or(&empty);
+    let r_may = may.get(r.index()).unwrap_or(&empty);
+    let mut out = t_always.difference(r_always);
+    out.union_with(&t_may.difference(r_may));
     out
 }
 
 /// Every escalation not accepted by the policy.
 pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
+    find_limited(ex, usize::MAX).0
+}
+
+/// Escalations, at most `limit` per assigning role, and for each assigning
+/// role how many more there are.
+pub fn find_limited(ex: &Explainer<'_>, limit: usize) -> (Vec<Escalation>, Vec<(RoleId, usize)>) {
     let model = ex.model;
     let n = model.roles.len();
-    if model.perms.iter().all(|p| p.assigns.is_empty()) {
-        return Vec::new();
+    let assigning: Vec<PermId> = (0..model.perms.len())
+        .map(PermId::from_index)
+        .filter(|&p| model.perm(p).is_some_and(|x| !x.assigns.is_empty()))
+        .collect();
+    if assigning.is_empty() {
+        return (Vec::new(), Vec::new());
     }
     let may: Vec<BitSet> = (0..n)
         .map(|r| may_hold(model, ex.compiled, RoleId::from_index(r)))
@@ -104,8 +110,17 @@ pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
                 .map_or(&empty, |c| &c.always)
         })
         .collect();
-    let direct: Vec<Vec<(RoleId, PermId, Span)>> =
-        may.iter().map(|m| assignable(model, m)).collect();
+    // The role-management permissions each role may hold.
+    let managing: Vec<Vec<PermId>> = may
+        .iter()
+        .map(|m| {
+            assigning
+                .iter()
+                .copied()
+                .filter(|p| m.contains(p.index()))
+                .collect()
+        })
+        .collect();
     let allowed = |from: RoleId, to: RoleId| {
         model
             .allowed_escalations
@@ -113,10 +128,12 @@ pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
             .position(|a| a.from == from && a.to == to)
     };
     let mut found = Vec::new();
+    let mut omitted = Vec::new();
     for r in (0..n).map(RoleId::from_index) {
-        if !direct.get(r.index()).is_some_and(|d| !d.is_empty()) {
+        if !managing.get(r.index()).is_some_and(|d| !d.is_empty()) {
             continue;
         }
+        let mut count = 0usize;
         // Nodes of the search: (role, index of the parent node, hop into it).
         let mut nodes: Vec<(RoleId, Option<usize>, Option<Hop>)> = vec![(r, None, None)];
         let mut seen = vec![false; n];
@@ -128,46 +145,60 @@ pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
             let Some(holder) = nodes.get(node).map(|n| n.0) else {
                 continue;
             };
-            for &(t, perm, span) in direct.get(holder.index()).map_or(&[][..], Vec::as_slice) {
-                match seen.get_mut(t.index()) {
-                    Some(s) if !*s => *s = true,
-                    _ => continue,
-                }
-                let hop = Hop {
-                    holder,
-                    perm,
-                    target: t,
-                    span,
-                    allowed: allowed(r, t),
-                };
-                let chain = chain_to(&nodes, node);
-                let mut extra = excess(&always, &may, t, r);
-                let escalates = !extra.is_empty();
-                // What the roles earlier on the chain (accepted escalations)
-                // already give `r` is no news.
-                for h in &chain {
-                    if let Some(m) = may.get(h.target.index()) {
-                        extra = extra.difference(m);
+            let perms = managing.get(holder.index()).map_or(&[][..], Vec::as_slice);
+            for &perm in perms {
+                let targets = model.perm(perm).map_or(&[][..], |p| p.assigns.as_slice());
+                for &(t, span) in targets {
+                    match seen.get_mut(t.index()) {
+                        Some(s) if !*s => *s = true,
+                        _ => continue,
                     }
+                    let hop = Hop {
+                        holder,
+                        perm,
+                        target: t,
+                        span,
+                        allowed: allowed(r, t),
+                    };
+                    let mut extra = excess(&always, &may, t, r);
+                    if extra.is_empty() || hop.allowed.is_some() {
+                        nodes.push((t, Some(node), Some(hop)));
+                        queue.push_back(nodes.len() - 1);
+                        continue;
+                    }
+                    // What the roles earlier on the chain (accepted
+                    // escalations) already give `r` is no news.
+                    let chain = chain_to(&nodes, node);
+                    for h in &chain {
+                        if let Some(m) = may.get(h.target.index()) {
+                            extra = extra.difference(m);
+                        }
+                    }
+                    if extra.is_empty() {
+                        nodes.push((t, Some(node), Some(hop)));
+                        queue.push_back(nodes.len() - 1);
+                        continue;
+                    }
+                    count += 1;
+                    if count > limit {
+                        continue;
+                    }
+                    let mut hops = chain;
+                    hops.push(hop);
+                    found.push(Escalation {
+                        from: r,
+                        to: t,
+                        hops,
+                        excess: extra.iter().map(PermId::from_index).collect(),
+                    });
                 }
-                let subsumed = extra.is_empty();
-                if !escalates || subsumed || hop.allowed.is_some() {
-                    nodes.push((t, Some(node), Some(hop)));
-                    queue.push_back(nodes.len() - 1);
-                    continue;
-                }
-                let mut hops = chain;
-                hops.push(hop);
-                found.push(Escalation {
-                    from: r,
-                    to: t,
-                    hops,
-                    excess: extra.iter().map(PermId::from_index).collect(),
-                });
             }
         }
+        if count > limit {
+            omitted.push((r, count - limit));
+        }
     }
-    found
+    (found, omitted)
 }
 
 /// The hops from the search's start to a node.
@@ -186,9 +217,120 @@ fn chain_to(nodes: &[(RoleId, Option<usize>, Option<Hop>)], mut node: usize) -> 
     hops
 }
 
+/// At most this many escalations of one role are reported one by one; more
+/// are reported in one warning (a policy where every role assigns every
+/// other would otherwise give a warning per pair).
+const SEPARATE: usize = 3;
+
+/// In a grouped warning, how many further roles are named.
+const NAMED: usize = 20;
+
 /// The W0305 warnings.
 pub(super) fn check(ex: &Explainer<'_>) -> Vec<Diagnostic> {
-    find(ex).iter().map(|e| diagnostic(ex, e)).collect()
+    // Past the ones shown, only names are listed: keep that many.
+    let (found, omitted) = find_limited(ex, SEPARATE + NAMED);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while let Some(first) = found.get(start) {
+        let end = found
+            .iter()
+            .skip(start)
+            .position(|e| e.from != first.from)
+            .map_or(found.len(), |n| start + n);
+        let group = found.get(start..end).unwrap_or(&[]);
+        if group.len() <= SEPARATE {
+            out.extend(group.iter().map(|e| diagnostic(ex, e)));
+        } else {
+            let more = omitted
+                .iter()
+                .find(|(r, _)| *r == first.from)
+                .map_or(0, |(_, n)| *n);
+            out.push(grouped(ex, group, more));
+        }
+        start = end;
+    }
+    out
+}
+
+/// Labels of one escalation's assigning chain.
+fn chain_labels(ex: &Explainer<'_>, mut d: Diagnostic, e: &Escalation) -> Diagnostic {
+    let model = ex.model;
+    let file = model.file;
+    for hop in &e.hops {
+        let holder = model.role_name(hop.holder);
+        let perm = model.perm_name(hop.perm);
+        let labels = ex
+            .explain(hop.holder, hop.perm)
+            .map(|c| perm_labels(model, &c))
+            .unwrap_or_default();
+        d = add_labels(d, file, labels);
+        d = d.secondary(
+            file,
+            hop.span,
+            format!(
+                "`{perm}` assigns `{}`, so `{holder}` can assign it",
+                model.role_name(hop.target)
+            ),
+        );
+    }
+    if let Some(role) = model.role(e.to) {
+        d = d.secondary(
+            file,
+            role.span,
+            format!(
+                "`{}` holds {} more permission{}",
+                role.name,
+                e.excess.len(),
+                plural(e.excess.len())
+            ),
+        );
+    }
+    d
+}
+
+/// One warning for the many escalations of one role.
+fn grouped(ex: &Explainer<'_>, group: &[Escalation], more: usize) -> Diagnostic {
+    let model = ex.model;
+    let Some(first) = group.first() else {
+        return Diagnostic::warning("W0305", "privilege escalation");
+    };
+    let from = model.role_name(first.from);
+    let targets = name_list(group.iter().map(|e| model.role_name(e.to)), 6);
+    let from_span = model.role(first.from).map(|r| r.span).unwrap_or_default();
+    let mut d = Diagnostic::warning(
+        "W0305",
+        format!(
+            "`{from}` can assign {} roles that hold more than it: {targets}",
+            group.len() + more
+        ),
+    )
+    .primary(model.file, from_span, format!("`{from}` can assign them"));
+    for e in group.iter().take(SEPARATE) {
+        d = chain_labels(ex, d, e);
+    }
+    let rest: Vec<String> = group
+        .iter()
+        .skip(SEPARATE)
+        .map(|e| {
+            format!(
+                "`{}` ({} more permission{})",
+                model.role_name(e.to),
+                e.excess.len(),
+                plural(e.excess.len())
+            )
+        })
+        .collect();
+    let shown: Vec<&str> = rest.iter().take(NAMED).map(String::as_str).collect();
+    let more = more + rest.len().saturating_sub(shown.len());
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    d.note(format!("the first {SEPARATE} are shown; also {}{tail}", shown.join(", ")))
+        .help(format!(
+            "accept intended ones with `allow escalation {from} -> ROLE because \"…\"`; otherwise stop `{from}` from assigning them, or grant `{from}` what they hold"
+        ))
 }
 
 /// The warning for one escalation, with its assigning chain.
@@ -219,22 +361,8 @@ pub fn diagnostic(ex: &Explainer<'_>, e: &Escalation) -> Diagnostic {
         ),
     )
     .primary(file, from_span, format!("`{from}` can assign `{to}`"));
+    d = chain_labels(ex, d, e);
     for hop in &e.hops {
-        let holder = model.role_name(hop.holder);
-        let perm = model.perm_name(hop.perm);
-        let labels = ex
-            .explain(hop.holder, hop.perm)
-            .map(|c| perm_labels(model, &c))
-            .unwrap_or_default();
-        d = add_labels(d, file, labels);
-        d = d.secondary(
-            file,
-            hop.span,
-            format!(
-                "`{perm}` assigns `{}`, so `{holder}` can assign it",
-                model.role_name(hop.target)
-            ),
-        );
         if let Some(a) = hop.allowed.and_then(|i| model.allowed_escalations.get(i)) {
             d = d.note(format!(
                 "`{from} -> {}` is an accepted escalation: {}",
@@ -242,17 +370,6 @@ pub fn diagnostic(ex: &Explainer<'_>, e: &Escalation) -> Diagnostic {
                 a.reason
             ));
         }
-    }
-    if let Some(role) = model.role(e.to) {
-        d = d.secondary(
-            file,
-            role.span,
-            format!(
-                "`{to}` holds {} more permission{}",
-                e.excess.len(),
-                plural(e.excess.len())
-            ),
-        );
     }
     d.help(format!(
         "if this is intended, add `allow escalation {from} -> {to} because \"…\"`; otherwise stop `{from}` from assigning `{to}`, or grant `{from}` what `{to}` holds"
