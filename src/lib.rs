@@ -113,6 +113,7 @@ pub fn compile_with(
     })
 }
 pub mod cli;
-pub mod report;
-pub mod membership;
 pub mod eval;
+pub mod membership;
+pub mod report;
+pub mod testing;

@@ -6,6 +6,7 @@ mod diff;
 mod eval;
 mod input;
 mod matrix;
+mod test;
 
 pub use input::{load_policy, PolicyArgs};
 
@@ -113,6 +114,8 @@ pub enum Command {
     /// chain behind each change; exit 1 under `--fail-on escalation` when
     /// access widens.
     Diff(diff::DiffArgs),
+    /// Run policy test files; exit 0 all pass, 1 a failure, 2 a load error.
+    Test(test::TestArgs),
 }
 
 /// Output streams of a command.
@@ -166,5 +169,6 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         Command::WhoCan(args) => eval::run_who_can(&args, io),
         Command::WhatCan(args) => eval::run_what_can(&args, io),
         Command::Diff(args) => diff::run(&args, io),
+        Command::Test(args) => test::run(&args, io),
     }
 }

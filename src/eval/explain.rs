@@ -94,7 +94,9 @@ impl Authorizer {
                 Step {
                     kind: "upgrade",
                     text: format!("`{user}` is in `{gname}`, whose permissions on `{rname}` need {role}, so the role is upgraded"),
-                    location: self.yaml_loc(&["resources", rname, "roles", &gname], Target::Key),
+                    location: self
+                        .yaml_loc(&["resources", rname, "roles", &gname], Target::Key)
+                        .or_else(|| self.yaml_loc(&["resources", rname, "grants", &gname], Target::Key)),
                 }
             }
             Origin::Direct | Origin::GroupGrant(_) => Step {
@@ -136,14 +138,19 @@ impl Authorizer {
             let pname = model.perm_name(perm);
             return vec![Step {
                 kind: "grant",
-                text: format!("{} holds every permission grouped under `{pname}`", self.role_label(role)),
+                text: format!(
+                    "{} holds every permission grouped under `{pname}`",
+                    self.role_label(role)
+                ),
                 location: model.perm(perm).and_then(|p| self.policy_loc(p.span)),
             }];
         };
         let mut path = Vec::new();
         let mut cur = end;
         while cur != role {
-            let Some(&(p, span)) = prev.get(&cur) else { break };
+            let Some(&(p, span)) = prev.get(&cur) else {
+                break;
+            };
             path.push((p, cur, span));
             cur = p;
         }
@@ -167,7 +174,11 @@ impl Authorizer {
             })
             .collect();
         if let Some(g) = grants_directly(end) {
-            let how = if g.configurable.is_some() { " (configurable)" } else { "" };
+            let how = if g.configurable.is_some() {
+                " (configurable)"
+            } else {
+                ""
+            };
             steps.push(Step {
                 kind: "grant",
                 text: if g.text == model.perm_name(perm) {
@@ -196,24 +207,40 @@ impl Authorizer {
         let mut steps = Vec::new();
         if allowed {
             for res in m.ancestors(q.res) {
-                let Some(e) = m.entry(q.user, res) else { continue };
+                let Some(e) = m.entry(q.user, res) else {
+                    continue;
+                };
                 if let Some((p, origin)) = e.grants.iter().find(|(p, _)| *p == q.perm) {
                     let rname = m.res_name(res);
                     let (subject, text) = match origin {
                         Origin::GroupGrant(g) => (
                             format!("group:{}", m.group_name(*g)),
-                            format!("`{user}` is in `group:{}`, granted `{}` on `{rname}`", m.group_name(*g), model.perm_name(*p)),
+                            format!(
+                                "`{user}` is in `group:{}`, granted `{}` on `{rname}`",
+                                m.group_name(*g),
+                                model.perm_name(*p)
+                            ),
                         ),
-                        _ => (user.clone(), format!("`{user}` is granted `{}` directly on `{rname}`", model.perm_name(*p))),
+                        _ => (
+                            user.clone(),
+                            format!(
+                                "`{user}` is granted `{}` directly on `{rname}`",
+                                model.perm_name(*p)
+                            ),
+                        ),
                     };
                     steps.push(Step {
                         kind: "grant",
                         text,
-                        location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
+                        location: self
+                            .yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
                     });
                     return Explanation { allowed, steps };
                 }
-                let holder = e.roles.iter().find(|h| self.policy.compiled.holds(h.role, q.perm));
+                let holder = e
+                    .roles
+                    .iter()
+                    .find(|h| self.policy.compiled.holds(h.role, q.perm));
                 if let Some(h) = holder {
                     steps.push(self.origin_step(&user, res, h));
                     steps.extend(self.policy_chain(h.role, q.perm));
@@ -224,7 +251,10 @@ impl Authorizer {
                         continue;
                     }
                     if let Some(h) = e.roles.iter().find(|h| {
-                        self.policy.compiled.role(h.role).is_some_and(|cr| cr.config_grants.contains(&g))
+                        self.policy
+                            .compiled
+                            .role(h.role)
+                            .is_some_and(|cr| cr.config_grants.contains(&g))
                     }) {
                         steps.push(self.origin_step(&user, res, h));
                         steps.extend(self.policy_chain(h.role, q.perm));
@@ -237,10 +267,13 @@ impl Authorizer {
         }
         // Deny: what is held, what is switched off, and what would grant it.
         for res in m.ancestors(q.res) {
-            let Some(e) = m.entry(q.user, res) else { continue };
+            let Some(e) = m.entry(q.user, res) else {
+                continue;
+            };
             for h in &e.roles {
                 steps.push(self.origin_step(&user, res, h));
             }
+            steps.extend(self.grant_steps(&user, res, &e.grants));
             for (g, inst, on) in self.config_decisions(e, q) {
                 steps.push(self.setting_step(g, inst, on));
             }
@@ -268,11 +301,56 @@ impl Authorizer {
         } else {
             steps.push(Step {
                 kind: "missing",
-                text: format!("no role of the policy grants `{pname}` on `{}`", m.res_name(q.res)),
+                text: format!(
+                    "no role of the policy grants `{pname}` on `{}`",
+                    m.res_name(q.res)
+                ),
                 location: None,
             });
         }
         Explanation { allowed, steps }
+    }
+
+    /// The direct grants held at a resource, one step per grant as written
+    /// (a grouped permission's expansion is not repeated).
+    fn grant_steps(&self, user: &str, res: ResId, grants: &[(PermId, Origin)]) -> Vec<Step> {
+        let model = &self.policy.model;
+        let m = &self.members;
+        let rname = m.res_name(res);
+        let mut steps: Vec<Step> = Vec::new();
+        for (p, origin) in grants {
+            // Skip members of a group that is itself granted by the same origin.
+            let covered = model
+                .perm(*p)
+                .and_then(|x| x.parent)
+                .is_some_and(|parent| grants.iter().any(|(q, o)| *q == parent && o == origin));
+            if covered {
+                continue;
+            }
+            let (subject, text) = match origin {
+                Origin::GroupGrant(g) => (
+                    format!("group:{}", m.group_name(*g)),
+                    format!(
+                        "`{user}` is in `group:{}`, granted `{}` on `{rname}`",
+                        m.group_name(*g),
+                        model.perm_name(*p)
+                    ),
+                ),
+                _ => (
+                    user.to_string(),
+                    format!(
+                        "`{user}` is granted `{}` directly on `{rname}`",
+                        model.perm_name(*p)
+                    ),
+                ),
+            };
+            steps.push(Step {
+                kind: "grant",
+                text,
+                location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
+            });
+        }
+        steps
     }
 
     fn setting_step(&self, g: crate::compile::ConfigGrant, inst: Option<ResId>, on: bool) -> Step {

@@ -71,7 +71,11 @@ pub enum QueryError {
 
 impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hint = |s: &Option<String>| s.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = |s: &Option<String>| {
+            s.as_ref()
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default()
+        };
         match self {
             QueryError::UnknownUser { name, suggestion } => write!(f, "unknown user `{name}`{}", hint(suggestion)),
             QueryError::UnknownPermission { name, suggestion } => {
@@ -140,15 +144,24 @@ impl Authorizer {
             name: user.to_string(),
             suggestion: did_you_mean(user, m.users.iter().map(String::as_str)),
         })?;
-        let perm_id = *self.perm_ids.get(perm).ok_or_else(|| QueryError::UnknownPermission {
-            name: perm.to_string(),
-            suggestion: did_you_mean(perm, self.perm_ids.keys().map(String::as_str)),
-        })?;
-        let asked = m.res_id(resource).ok_or_else(|| QueryError::UnknownResource {
-            name: resource.to_string(),
-            suggestion: did_you_mean(resource, m.resources.iter().map(|r| r.name.as_str())),
-        })?;
-        let pk = self.perm_kind.get(perm_id.index()).copied().unwrap_or_default();
+        let perm_id = *self
+            .perm_ids
+            .get(perm)
+            .ok_or_else(|| QueryError::UnknownPermission {
+                name: perm.to_string(),
+                suggestion: did_you_mean(perm, self.perm_ids.keys().map(String::as_str)),
+            })?;
+        let asked = m
+            .res_id(resource)
+            .ok_or_else(|| QueryError::UnknownResource {
+                name: resource.to_string(),
+                suggestion: did_you_mean(resource, m.resources.iter().map(|r| r.name.as_str())),
+            })?;
+        let pk = self
+            .perm_kind
+            .get(perm_id.index())
+            .copied()
+            .unwrap_or_default();
         let res = m
             .ancestors(asked)
             .find(|r| self.kind.get(r.index()) == Some(&pk))
@@ -224,13 +237,21 @@ impl Authorizer {
                 .filter(move |cr| cr.configurable.contains(q.perm.index()))
                 .flat_map(move |cr| cr.config_grants.iter().filter(move |g| g.perm == q.perm))
                 .map(move |g| {
-                    let scope = model.role(g.declared_by).map(|r| r.scope).unwrap_or_default();
+                    let scope = model
+                        .role(g.declared_by)
+                        .map(|r| r.scope)
+                        .unwrap_or_default();
                     let inst = self
                         .members
                         .ancestors(q.res)
                         .find(|r| self.kind.get(r.index()) == Some(&scope));
                     let on = inst
-                        .and_then(|i| self.members.settings.get(&(i, g.declared_by, g.perm)).copied())
+                        .and_then(|i| {
+                            self.members
+                                .settings
+                                .get(&(i, g.declared_by, g.perm))
+                                .copied()
+                        })
                         .unwrap_or(g.default_on);
                     (*g, inst, on)
                 })
@@ -238,7 +259,11 @@ impl Authorizer {
     }
 
     /// Every user allowed `perm` on `resource`, in sign-up order.
-    pub fn who_can(&self, perm: &str, resource: &str) -> Result<Vec<(UserId, Explanation)>, QueryError> {
+    pub fn who_can(
+        &self,
+        perm: &str,
+        resource: &str,
+    ) -> Result<Vec<(UserId, Explanation)>, QueryError> {
         let first = self.members.users.first().cloned().unwrap_or_default();
         // Validate the permission and resource once (with any user).
         if self.members.users.is_empty() {
@@ -258,14 +283,37 @@ impl Authorizer {
         Ok(out)
     }
 
-    /// Every permission of the resource's scope kind `user` holds there.
-    pub fn what_can(&self, user: &str, resource: &str) -> Result<Vec<(PermId, Explanation)>, QueryError> {
+    /// Every permission of the resource's scope kind `user` holds there. A
+    /// kind that declares no permissions (an Astro deployment) is governed by
+    /// the nearest enclosing kind that does: its permissions are listed.
+    pub fn what_can(
+        &self,
+        user: &str,
+        resource: &str,
+    ) -> Result<Vec<(PermId, Explanation)>, QueryError> {
         let model = &self.policy.model;
-        let res = self.members.res_id(resource).ok_or_else(|| QueryError::UnknownResource {
-            name: resource.to_string(),
-            suggestion: did_you_mean(resource, self.members.resources.iter().map(|r| r.name.as_str())),
-        })?;
-        let kind = self.kind.get(res.index()).copied().unwrap_or_default();
+        let res = self
+            .members
+            .res_id(resource)
+            .ok_or_else(|| QueryError::UnknownResource {
+                name: resource.to_string(),
+                suggestion: did_you_mean(
+                    resource,
+                    self.members.resources.iter().map(|r| r.name.as_str()),
+                ),
+            })?;
+        if self.members.user_id(user).is_none() {
+            return Err(QueryError::UnknownUser {
+                name: user.to_string(),
+                suggestion: did_you_mean(user, self.members.users.iter().map(String::as_str)),
+            });
+        }
+        let own = self.kind.get(res.index()).copied().unwrap_or_default();
+        let kind = model
+            .scope_chain(own)
+            .into_iter()
+            .find(|k| model.perms.iter().any(|p| p.scope == *k))
+            .unwrap_or(own);
         let mut out = Vec::new();
         for (i, p) in model.perms.iter().enumerate() {
             if p.scope != kind {

@@ -839,7 +839,10 @@ impl Builder<'_> {
         }
     }
 
-    /// Editions without RBAC: every member holds the fallback role.
+    /// Editions without RBAC: every member (listed, or bound to something on
+    /// the resource) holds the fallback role. A resource with no members gives
+    /// it to nobody: membership is data, and removing data never widens
+    /// access.
     fn fallback(&mut self) {
         let Some(eid) = self.m.edition else { return };
         let Some(fallback) = self
@@ -855,13 +858,9 @@ impl Builder<'_> {
             .role(fallback)
             .map(|r| r.scope)
             .unwrap_or_default();
-        let all: Vec<UserId> = (0..self.m.users.len()).map(UserId::from_index).collect();
-        for (ri, res) in self.m.resources.iter_mut().enumerate() {
+        for (ri, res) in self.m.resources.iter().enumerate() {
             if res.kind != scope {
                 continue;
-            }
-            if res.members.is_empty() {
-                res.members = all.clone();
             }
             if let Some(list) = self.held.get_mut(ri) {
                 for &u in &res.members {

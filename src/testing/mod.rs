@@ -1,0 +1,744 @@
+//! Policy tests: YAML files of cases run against a policy and membership
+//! data (`rbacc test`), with a coverage report over the permission matrix.
+//!
+//! A test file holds one or more YAML documents (separated by `---`). Each
+//! names its policy (`preset: NAME` or `policy: PATH`), its membership data
+//! (`members: PATH`, relative to the test file, or a mapping written
+//! inline) and its `cases`:
+//!
+//! ```yaml
+//! preset: astro
+//! members: ../../examples/astro/members.yaml
+//! cases:
+//!   - name: an Organization Owner administers every Workspace
+//!     user: ana
+//!     permission: workspace.airflow_connections.update
+//!     resource: workspace:acme/ml
+//!     expect: allow
+//!   - name: only these users view the DAGs of acme/ml
+//!     who_can: {permission: workspace.dags.view, resource: workspace:acme/ml}
+//!     expect: [ana, ben, eli]
+//! ```
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = std::env::temp_dir().join(format!("rbacc-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let path = dir.join("neosync.yaml");
+//! std::fs::write(&path, r#"
+//! preset: neosync
+//! members:
+//!   edition: cloud_team
+//!   users: [alice, bob]
+//!   resources:
+//!     account:acme:
+//!       roles: {alice: account_admin, bob: job_viewer}
+//! cases:
+//!   - {name: admins create API keys, user: alice, permission: account.api_keys.create, resource: account:acme, expect: allow}
+//!   - {name: viewers do not run jobs, user: bob, permission: account.jobs.trigger, resource: account:acme, expect: deny}
+//! "#)?;
+//! let run = rbacc::testing::run(&[path]);
+//! assert_eq!((run.passed(), run.failed(), run.errors()), (2, 0, 0));
+//! assert!(run.success());
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod coverage;
+mod file;
+
+pub use coverage::{Cell, Coverage};
+pub use file::{Case, CaseKind};
+
+use crate::diagnostic::{render, ColorChoice, Report};
+use crate::eval::{Authorizer, Step};
+use crate::membership::{Members, UserId};
+use crate::resolve::{PermId, RoleId};
+use crate::Policy;
+use file::MembersSpec;
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// How a case ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// As expected.
+    Pass,
+    /// Not as expected.
+    Fail,
+    /// The query could not be evaluated (an unknown name): no decision.
+    Error(String),
+}
+
+/// The outcome of one case.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// The case.
+    pub case: Case,
+    /// How it ended.
+    pub status: Status,
+    /// What happened: `allow`/`deny`, or the users who can.
+    pub actual: Option<String>,
+    /// For a failure: the reasons (the explanation of the decision, or for
+    /// a `who_can` case, of each user who differs).
+    pub explanation: Vec<Step>,
+}
+
+/// The outcome of one YAML document of a test file.
+#[derive(Clone, Debug)]
+pub struct SuiteResult {
+    /// The test file.
+    pub file: String,
+    /// The document's optional name.
+    pub name: Option<String>,
+    /// The line where the document starts.
+    pub line: usize,
+    /// The policy (`preset NAME` or its path).
+    pub policy: String,
+    /// The membership data (a path, or `inline`).
+    pub members: String,
+    /// One result per case, in file order.
+    pub cases: Vec<CaseResult>,
+}
+
+/// A test file (or one of its documents) that could not be loaded: nothing
+/// of it ran.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    /// The file.
+    pub file: String,
+    /// What went wrong (`file:line:col: message`), when not a report.
+    pub message: String,
+    /// The diagnostics of a policy or membership data that has errors.
+    pub report: Option<Report>,
+}
+
+/// The outcome of a test run.
+#[derive(Clone, Debug, Default)]
+pub struct Run {
+    /// Every document that loaded, with its case results.
+    pub suites: Vec<SuiteResult>,
+    /// Every file or document that did not load.
+    pub load_errors: Vec<LoadError>,
+    /// Policies by label, in first-use order (for coverage).
+    policies: Vec<(String, Policy)>,
+    /// Exercised (role, matrix row) cells per policy label.
+    exercised: HashMap<String, HashSet<(RoleId, PermId)>>,
+}
+
+impl Run {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.count(|s| *s == Status::Pass)
+    }
+
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.count(|s| *s == Status::Fail)
+    }
+
+    /// Cases that could not be evaluated.
+    pub fn errors(&self) -> usize {
+        self.count(|s| matches!(s, Status::Error(_)))
+    }
+
+    fn count(&self, f: impl Fn(&Status) -> bool) -> usize {
+        self.suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .filter(|c| f(&c.status))
+            .count()
+    }
+
+    /// Whether every case passed and everything loaded.
+    pub fn success(&self) -> bool {
+        self.load_errors.is_empty()
+            && self.failed() == 0
+            && self.errors() == 0
+            && !self.suites.is_empty()
+    }
+
+    /// The exit code of `rbacc test`: 0 all passed, 1 a case failed, 2 a
+    /// file did not load or a case could not be evaluated.
+    pub fn exit(&self) -> crate::cli::Exit {
+        use crate::cli::Exit;
+        if !self.load_errors.is_empty() || self.errors() > 0 || self.suites.is_empty() {
+            Exit::Error
+        } else if self.failed() > 0 {
+            Exit::Findings
+        } else {
+            Exit::Ok
+        }
+    }
+
+    /// The matrix cells no case exercised, per policy.
+    pub fn coverage(&self) -> Vec<Coverage> {
+        self.policies
+            .iter()
+            .map(|(label, policy)| {
+                let empty = HashSet::new();
+                let done = self.exercised.get(label).unwrap_or(&empty);
+                coverage::coverage(label, policy, done)
+            })
+            .collect()
+    }
+
+    /// The report for people.
+    pub fn to_text(&self, with_coverage: bool, color: ColorChoice) -> String {
+        let mut out = String::new();
+        for e in &self.load_errors {
+            if let Some(r) = &e.report {
+                out.push_str(&render(&r.sources, &r.diagnostics, color));
+            }
+            out.push_str(&format!("error: {}\n", e.message));
+        }
+        for s in &self.suites {
+            let title = s
+                .name
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "\n{}:{}{title}: {} case(s), policy {}, members {}\n",
+                s.file,
+                s.line,
+                s.cases.len(),
+                s.policy,
+                s.members
+            ));
+            for c in &s.cases {
+                match &c.status {
+                    Status::Pass => out.push_str(&format!("  ok     {}\n", c.case.name)),
+                    Status::Fail => {
+                        out.push_str(&format!(
+                            "  FAILED {}  [{}]\n",
+                            c.case.name, c.case.location
+                        ));
+                        out.push_str(&format!(
+                            "         {}: expected {}, got {}\n",
+                            query_text(&c.case.kind),
+                            expected_text(&c.case.kind),
+                            c.actual.as_deref().unwrap_or("nothing")
+                        ));
+                        let mut previous: Option<&str> = None;
+                        for step in &c.explanation {
+                            let first =
+                                previous.map_or(true, |k| k == "user") || step.kind == "user";
+                            let (indent, arrow) = match (step.kind, first) {
+                                ("user", _) => ("         ", ""),
+                                (_, true) => ("           ", ""),
+                                (_, false) => ("           ", "→ "),
+                            };
+                            previous = Some(step.kind);
+                            out.push_str(&format!("{indent}{arrow}{}", step.text));
+                            if let Some(loc) = &step.location {
+                                out.push_str(&format!("  [{loc}]"));
+                            }
+                            out.push('\n');
+                        }
+                    }
+                    Status::Error(msg) => {
+                        out.push_str(&format!(
+                            "  ERROR  {}  [{}]\n",
+                            c.case.name, c.case.location
+                        ));
+                        out.push_str(&format!(
+                            "         {}: {msg}; no decision\n",
+                            query_text(&c.case.kind)
+                        ));
+                    }
+                }
+            }
+        }
+        if with_coverage {
+            for cov in self.coverage() {
+                out.push_str(&format!(
+                    "\ncoverage of {}: {} of {} role × permission cells exercised\n",
+                    cov.policy, cov.exercised, cov.cells
+                ));
+                for cell in &cov.not_exercised {
+                    out.push_str(&format!(
+                        "  not exercised: {} × {} ({})\n",
+                        cell.role, cell.permission, cell.scope
+                    ));
+                }
+            }
+        }
+        let verdict = if self.success() { "ok" } else { "FAILED" };
+        out.push_str(&format!(
+            "\ntest result: {verdict}. {} passed; {} failed; {} errors; {} not loaded\n",
+            self.passed(),
+            self.failed(),
+            self.errors(),
+            self.load_errors.len()
+        ));
+        out
+    }
+
+    /// The report as one JSON value.
+    pub fn to_json(&self, with_coverage: bool) -> serde_json::Value {
+        let suites: Vec<serde_json::Value> = self
+            .suites
+            .iter()
+            .map(|s| {
+                let cases: Vec<serde_json::Value> = s
+                    .cases
+                    .iter()
+                    .map(|c| {
+                        let (status, error) = match &c.status {
+                            Status::Pass => ("pass", None),
+                            Status::Fail => ("fail", None),
+                            Status::Error(m) => ("error", Some(m.clone())),
+                        };
+                        let mut v = serde_json::Map::new();
+                        v.insert("name".into(), json!(c.case.name));
+                        v.insert("location".into(), json!(c.case.location));
+                        v.insert("status".into(), json!(status));
+                        match &c.case.kind {
+                            CaseKind::Check { user, permission, resource, .. } => {
+                                v.insert(
+                                    "query".into(),
+                                    json!({"user": user, "permission": permission, "resource": resource}),
+                                );
+                            }
+                            CaseKind::WhoCan { permission, resource, .. } => {
+                                v.insert("who_can".into(), json!({"permission": permission, "resource": resource}));
+                            }
+                        }
+                        v.insert("expected".into(), expected_json(&c.case.kind));
+                        v.insert("actual".into(), json!(c.actual));
+                        if let Some(e) = error {
+                            v.insert("error".into(), json!(e));
+                        }
+                        if !c.explanation.is_empty() {
+                            v.insert("explanation".into(), serde_json::to_value(&c.explanation).unwrap_or_default());
+                        }
+                        serde_json::Value::Object(v)
+                    })
+                    .collect();
+                json!({
+                    "file": s.file,
+                    "line": s.line,
+                    "name": s.name,
+                    "policy": s.policy,
+                    "members": s.members,
+                    "cases": cases,
+                })
+            })
+            .collect();
+        let load_errors: Vec<serde_json::Value> = self
+            .load_errors
+            .iter()
+            .map(|e| {
+                let diagnostics = e
+                    .report
+                    .as_ref()
+                    .map(|r| crate::diagnostic::to_json(&r.sources, &r.diagnostics))
+                    .unwrap_or(serde_json::Value::Null);
+                json!({"file": e.file, "message": e.message, "diagnostics": diagnostics})
+            })
+            .collect();
+        let mut v = serde_json::Map::new();
+        v.insert("suites".into(), json!(suites));
+        v.insert("load_errors".into(), json!(load_errors));
+        v.insert(
+            "summary".into(),
+            json!({
+                "passed": self.passed(),
+                "failed": self.failed(),
+                "errors": self.errors(),
+                "not_loaded": self.load_errors.len(),
+                "success": self.success(),
+            }),
+        );
+        if with_coverage {
+            v.insert(
+                "coverage".into(),
+                serde_json::to_value(self.coverage()).unwrap_or_default(),
+            );
+        }
+        serde_json::Value::Object(v)
+    }
+}
+
+fn query_text(kind: &CaseKind) -> String {
+    match kind {
+        CaseKind::Check {
+            user,
+            permission,
+            resource,
+            ..
+        } => format!("{user} {permission} {resource}"),
+        CaseKind::WhoCan {
+            permission,
+            resource,
+            ..
+        } => format!("who can {permission} {resource}"),
+    }
+}
+
+fn expected_text(kind: &CaseKind) -> String {
+    match kind {
+        CaseKind::Check { expect, .. } => decision(*expect).to_string(),
+        CaseKind::WhoCan { expect, .. } => users_text(expect.iter().map(String::as_str)),
+    }
+}
+
+fn expected_json(kind: &CaseKind) -> serde_json::Value {
+    match kind {
+        CaseKind::Check { expect, .. } => json!(decision(*expect)),
+        CaseKind::WhoCan { expect, .. } => json!(expect),
+    }
+}
+
+fn users_text<'a>(users: impl Iterator<Item = &'a str>) -> String {
+    format!("[{}]", users.collect::<Vec<_>>().join(", "))
+}
+
+fn decision(allowed: bool) -> &'static str {
+    if allowed {
+        "allow"
+    } else {
+        "deny"
+    }
+}
+
+/// The test files named by `paths`: files as given, directories searched
+/// recursively (sorted) for `*.yaml`/`*.yml` files with a top-level
+/// `cases:` key. Hidden directories and `target` are skipped.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("no such file or directory: `{}`", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if p.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&p, out)?;
+            }
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && std::fs::read_to_string(&p).is_ok_and(|t| file::looks_like_tests(&t))
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Runs the test files named by `paths` (see [`collect`]).
+pub fn run(paths: &[PathBuf]) -> Run {
+    let mut run = Run::default();
+    match collect(paths) {
+        Ok(files) => {
+            if files.is_empty() {
+                run.load_errors.push(LoadError {
+                    file: String::new(),
+                    message: "no test files found".to_string(),
+                    report: None,
+                });
+            }
+            for f in files {
+                run_file(&mut run, &f);
+            }
+        }
+        Err(message) => run.load_errors.push(LoadError {
+            file: String::new(),
+            message,
+            report: None,
+        }),
+    }
+    run
+}
+
+/// Runs one test file, adding its results to `run`.
+pub fn run_file(run: &mut Run, path: &Path) {
+    let file = path.display().to_string();
+    let fail = |run: &mut Run, message: String, report: Option<Report>| {
+        run.load_errors.push(LoadError {
+            file: file.clone(),
+            message,
+            report,
+        });
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(run, format!("cannot read `{file}`: {e}"), None),
+    };
+    let docs = file::documents(&text);
+    if docs.is_empty() {
+        return fail(
+            run,
+            format!("{file}: the file holds no test document"),
+            None,
+        );
+    }
+    for (line, doc) in docs {
+        match load_suite(run, path, &file, &doc) {
+            Ok((suite, authz, cases)) => {
+                let result = run_suite(run, suite, line, &authz, cases);
+                run.suites.push(result);
+            }
+            Err((message, report)) => fail(run, message, report),
+        }
+    }
+}
+
+struct Loaded {
+    file: String,
+    name: Option<String>,
+    policy: String,
+    members: String,
+}
+
+type LoadFailure = (String, Option<Report>);
+
+fn load_suite(
+    run: &mut Run,
+    path: &Path,
+    file: &str,
+    doc: &str,
+) -> Result<(Loaded, Authorizer, Vec<Case>), LoadFailure> {
+    let raw = file::parse_suite(file, doc).map_err(|m| (m, None))?;
+    let cases = file::cases(file, doc, raw.cases).map_err(|m| (m, None))?;
+    let (label, policy) = match (&raw.preset, &raw.policy) {
+        (Some(name), None) => {
+            let label = format!("preset {name}");
+            let policy = cached_policy(run, &label, || {
+                let preset = crate::presets::get(name).ok_or_else(|| {
+                    let hint = crate::suggest::did_you_mean(
+                        name,
+                        crate::presets::PRESETS.iter().map(|p| p.name),
+                    )
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                    (format!("{file}: unknown preset `{name}`{hint}"), None)
+                })?;
+                crate::compile(&format!("policies/{}.rbac", preset.name), preset.source)
+                    .map_err(|r| (format!("{file}: preset `{name}` has errors"), Some(r)))
+            })?;
+            (label, policy)
+        }
+        (None, Some(p)) => {
+            let ppath = file::relative_to(path, p);
+            let label = ppath.display().to_string();
+            let policy = cached_policy(run, &label, || {
+                let text = std::fs::read_to_string(&ppath)
+                    .map_err(|e| (format!("{file}: cannot read policy `{label}`: {e}"), None))?;
+                crate::compile(&label, &text)
+                    .map_err(|r| (format!("{file}: the policy `{label}` has errors"), Some(r)))
+            })?;
+            (label, policy)
+        }
+        (Some(_), Some(_)) => {
+            return Err((format!("{file}: give `preset` or `policy`, not both"), None))
+        }
+        (None, None) => {
+            return Err((
+                format!("{file}: give `preset: NAME` or `policy: PATH`"),
+                None,
+            ))
+        }
+    };
+    let (members_label, members) = match &raw.members {
+        MembersSpec::Path(p) => {
+            let mpath = file::relative_to(path, p);
+            let name = mpath.display().to_string();
+            let text = std::fs::read_to_string(&mpath).map_err(|e| {
+                (
+                    format!("{file}: cannot read membership data `{name}`: {e}"),
+                    None,
+                )
+            })?;
+            let m = Members::from_yaml(&policy, &name, &text).map_err(|r| {
+                (
+                    format!("{file}: the membership data `{name}` has errors; no case ran"),
+                    Some(r),
+                )
+            })?;
+            (name, m)
+        }
+        MembersSpec::Inline => {
+            let text = file::inline_members(doc)
+                .ok_or_else(|| (format!("{file}: write inline membership data as a block under a top-level `members:` key"), None))?;
+            let m = Members::from_yaml(&policy, file, &text).map_err(|r| {
+                (
+                    format!("{file}: the inline membership data has errors; no case ran"),
+                    Some(r),
+                )
+            })?;
+            ("inline".to_string(), m)
+        }
+    };
+    let loaded = Loaded {
+        file: file.to_string(),
+        name: raw.name,
+        policy: label,
+        members: members_label,
+    };
+    Ok((loaded, Authorizer::new(policy, members), cases))
+}
+
+fn cached_policy(
+    run: &mut Run,
+    label: &str,
+    load: impl FnOnce() -> Result<Policy, LoadFailure>,
+) -> Result<Policy, LoadFailure> {
+    if let Some((_, p)) = run.policies.iter().find(|(l, _)| l == label) {
+        return Ok(p.clone());
+    }
+    let policy = load()?;
+    run.policies.push((label.to_string(), policy.clone()));
+    Ok(policy)
+}
+
+fn run_suite(
+    run: &mut Run,
+    s: Loaded,
+    line: usize,
+    authz: &Authorizer,
+    cases: Vec<Case>,
+) -> SuiteResult {
+    let mut results = Vec::with_capacity(cases.len());
+    let mut exercised: HashSet<(RoleId, PermId)> = HashSet::new();
+    for case in cases {
+        let r = match &case.kind {
+            CaseKind::Check {
+                user,
+                permission,
+                resource,
+                expect,
+            } => match authz.query(user, permission, resource) {
+                Err(e) => (Status::Error(e.to_string()), None, Vec::new()),
+                Ok(q) => {
+                    coverage::exercise(authz, q.user, q.asked, q.perm, &mut exercised);
+                    let allowed = authz.check(&q);
+                    if allowed == *expect {
+                        (
+                            Status::Pass,
+                            Some(decision(allowed).to_string()),
+                            Vec::new(),
+                        )
+                    } else {
+                        (
+                            Status::Fail,
+                            Some(decision(allowed).to_string()),
+                            authz.explain(&q).steps,
+                        )
+                    }
+                }
+            },
+            CaseKind::WhoCan {
+                permission,
+                resource,
+                expect,
+            } => who_can_case(authz, permission, resource, expect, &mut exercised),
+        };
+        results.push(CaseResult {
+            case,
+            status: r.0,
+            actual: r.1,
+            explanation: r.2,
+        });
+    }
+    run.exercised
+        .entry(s.policy.clone())
+        .or_default()
+        .extend(exercised);
+    SuiteResult {
+        file: s.file,
+        name: s.name,
+        line,
+        policy: s.policy,
+        members: s.members,
+        cases: results,
+    }
+}
+
+fn who_can_case(
+    authz: &Authorizer,
+    permission: &str,
+    resource: &str,
+    expect: &[String],
+    exercised: &mut HashSet<(RoleId, PermId)>,
+) -> (Status, Option<String>, Vec<Step>) {
+    let m = &authz.members;
+    // Every expected user must exist: a misspelt name is an error, not a
+    // silent failure.
+    for u in expect {
+        if m.user_id(u).is_none() {
+            let e = crate::eval::QueryError::UnknownUser {
+                name: u.clone(),
+                suggestion: crate::suggest::did_you_mean(u, m.users.iter().map(String::as_str)),
+            };
+            return (Status::Error(e.to_string()), None, Vec::new());
+        }
+    }
+    let found = match authz.who_can(permission, resource) {
+        Ok(f) => f,
+        Err(e) => return (Status::Error(e.to_string()), None, Vec::new()),
+    };
+    let Some(first) = m.users.first() else {
+        return (
+            Status::Error("the membership data has no users".to_string()),
+            None,
+            Vec::new(),
+        );
+    };
+    let base = match authz.query(first, permission, resource) {
+        Ok(q) => q,
+        Err(e) => return (Status::Error(e.to_string()), None, Vec::new()),
+    };
+    for u in 0..m.users.len() {
+        coverage::exercise(
+            authz,
+            UserId::from_index(u),
+            base.asked,
+            base.perm,
+            exercised,
+        );
+    }
+    let actual: BTreeSet<UserId> = found.iter().map(|(u, _)| *u).collect();
+    let wanted: BTreeSet<UserId> = expect.iter().filter_map(|u| m.user_id(u)).collect();
+    let actual_text = users_text(actual.iter().map(|u| m.user_name(*u)));
+    if actual == wanted {
+        return (Status::Pass, Some(actual_text), Vec::new());
+    }
+    let mut steps = Vec::new();
+    for u in actual.symmetric_difference(&wanted) {
+        let q = crate::eval::Query { user: *u, ..base };
+        let e = authz.explain(&q);
+        let name = m.user_name(*u);
+        steps.push(Step {
+            kind: "user",
+            text: if e.allowed {
+                format!("`{name}` can, but is not expected:")
+            } else {
+                format!("`{name}` is expected, but cannot:")
+            },
+            location: None,
+        });
+        steps.extend(e.steps);
+    }
+    (Status::Fail, Some(actual_text), steps)
+}

@@ -1,0 +1,143 @@
+//! UI tests of membership data errors: every `tests/ui/members/*.yaml` file
+//! is loaded against the policy its first line names (`# preset: NAME` or
+//! `# policy: PATH`, relative to the case) and must be refused; the rendered
+//! diagnostics (no colour, `file:line:col`) are snapshotted.
+//!
+//! A case is named after the code it must report (`E0406_resource_twice`).
+//! Adding one: drop a file into tests/ui/members/, run
+//! `INSTA_UPDATE=always cargo test --test members_ui`, read the new
+//! tests/ui/members/snapshots/*.snap, commit it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases_dir() -> PathBuf {
+    root().join("tests/ui/members")
+}
+
+/// The policy a case names on its first line.
+fn policy_of(path: &Path, text: &str) -> rbacc::Policy {
+    let first = text.lines().next().unwrap_or("");
+    if let Some(name) = first.strip_prefix("# preset:") {
+        let preset = rbacc::presets::get(name.trim()).expect("a known preset");
+        rbacc::compile(&format!("policies/{}.rbac", preset.name), preset.source)
+            .expect("presets compile")
+    } else if let Some(rel) = first.strip_prefix("# policy:") {
+        let p = path.parent().unwrap().join(rel.trim());
+        let source = std::fs::read_to_string(&p).expect("the named policy exists");
+        rbacc::compile(&p.display().to_string(), &source).expect("the named policy compiles")
+    } else {
+        panic!(
+            "{}: the first line must be `# preset: NAME` or `# policy: PATH`",
+            path.display()
+        );
+    }
+}
+
+/// The code a case is named after.
+fn code_in_name(path: &Path) -> String {
+    let stem = path.file_stem().unwrap().to_str().unwrap();
+    stem.split('_').next().unwrap().to_string()
+}
+
+#[test]
+fn members() {
+    let mut problems = Vec::new();
+    insta::glob!("ui/members/*.yaml", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = format!(
+            "tests/ui/members/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let policy = policy_of(path, &text);
+        let report = match rbacc::Members::from_yaml(&policy, &name, &text) {
+            Ok(_) => {
+                problems.push(format!("{name}: loaded without error"));
+                return;
+            }
+            Err(report) => report,
+        };
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+        let code = code_in_name(path);
+        if !codes.contains(&code.as_str()) {
+            problems.push(format!(
+                "{name} is named after {code} but reports {codes:?}"
+            ));
+        }
+        let rendered = report.to_plain_string();
+        if !rendered.contains(&format!("{name}:")) {
+            problems.push(format!("{name}: the diagnostic shows no file:line:col"));
+        }
+        let snapshot = format!("----- SOURCE {name}\n{text}----- DIAGNOSTICS\n{rendered}");
+        insta::with_settings!({
+            snapshot_path => "ui/members/snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(snapshot);
+        });
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every membership code (E0401–E0408) has a case named after it.
+#[test]
+fn every_members_code_has_a_case() {
+    let named: Vec<String> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| code_in_name(&p))
+        .collect();
+    let missing: Vec<&str> = rbacc::diagnostic::codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| c.starts_with("E04"))
+        .filter(|c| !named.iter().any(|n| n == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "membership codes with no ui case: {missing:?}"
+    );
+}
+
+/// The YAML reader's alias limit refuses a bomb quickly, whatever its
+/// size: doubling the fan-out must not make loading hang.
+#[test]
+fn alias_bombs_are_refused_quickly() {
+    let policy = rbacc::compile(
+        "tooljet.rbac",
+        rbacc::presets::get("tooljet").unwrap().source,
+    )
+    .unwrap();
+    for k in [32usize, 128, 512] {
+        let mut text = String::from(
+            "users: [ana]\nresources:\n  instance:main: {}\n  workspace:main/w0: &w\n    roles:\n",
+        );
+        text.push_str(&format!(
+            "      u0: &l [&x admin{}]\n",
+            ", *x".repeat(k - 1)
+        ));
+        for i in 1..k {
+            text.push_str(&format!("      u{i}: *l\n"));
+        }
+        for i in 1..k {
+            text.push_str(&format!("  workspace:main/w{i}: *w\n"));
+        }
+        let start = std::time::Instant::now();
+        let result = rbacc::Members::from_yaml(&policy, "bomb.yaml", &text);
+        let elapsed = start.elapsed();
+        let report = result.expect_err("a bomb is refused");
+        assert_eq!(
+            report.diagnostics.first().map(|d| d.code),
+            Some("E0407"),
+            "{report}"
+        );
+        assert!(elapsed.as_secs() < 10, "fan-out {k}: {elapsed:?}");
+    }
+}
