@@ -6,15 +6,46 @@
 //! [`compile::compile`] (bitsets of effective permissions) → evaluation
 //! against membership data → rendering ([`diagnostic`]).
 //!
+//! Embedding: compile once, load members once, check many. Names are
+//! interned once per query by [`Authorizer::query`]; [`Authorizer::check`]
+//! reads only ids and bits.
+//!
 //! ```
 //! let source = r#"
 //!     scope organization "Organization"
 //!     scope workspace "Workspace" in organization
-//!     permissions on workspace { workspace.view "View" }
-//!     role viewer on workspace "Viewer" { grant workspace.view }
+//!     permissions on organization {
+//!       organization.workspaces.admin "Workspace Admin permissions to all Workspaces" {
+//!         implies workspace_admin on every workspace
+//!       }
+//!     }
+//!     permissions on workspace { workspace.view "View"  workspace.edit "Edit" }
+//!     role owner on organization "Owner" { grant organization.workspaces.admin }
+//!     role workspace_viewer on workspace "Viewer" { grant workspace.view }
+//!     role workspace_admin on workspace "Admin" { include workspace_viewer  grant workspace.edit }
 //! "#;
-//! let policy = rbacc::compile("example.rbac", source).unwrap();
-//! assert_eq!(policy.model.roles.len(), 1);
+//! let members = r#"
+//! users: [ana, ben]
+//! resources:
+//!   organization:acme: { roles: { ana: owner } }
+//!   workspace:acme/prod: { roles: { ben: workspace_viewer } }
+//! "#;
+//! let policy = rbacc::compile("example.rbac", source)?;
+//! let members = rbacc::Members::from_yaml(&policy, "members.yaml", members)?;
+//! let authz = rbacc::Authorizer::new(policy, members);
+//!
+//! // Intern once, check many times.
+//! let q = authz.query("ana", "workspace.edit", "workspace:acme/prod")?;
+//! assert!(authz.check(&q)); // owner → implies workspace_admin → grants workspace.edit
+//! assert!(!authz.is_allowed("ben", "workspace.edit", "workspace:acme/prod")?);
+//!
+//! // Unknown names are errors, never a silent deny or allow.
+//! assert!(authz.query("eve", "workspace.view", "workspace:acme/prod").is_err());
+//!
+//! // Explanations carry the chain with source locations.
+//! let why = authz.explain(&q);
+//! assert_eq!(why.steps.len(), 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod analyse;
@@ -23,6 +54,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod limits;
 pub mod presets;
+pub mod reference;
 pub mod resolve;
 pub mod span;
 pub mod suggest;
