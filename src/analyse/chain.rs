@@ -10,7 +10,7 @@ use crate::compile::{BitSet, Compiled};
 use crate::diagnostic::{Diagnostic, FileId, Source};
 use crate::resolve::{Model, PermId, RoleId};
 use crate::span::Span;
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// How one role leads to another.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -155,12 +155,11 @@ impl<'a> Explainer<'a> {
     {
         let n = self.model.roles.len();
         let index = |r: RoleId, imp: bool| r.index() * 2 + usize::from(imp);
-        let mut parent: Vec<Option<(usize, Step)>> = vec![None; n * 2];
-        let mut seen = vec![false; n * 2];
+        // Maps rather than vectors over every role: a search costs what it
+        // visits, not the size of the policy.
+        let mut parent: HashMap<usize, (usize, Step)> = HashMap::new();
         let first = index(start, false);
-        if let Some(s) = seen.get_mut(first) {
-            *s = true;
-        }
+        let mut seen: HashSet<usize> = HashSet::from([first]);
         if goal(start, None) {
             return Some(Vec::new());
         }
@@ -169,18 +168,15 @@ impl<'a> Explainer<'a> {
             for step in self.steps_from(role) {
                 let next_imp = step.link.is_implication();
                 let key = index(step.to, next_imp);
-                match seen.get_mut(key) {
-                    Some(s) if !*s => *s = true,
-                    _ => continue,
+                if !seen.insert(key) {
+                    continue;
                 }
-                if let Some(p) = parent.get_mut(key) {
-                    *p = Some((index(role, imp), *step));
-                }
+                parent.insert(key, (index(role, imp), *step));
                 if goal(step.to, Some(step)) {
                     let mut path = vec![*step];
                     let mut cur = index(role, imp);
                     while cur != first && path.len() <= n * 2 {
-                        match parent.get(cur).and_then(|p| p.as_ref()) {
+                        match parent.get(&cur) {
                             Some((prev, s)) => {
                                 path.push(*s);
                                 cur = *prev;

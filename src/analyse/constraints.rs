@@ -204,11 +204,11 @@ fn cardinality(ex: &Explainer<'_>, rule: &Cardinality) -> Vec<Diagnostic> {
     // Cheap filter: roles reaching two roles of the rule.
     let candidate = |x: RoleId| {
         ex.compiled.role(x).is_some_and(|r| {
-            rule.roles
+            r.reaches
                 .iter()
-                .filter(|&&t| t != x && r.reaches.contains(t.index()))
-                .count()
-                >= 2
+                .filter(|&t| t != x.index() && set.contains(t))
+                .nth(1)
+                .is_some()
         })
     };
     let mut cache: HashMap<RoleId, Vec<RoleId>> = HashMap::new();
@@ -279,7 +279,7 @@ fn cardinality_diag(
         x_span,
         format!("a holder of `{xn}` holds {} roles of the rule", hits.len()),
     );
-    for &h in hits {
+    for &h in hits.iter().take(6) {
         if let Some(path) = ex.implied_path(x, h) {
             d = add_labels(d, file, step_labels(model, &path));
         }
