@@ -192,7 +192,8 @@ pub struct GroupsRule {
 /// An author-stated assertion.
 #[derive(Clone, Debug)]
 pub enum Assertion {
-    /// Only these roles (and roles reaching them) may hold the permission.
+    /// Only these roles may hold the permission (a role that holds it by
+    /// including or implying a listed role must be listed too).
     Only {
         /// Allowed roles.
         roles: Vec<RoleId>,
