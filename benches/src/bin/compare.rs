@@ -32,12 +32,15 @@ struct Args {
     skip_cli: bool,
     only: Vec<String>,
     dump: Option<String>,
+    spin: Option<String>,
+    checks: usize,
 }
 
 fn usage() -> &'static str {
     "usage: compare [--size small|large|1x50x1k|10x50x10k|100x50x100k] [--time SECS]\n\
      \x20              [--setup-runs N] [--cross N] [--block N] [--only ENGINE,...]\n\
      \x20              [--skip-scaling] [--skip-cli] [--dump-inputs DIR]\n\
+     \x20              [--spin ENGINE [--checks N]]   (N checks in `spin_checks`, for callgrind)\n\
      engines: baseline, rbacc, cedar, casbin"
 }
 
@@ -53,6 +56,8 @@ fn parse_args() -> Result<Args, String> {
         skip_cli: false,
         only: ENGINES.iter().map(|s| s.to_string()).collect(),
         dump: None,
+        spin: None,
+        checks: 1_000_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -68,6 +73,8 @@ fn parse_args() -> Result<Args, String> {
             "--probe" => a.probe = Some(val()?),
             "--only" => a.only = val()?.split(',').map(str::to_string).collect(),
             "--dump-inputs" => a.dump = Some(val()?),
+            "--spin" => a.spin = Some(val()?),
+            "--checks" => a.checks = val()?.parse().map_err(|e| format!("--checks: {e}"))?,
             "--skip-scaling" => a.skip_scaling = true,
             "--skip-cli" => a.skip_cli = true,
             "--bench" => {} // passed by `cargo bench`
@@ -89,10 +96,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match (&args.probe, &args.dump) {
-        (Some(engine), _) => probe(engine, &args),
-        (None, Some(dir)) => dump(dir, &args),
-        (None, None) => run(&args),
+    let result = match (&args.probe, &args.dump, &args.spin) {
+        (Some(engine), _, _) => probe(engine, &args),
+        (None, Some(dir), _) => dump(dir, &args),
+        (None, None, Some(engine)) => spin(engine, &args),
+        (None, None, None) => run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,6 +109,64 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `n` checks of the cycled `queries`; a named, non-inlined function so
+/// that a profiler can count one engine's checks alone:
+/// `valgrind --tool=callgrind --toggle-collect='*spin_checks*' \
+///   target/release/compare --spin rbacc --size large`
+#[inline(never)]
+fn spin_checks<Q>(queries: &[Q], n: usize, check: impl Fn(&Q) -> bool) -> usize {
+    let mut allowed = 0;
+    for i in 0..n {
+        if let Some(q) = queries.get(i % queries.len().max(1)) {
+            allowed += usize::from(check(black_box(q)));
+        }
+    }
+    allowed
+}
+
+/// Sets up one engine and runs `--checks` checks in [`spin_checks`].
+fn spin(engine: &str, args: &Args) -> Result<(), String> {
+    let params = params(args)?;
+    let w = Workload::generate(&params);
+    let stream = w.queries(1 << 16, params.seed ^ 0x5eed);
+    let n = args.checks;
+    let allowed = match engine {
+        "baseline" => {
+            let b = Baseline::new(&w);
+            let qs: Vec<_> = stream.iter().map(|q| b.prepare(q)).collect();
+            spin_checks(&qs, n, |q| b.check(q))
+        }
+        "cedar" => {
+            let c = cedar_engine::setup(cedar_engine::input(&w)?, &w)?;
+            let qs = stream
+                .iter()
+                .map(|q| c.prepare(q))
+                .collect::<Result<Vec<_>, _>>()?;
+            spin_checks(&qs, n, |q| c.check(q))
+        }
+        "casbin" => {
+            let c = casbin_engine::setup(casbin_engine::input(&w), &w)?;
+            let qs: Vec<_> = stream.iter().map(|q| c.prepare(q)).collect();
+            spin_checks(&qs, n, |q| c.check(q))
+        }
+        #[cfg(feature = "rbacc")]
+        "rbacc" => {
+            let r = rbacc_bench::rbacc_engine::setup_from_text(
+                rbacc_input::POLICY,
+                &rbacc_input::members_yaml(&w),
+            )?;
+            let qs = stream
+                .iter()
+                .map(|q| r.prepare(q, &w))
+                .collect::<Result<Vec<_>, _>>()?;
+            spin_checks(&qs, n, |q| r.check(q))
+        }
+        _ => return Err(format!("unknown engine {engine}")),
+    };
+    println!("{engine}: {n} checks, {allowed} allowed");
+    Ok(())
 }
 
 /// Writes the rbacc inputs of the workload (and the scaled policies) to `dir`.
