@@ -43,6 +43,8 @@ codes! {
     "E0116" "assigns-above" "a permission assigning a role above its scope";
     "E0117" "too-many" "more roles or permissions than the limit";
     "E0118" "bad-rule" "a bootstrap, edition or lint rule that cannot apply";
+    "E0119" "conditional-implication" "a permission implying roles that is grouped or granted configurably";
+    "E0120" "chain-too-long" "an include/implication chain longer than the limit";
     "E0201" "exclusive-roles-reached" "a role reaching two mutually exclusive roles";
     "E0202" "only-violated" "a role outside `assert only` holds the permission";
     "E0203" "never-violated" "a role holds a permission it must never hold";

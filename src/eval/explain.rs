@@ -263,6 +263,25 @@ impl Authorizer {
                     return Explanation { allowed, steps };
                 }
             }
+            // A group held member by member (see `Authorizer::check`).
+            if let Some(group) = model.perm(q.perm).filter(|p| !p.children.is_empty()) {
+                let names: Vec<String> = group
+                    .children
+                    .iter()
+                    .map(|c| format!("`{}`", model.perm_name(*c)))
+                    .collect();
+                steps.push(Step {
+                    kind: "grant",
+                    text: format!(
+                        "`{pname}` groups {}, and `{user}` holds each of them",
+                        names.join(", ")
+                    ),
+                    location: self.policy_loc(group.span),
+                });
+                for &c in &group.children {
+                    steps.extend(self.explain(&Query { perm: c, ..*q }).steps);
+                }
+            }
             return Explanation { allowed, steps };
         }
         // Deny: what is held, what is switched off, and what would grant it.

@@ -187,6 +187,25 @@ impl Authorizer {
     /// Decides an interned query: `true` for allow. Default deny.
     #[inline]
     pub fn check(&self, q: &Query) -> bool {
+        if self.check_here_or_above(q) {
+            return true;
+        }
+        // A grouped permission is held when each of its members is held,
+        // wherever each is held (members may come from different roles on
+        // different enclosing resources, or be switched on one by one).
+        match self.policy.model.perms.get(q.perm.index()) {
+            Some(p) if !p.children.is_empty() => p
+                .children
+                .iter()
+                .all(|&c| self.check(&Query { perm: c, ..*q })),
+            _ => false,
+        }
+    }
+
+    /// The entries of the user on the resource and its ancestors: an
+    /// always-held bit, or a configurable grant switched on.
+    #[inline]
+    fn check_here_or_above(&self, q: &Query) -> bool {
         let mut res = q.res.0;
         loop {
             if let Some(&i) = self.members.index.get(&key(q.user, ResId(res))) {
@@ -234,7 +253,10 @@ impl Authorizer {
             compiled
                 .role(h.role)
                 .into_iter()
+                // A grouped permission is decided member by member (see
+                // `check`), never by a setting of the group alone.
                 .filter(move |cr| cr.configurable.contains(q.perm.index()))
+                .filter(move |_| model.perm(q.perm).is_some_and(|p| p.children.is_empty()))
                 .flat_map(move |cr| cr.config_grants.iter().filter(move |g| g.perm == q.perm))
                 .map(move |g| {
                     let scope = model

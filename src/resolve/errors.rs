@@ -211,6 +211,33 @@ pub enum ResolveError {
         /// What to do.
         help: String,
     },
+    /// A permission that implies roles held only conditionally: a grouped
+    /// permission, or one granted by a configurable grant.
+    ConditionalImplication {
+        /// The permission.
+        perm: String,
+        /// A role it implies.
+        role: String,
+        /// For a configurable grant: the granting role and the pattern.
+        grant: Option<(String, String)>,
+        /// The implication (group) or the pattern (configurable grant).
+        span: Span,
+    },
+    /// An include/implication chain longer than the limit.
+    ChainTooLong {
+        /// The role starting the longest chain.
+        first: String,
+        /// The second role of the chain.
+        second: String,
+        /// The role ending it.
+        last: String,
+        /// Roles on the chain.
+        length: usize,
+        /// The limit.
+        limit: usize,
+        /// The first role's name.
+        span: Span,
+    },
     /// More roles or permissions than the limit.
     TooMany {
         /// `roles` or `permissions`.
@@ -435,6 +462,63 @@ impl ResolveError {
             } => Diagnostic::error("E0118", message.clone())
                 .primary(file, *span, label.clone())
                 .help(help.clone()),
+            ResolveError::ConditionalImplication {
+                perm,
+                role,
+                grant: None,
+                span,
+            } => Diagnostic::error(
+                "E0119",
+                format!("grouped permission `{perm}` implies `{role}`"),
+            )
+            .primary(file, *span, "a group is held only when each member is")
+            .note("an implication must follow from holding one permission outright")
+            .help(format!(
+                "move `implies {role} on every …` to a finer permission of `{perm}`"
+            )),
+            ResolveError::ConditionalImplication {
+                perm,
+                role,
+                grant: Some((granting, pattern)),
+                span,
+            } => Diagnostic::error(
+                "E0119",
+                format!(
+                    "role `{granting}` grants `{perm}`, which implies `{role}`, through a configurable grant"
+                ),
+            )
+            .primary(
+                file,
+                *span,
+                if pattern == perm {
+                    "configurable: held only where switched on".to_string()
+                } else {
+                    format!("`{pattern}` covers `{perm}`; configurable: held only where switched on")
+                },
+            )
+            .note("an implied role cannot depend on a per-instance setting")
+            .help(format!(
+                "grant `{perm}` without `configurable`, or leave it out of this configurable grant"
+            )),
+            ResolveError::ChainTooLong {
+                first,
+                second,
+                last,
+                length,
+                limit,
+                span,
+            } => Diagnostic::error(
+                "E0120",
+                format!(
+                    "include/implication chain of {length} roles, longer than the limit of {limit}"
+                ),
+            )
+            .primary(
+                file,
+                *span,
+                format!("`{first}` -> `{second}` -> … -> `{last}`"),
+            )
+            .help("flatten the chain: include or imply the roles further down directly"),
             ResolveError::TooMany { what, count, limit } => Diagnostic::error(
                 "E0117",
                 format!("the policy declares {count} {what}, more than the limit of {limit}"),
