@@ -187,6 +187,20 @@ impl Authorizer {
     /// Decides an interned query: `true` for allow. Default deny.
     #[inline]
     pub fn check(&self, q: &Query) -> bool {
+        if let Some(fast) = &self.members.fast {
+            if fast.bits(q.user, q.res) >> q.perm.0 & 1 == 1 {
+                return true;
+            }
+            if !fast.needs_walk(q.user) {
+                return false;
+            }
+        }
+        self.check_walk(q)
+    }
+
+    /// The walking path: the entries of the resource and each enclosing
+    /// one, configurable grants, grouped permissions member by member.
+    pub fn check_walk(&self, q: &Query) -> bool {
         if self.check_here_or_above(q) {
             return true;
         }

@@ -112,32 +112,117 @@ fn duplicate_key(msg: &str) -> Option<(Option<&str>, &str)> {
     None
 }
 
-/// The position of the first flow or block nesting past the depth limit.
+/// The 1-based (line, column) of the first collection nested deeper than
+/// [`limits::MAX_YAML_DEPTH`] (the top-level mapping is depth 1), found by a
+/// scan of the text before the YAML reader sees it.
+///
+/// Block collections are measured by indentation (each deeper indentation,
+/// and each `- ` of a sequence entry, is a level), flow collections by their
+/// brackets, which may span lines. Quoted strings, comments and block
+/// scalars (`|`, `>`) are skipped. The scan may over-count by a level on
+/// unusual layouts (valid membership files need 5 levels), never
+/// under-count brackets; the reader's own recursion limit backs it up.
 fn too_deep(text: &str) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
+    let limit = limits::MAX_YAML_DEPTH;
+    // Indentation columns of the open block collections.
+    let mut block: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    // Block depth where the open flow collections started.
+    let mut base = 0usize;
+    // Inside a block scalar: lines indented more than this belong to it.
+    let mut scalar_indent: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        let indent = line.len() - trimmed.len();
+        if let Some(si) = scalar_indent {
+            if trimmed.is_empty() || indent > si {
+                continue;
+            }
+            scalar_indent = None;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let indent = line.len() - trimmed.len();
-        let mut flow = 0usize;
-        for (j, c) in trimmed.char_indices() {
+        let mut col = indent;
+        let mut rest = trimmed;
+        if flow == 0 {
+            while block.last().is_some_and(|&c| c >= indent) {
+                block.pop();
+            }
+            // `- - x`: each dash opens a sequence level.
+            while rest.starts_with("- ") || rest == "-" {
+                block.push(col);
+                if block.len() > limit {
+                    return Some((i + 1, col + 1));
+                }
+                let after = rest.get(1..).unwrap_or("");
+                let next = after.trim_start_matches(' ');
+                col += 1 + after.len() - next.len();
+                rest = next;
+            }
+            if !rest.is_empty() {
+                block.push(col);
+                if block.len() > limit {
+                    return Some((i + 1, col + 1));
+                }
+            }
+        }
+        if flow == 0 {
+            base = block.len();
+        }
+        let mut chars = rest.char_indices().peekable();
+        let mut prev_space = true;
+        let mut last = ' ';
+        while let Some((j, c)) = chars.next() {
             match c {
                 '[' | '{' => {
                     flow += 1;
-                    depth = depth.max(flow);
-                    if flow + indent / 2 > limits::MAX_YAML_DEPTH * 2 {
-                        return Some((i + 1, indent + j + 1));
+                    if base + flow > limit {
+                        return Some((i + 1, col + j + 1));
                     }
                 }
                 ']' | '}' => flow = flow.saturating_sub(1),
-                '#' | '"' | '\'' => break,
+                '#' if prev_space => break,
+                '"' => {
+                    while let Some((_, d)) = chars.next() {
+                        match d {
+                            '\\' => {
+                                chars.next();
+                            }
+                            '"' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                '\'' => {
+                    while let Some((_, d)) = chars.next() {
+                        if d == '\'' {
+                            if chars.peek().is_some_and(|&(_, e)| e == '\'') {
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
+            prev_space = c == ' ' || c == '\t';
+            if !prev_space {
+                last = c;
+            }
         }
-        if indent / 2 > limits::MAX_YAML_DEPTH * 2 {
-            return Some((i + 1, indent + 1));
+        // `key: |`, `key: >-` or `- |2` starts a block scalar.
+        let head = rest
+            .trim_end_matches([' ', '+', '-'])
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end_matches([' ', '+', '-']);
+        if flow == 0 && matches!(last, '|' | '>' | '+' | '-' | '0'..='9') {
+            if let Some(before) = head.strip_suffix(['|', '>']) {
+                if before.is_empty() || before.ends_with(' ') {
+                    scalar_indent = Some(indent);
+                }
+            }
         }
     }
     None
@@ -164,6 +249,7 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
             entries: Vec::new(),
             index: IdMap::default(),
             settings: HashMap::new(),
+            fast: None,
             user_ids: HashMap::new(),
             res_ids: HashMap::new(),
             group_ids: HashMap::new(),
@@ -192,6 +278,7 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
         b.fallback();
     }
     b.index();
+    b.m.fast = super::fast::build(&policy.model, &b.m);
     Ok(b.m)
 }
 

@@ -8,6 +8,7 @@
 
 mod build;
 mod errors;
+pub mod fast;
 pub mod locate;
 pub mod raw;
 
@@ -153,6 +154,8 @@ pub struct Members {
     pub index: IdMap<u32>,
     /// (resource, declaring role, permission) → switched on?
     pub settings: HashMap<(ResId, RoleId, PermId), bool>,
+    /// The fast index (one probe per check), when small enough to build.
+    pub fast: Option<fast::FastIndex>,
     user_ids: HashMap<String, UserId>,
     res_ids: HashMap<String, ResId>,
     group_ids: HashMap<String, GroupId>,

@@ -1,0 +1,133 @@
+//! The fast index: for every (user, resource) where the user holds anything
+//! on the resource or on an enclosing one, every permission of the
+//! resource's kind held there, as inline bits.
+//!
+//! Bindings on enclosing resources are pushed down to the contained
+//! resources whose kind they grant permissions of (an Organization Owner's
+//! Workspace Admin rights are written into each workspace of the
+//! organization), so a check is one hash probe and one bit test. The index
+//! is built only while it stays small: at most 128 permissions, and at most
+//! [`MAX_PUSHED`] pushed-down entries beyond four times the bindings;
+//! otherwise evaluation walks the enclosing resources instead. Configurable
+//! grants are never in the bits: users holding a role with configurable
+//! grants are decided on the walking path when the bits say no.
+
+use super::{key, IdMap, Members, ResId, UserId};
+use crate::compile::BitSet;
+use crate::resolve::Model;
+
+/// Pushed-down entries allowed beyond four times the number of entries.
+pub const MAX_PUSHED: usize = 1 << 20;
+
+/// (user, resource) → permission bits, plus the users that need the
+/// walking path for configurable grants.
+#[derive(Clone, Debug)]
+pub struct FastIndex {
+    map: IdMap<u128>,
+    config_users: BitSet,
+}
+
+impl FastIndex {
+    /// The bits of a user on a resource (0 when nothing is held there).
+    #[inline]
+    pub fn bits(&self, user: UserId, res: ResId) -> u128 {
+        self.map.get(&key(user, res)).copied().unwrap_or(0)
+    }
+
+    /// Whether a "no" from the bits must be confirmed on the walking path.
+    #[inline]
+    pub fn needs_walk(&self, user: UserId) -> bool {
+        self.config_users.contains(user.index())
+    }
+
+    /// Number of (user, resource) keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+fn bits_of(set: &BitSet) -> u128 {
+    set.iter()
+        .filter(|&i| i < 128)
+        .fold(0u128, |acc, i| acc | (1u128 << i))
+}
+
+/// Builds the fast index, or `None` when it would be too large.
+pub fn build(model: &Model, m: &Members) -> Option<FastIndex> {
+    if model.perms.len() > 128 {
+        return None;
+    }
+    let n_scopes = model.scopes.len();
+    let mut kind_mask = vec![0u128; n_scopes];
+    for (i, p) in model.perms.iter().enumerate() {
+        if let Some(mask) = kind_mask.get_mut(p.scope.index()) {
+            *mask |= 1u128 << i;
+        }
+    }
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); m.resources.len()];
+    for (i, r) in m.resources.iter().enumerate() {
+        if let Some(list) = r.parent.and_then(|p| children.get_mut(p.index())) {
+            list.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+    }
+    let budget = m.entries.len().saturating_mul(4).saturating_add(MAX_PUSHED);
+    let mut map: IdMap<u128> = IdMap::default();
+    map.reserve(m.entries.len());
+    let mut config_users = BitSet::with_capacity(m.users.len());
+    let mut pushed = 0usize;
+    let mut stack: Vec<u32> = Vec::new();
+    for (&k, &i) in &m.index {
+        let entry = m.entries.get(i as usize)?;
+        let user = UserId((k >> 32) as u32);
+        let res = ResId(k as u32);
+        if entry.has_configurable {
+            config_users.insert(user.index());
+        }
+        let bits = bits_of(&entry.always);
+        let kind = m.resource(res)?.kind.index();
+        let here = bits & kind_mask.get(kind).copied().unwrap_or(0);
+        if here != 0 {
+            *map.entry(k).or_insert(0) |= here;
+        }
+        if bits & !here == 0 {
+            continue;
+        }
+        // Push the rest down to contained resources of the granted kinds.
+        stack.clear();
+        stack.extend(children.get(res.index()).into_iter().flatten());
+        while let Some(d) = stack.pop() {
+            let dkind = m.resource(ResId(d))?.kind.index();
+            let part = bits & kind_mask.get(dkind).copied().unwrap_or(0);
+            if part != 0 {
+                *map.entry(key(user, ResId(d))).or_insert(0) |= part;
+                pushed += 1;
+                if pushed > budget {
+                    return None;
+                }
+            }
+            stack.extend(children.get(d as usize).into_iter().flatten());
+        }
+    }
+    if model.perms.iter().any(|p| !p.children.is_empty()) {
+        for bits in map.values_mut() {
+            close_groups(model, bits);
+        }
+    }
+    Some(FastIndex { map, config_users })
+}
+
+/// A grouped permission is held when all its members are held.
+fn close_groups(model: &Model, bits: &mut u128) {
+    for (i, perm) in model.perms.iter().enumerate().rev() {
+        if !perm.children.is_empty()
+            && perm.children.iter().all(|c| *bits >> c.index() & 1 == 1)
+        {
+            *bits |= 1u128 << i;
+        }
+    }
+}
