@@ -130,7 +130,7 @@ pub fn find_limited(ex: &Explainer<'_>, limit: usize) -> (Vec<Escalation>, Vec<(
     let mut found = Vec::new();
     let mut omitted = Vec::new();
     for r in (0..n).map(RoleId::from_index) {
-        if !managing.get(r.index()).is_some_and(|d| !d.is_empty()) {
+        if managing.get(r.index()).is_none_or(|d| d.is_empty()) {
             continue;
         }
         let mut count = 0usize;

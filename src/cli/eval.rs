@@ -74,12 +74,19 @@ pub struct WhatCanArgs {
 
 /// Loads policy and members, or reports why not (exit 2).
 pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
-    let policy = load_policy(setup.policy.preset.as_deref(), setup.policy.policy.as_deref())
-        .map_err(|e| report_load_error(e, io))?;
+    let policy = load_policy(
+        setup.policy.preset.as_deref(),
+        setup.policy.policy.as_deref(),
+    )
+    .map_err(|e| report_load_error(e, io))?;
     let text = match read_text(&setup.members) {
         Ok(Ok(text)) => text,
         Ok(Err(report)) => {
-            let _ = write!(io.err, "{}", crate::diagnostic::render(&report.sources, &report.diagnostics, io.color));
+            let _ = write!(
+                io.err,
+                "{}",
+                crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
+            );
             return Err(Exit::Error);
         }
         Err(msg) => {
@@ -89,8 +96,15 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
     };
     let name = setup.members.display().to_string();
     let members = Members::from_yaml(&policy, &name, &text).map_err(|report| {
-        let _ = write!(io.err, "{}", crate::diagnostic::render(&report.sources, &report.diagnostics, io.color));
-        let _ = writeln!(io.err, "error: the membership data has errors; nothing was evaluated");
+        let _ = write!(
+            io.err,
+            "{}",
+            crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
+        );
+        let _ = writeln!(
+            io.err,
+            "error: the membership data has errors; nothing was evaluated"
+        );
         Exit::Error
     })?;
     Ok(Authorizer::new(policy, members))
@@ -132,7 +146,10 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
         return run_batch(&authz, batch, args, io);
     }
     let (Some(u), Some(p), Some(r)) = (&args.user, &args.permission, &args.resource) else {
-        let _ = writeln!(io.err, "error: give USER PERMISSION RESOURCE, or --batch FILE");
+        let _ = writeln!(
+            io.err,
+            "error: give USER PERMISSION RESOURCE, or --batch FILE"
+        );
         return Exit::Error;
     };
     let q = match authz.query(u, p, r) {
@@ -142,9 +159,15 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
     let allowed = authz.check(&q);
     match args.setup.format {
         Format::Json => {
-            let mut v = json!({"decision": decision(allowed), "user": u, "permission": p, "resource": r});
+            let mut v =
+                json!({"decision": decision(allowed), "user": u, "permission": p, "resource": r});
             if args.explain {
-                v["explanation"] = serde_json::to_value(authz.explain(&q).steps).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert(
+                        "explanation".to_string(),
+                        serde_json::to_value(authz.explain(&q).steps).unwrap_or_default(),
+                    );
+                }
             }
             let _ = writeln!(io.out, "{v}");
         }
@@ -166,7 +189,8 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
 fn parse_line(line: &str) -> Result<(String, String, String), QueryError> {
     let line = line.trim();
     if line.starts_with('{') {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| QueryError::Malformed(e.to_string()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| QueryError::Malformed(e.to_string()))?;
         let field = |k: &str| {
             v.get(k)
                 .and_then(|x| x.as_str())
@@ -188,7 +212,10 @@ fn parse_line(line: &str) -> Result<(String, String, String), QueryError> {
 fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_>) -> Exit {
     let mut text = String::new();
     let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_string(&mut text).map(|_| ())
+        std::io::stdin()
+            .lock()
+            .read_to_string(&mut text)
+            .map(|_| ())
     } else {
         std::fs::read_to_string(path).map(|t| text = t)
     };
@@ -211,7 +238,12 @@ fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_
             (Ok((q, allowed)), Format::Json) => {
                 let mut v = json!({"line": n + 1, "decision": decision(allowed)});
                 if args.explain {
-                    v["explanation"] = serde_json::to_value(authz.explain(&q).steps).unwrap_or_default();
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert(
+                            "explanation".to_string(),
+                            serde_json::to_value(authz.explain(&q).steps).unwrap_or_default(),
+                        );
+                    }
                 }
                 out.push_str(&v.to_string());
                 out.push('\n');
@@ -236,7 +268,10 @@ fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_
     }
     let _ = io.out.write_all(out.as_bytes());
     if failed {
-        let _ = writeln!(io.err, "error: some queries could not be evaluated (answered `error`, never `allow`)");
+        let _ = writeln!(
+            io.err,
+            "error: some queries could not be evaluated (answered `error`, never `allow`)"
+        );
         Exit::Error
     } else {
         Exit::Ok
@@ -260,7 +295,11 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
                 .iter()
                 .map(|(u, e)| json!({"user": m.user_name(*u), "because": e.steps}))
                 .collect();
-            let _ = writeln!(io.out, "{}", json!({"permission": args.permission, "resource": args.resource, "users": users}));
+            let _ = writeln!(
+                io.out,
+                "{}",
+                json!({"permission": args.permission, "resource": args.resource, "users": users})
+            );
         }
         Format::Human => {
             for (u, e) in &found {
@@ -289,7 +328,11 @@ pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
                 .iter()
                 .map(|(p, e)| json!({"permission": model.perm_name(*p), "because": e.steps}))
                 .collect();
-            let _ = writeln!(io.out, "{}", json!({"user": args.user, "resource": args.resource, "permissions": perms}));
+            let _ = writeln!(
+                io.out,
+                "{}",
+                json!({"user": args.user, "resource": args.resource, "permissions": perms})
+            );
         }
         Format::Human => {
             for (p, e) in &found {

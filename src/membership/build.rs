@@ -1,5 +1,10 @@
 //! Validation of raw membership data and construction of the index.
 
+#![expect(
+    clippy::result_large_err,
+    reason = "a data error ends loading at once; it is built once per load, never on a hot path"
+)]
+
 use super::errors::{path, At, DataError};
 use super::locate::Target;
 use super::raw::{RawMembers, DUPLICATE_KEY};

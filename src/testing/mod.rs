@@ -224,8 +224,7 @@ impl Run {
                         ));
                         let mut previous: Option<&str> = None;
                         for step in &c.explanation {
-                            let first =
-                                previous.map_or(true, |k| k == "user") || step.kind == "user";
+                            let first = previous.is_none_or(|k| k == "user") || step.kind == "user";
                             let (indent, arrow) = match (step.kind, first) {
                                 ("user", _) => ("         ", ""),
                                 (_, true) => ("           ", ""),
