@@ -74,12 +74,12 @@ impl Authorizer {
             Origin::Default(i) => Step {
                 kind: "default",
                 text: format!("`{user}` is a member of `{rname}` with no other role, so holds the default {role}"),
-                location: model.cardinalities.get(i).and_then(|c| self.policy_loc(c.span)),
+                location: model.cardinalities.get(i as usize).and_then(|c| self.policy_loc(c.span)),
             },
             Origin::Bootstrap(i, pos) => Step {
                 kind: "bootstrap",
                 text: format!("`{user}` is member #{pos} of `{rname}`, so the bootstrap rule gives {role}"),
-                location: model.bootstraps.get(i).and_then(|b| self.policy_loc(b.span)),
+                location: model.bootstraps.get(i as usize).and_then(|b| self.policy_loc(b.span)),
             },
             Origin::Fallback(e) => Step {
                 kind: "fallback",

@@ -37,7 +37,8 @@ pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
         )
         .help("membership files need at most 5 levels"));
     }
-    if text.trim().is_empty() {
+    // (The byte test first: `trim` walks a large blank file slowly.)
+    if text.bytes().all(|b| b.is_ascii_whitespace()) || text.trim().is_empty() {
         return Ok(RawMembers::default());
     }
     serde_yaml::from_str::<RawMembers>(text).map_err(|e| {
@@ -137,8 +138,14 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     // Inside a block scalar: lines indented more than this belong to it.
     let mut scalar_indent: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        let indent = line.len() - trimmed.len();
+        // Byte loops: this runs over every byte of files up to
+        // MAX_MEMBERS_BYTES, in debug builds too.
+        let bytes = line.as_bytes();
+        let mut indent = 0usize;
+        while matches!(bytes.get(indent), Some(b' ' | b'\t')) {
+            indent += 1;
+        }
+        let trimmed = line.get(indent..).unwrap_or("");
         if let Some(si) = scalar_indent {
             if trimmed.is_empty() || indent > si {
                 continue;
@@ -788,7 +795,10 @@ impl Builder<'_> {
                             u,
                             Held {
                                 role: rule.role,
-                                origin: Origin::Bootstrap(bi, pos + 1),
+                                origin: Origin::Bootstrap(
+                                    u32::try_from(bi).unwrap_or(u32::MAX),
+                                    u32::try_from(pos + 1).unwrap_or(u32::MAX),
+                                ),
                             },
                         ));
                     }
@@ -810,7 +820,7 @@ impl Builder<'_> {
                             u,
                             Held {
                                 role: d,
-                                origin: Origin::Default(ci),
+                                origin: Origin::Default(u32::try_from(ci).unwrap_or(u32::MAX)),
                             },
                         )),
                         None if rule.exactly => {
@@ -1012,7 +1022,10 @@ impl Builder<'_> {
         }
         for e in &mut self.m.entries {
             crate::compile::close_groups(&self.policy.model, &mut e.always);
+            e.roles.shrink_to_fit();
+            e.grants.shrink_to_fit();
         }
+        self.m.entries.shrink_to_fit();
     }
 
     fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Entry {

@@ -52,10 +52,10 @@ pub enum Origin {
     /// A binding of a group the user is in.
     Group(GroupId),
     /// The default role of a cardinality rule (index into the model's rules).
-    Default(usize),
+    Default(u32),
     /// A bootstrap rule (index into the model's rules); the user's 1-based
     /// position in join order.
-    Bootstrap(usize, usize),
+    Bootstrap(u32, u32),
     /// The fallback role of an edition without RBAC.
     Fallback(EditionId),
     /// Raised to the level of a custom group (`upgrade roles`).
