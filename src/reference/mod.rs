@@ -68,7 +68,7 @@ impl<'a> Reference<'a> {
         let rbac = members
             .edition
             .and_then(|e| model.editions.get(e.index()))
-            .map_or(true, |e| e.rbac);
+            .is_none_or(|e| e.rbac);
         Reference {
             model,
             members,
