@@ -16,7 +16,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::needless_range_loop
 )]
 
 use proptest::prelude::*;
@@ -804,7 +805,7 @@ impl MembersSpec {
                 let ms: Vec<String> = r.members.iter().map(|&u| user(u)).collect();
                 let _ = writeln!(body, "    members: [{}]", ms.join(", "));
             }
-            let subject = |s: &str| if s.starts_with("group:") { q(s) } else { q(s) };
+            let subject = q;
             if !r.roles.is_empty() {
                 body.push_str("    roles:\n");
                 let mut lines: Vec<String> = r
