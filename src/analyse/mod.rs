@@ -47,11 +47,7 @@ pub fn may_hold(model: &Model, compiled: &Compiled, role: RoleId) -> BitSet {
 
 /// Adds every grouped permission whose members are all in the set.
 pub(crate) fn close_groups(model: &Model, set: &mut BitSet) {
-    for (i, perm) in model.perms.iter().enumerate().rev() {
-        if !perm.children.is_empty() && perm.children.iter().all(|c| set.contains(c.index())) {
-            set.insert(i);
-        }
-    }
+    crate::compile::close_groups(model, set);
 }
 
 /// `` `a`, `b` and `c` ``, at most `max` names then "and N more".

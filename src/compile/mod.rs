@@ -90,7 +90,9 @@ pub fn compile(model: &Model) -> Compiled {
         let mut grants: Vec<ConfigGrant> = Vec::new();
         let mut reaches = BitSet::with_capacity(n_roles);
         let mut grantable = BitSet::with_capacity(n_perms);
-        role.grantable.iter().for_each(|p| grantable.insert(p.index()));
+        role.grantable
+            .iter()
+            .for_each(|p| grantable.insert(p.index()));
         reaches.insert(r);
         for g in &role.grants {
             match g.configurable {
@@ -139,9 +141,10 @@ pub fn compile(model: &Model) -> Compiled {
 
 /// A grouped permission is held when all its members are held.
 pub fn close_groups(model: &Model, set: &mut BitSet) {
-    for (i, perm) in model.perms.iter().enumerate().rev() {
-        if !perm.children.is_empty() && perm.children.iter().all(|c| set.contains(c.index())) {
-            set.insert(i);
+    for &g in model.grouped.iter().rev() {
+        let members = model.perm(g).map_or(&[][..], |p| p.children.as_slice());
+        if members.iter().all(|c| set.contains(c.index())) {
+            set.insert(g.index());
         }
     }
 }

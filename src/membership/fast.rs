@@ -113,7 +113,7 @@ pub fn build(model: &Model, m: &Members) -> Option<FastIndex> {
             stack.extend(children.get(d as usize).into_iter().flatten());
         }
     }
-    if model.perms.iter().any(|p| !p.children.is_empty()) {
+    if !model.grouped.is_empty() {
         for bits in map.values_mut() {
             close_groups(model, bits);
         }
@@ -123,11 +123,10 @@ pub fn build(model: &Model, m: &Members) -> Option<FastIndex> {
 
 /// A grouped permission is held when all its members are held.
 fn close_groups(model: &Model, bits: &mut u128) {
-    for (i, perm) in model.perms.iter().enumerate().rev() {
-        if !perm.children.is_empty()
-            && perm.children.iter().all(|c| *bits >> c.index() & 1 == 1)
-        {
-            *bits |= 1u128 << i;
+    for &g in model.grouped.iter().rev() {
+        let members = model.perm(g).map_or(&[][..], |p| p.children.as_slice());
+        if members.iter().all(|c| *bits >> c.index() & 1 == 1) {
+            *bits |= 1u128 << g.index();
         }
     }
 }

@@ -46,6 +46,10 @@ pub fn resolve(file: &ast::PolicyFile, file_id: FileId) -> (Model, Vec<ResolveEr
     roles::resolve_roles(&mut cx, file);
     rules::resolve_rules(&mut cx, file);
     roles::check_role_cycles(&mut cx);
+    cx.model.grouped = (0..cx.model.perms.len())
+        .map(PermId::from_index)
+        .filter(|p| cx.model.perm(*p).is_some_and(|x| !x.children.is_empty()))
+        .collect();
     checks::check_conditional_implications(&mut cx);
     checks::check_chain_length(&mut cx);
     (cx.model, cx.errors)

@@ -273,6 +273,9 @@ pub struct Model {
     pub allowed_escalations: Vec<AllowedEscalation>,
     /// Lint levels set in the policy.
     pub lints: Vec<LintSetting>,
+    /// Grouped permissions (those with members), innermost last, so that
+    /// closing a set over groups is one pass over this list in reverse.
+    pub grouped: Vec<PermId>,
 }
 
 impl Model {
