@@ -15,12 +15,14 @@ pub struct Preset {
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "airbyte",
-        summary: "Airbyte: workspace and organization roles, Instance Admin (Self-Managed Enterprise)",
+        summary:
+            "Airbyte: workspace and organization roles, Instance Admin (Self-Managed Enterprise)",
         source: include_str!("../policies/airbyte.rbac"),
     },
     Preset {
         name: "astro",
-        summary: "Astronomer Astro: Organization and Workspace roles; Deployments follow Workspaces",
+        summary:
+            "Astronomer Astro: Organization and Workspace roles; Deployments follow Workspaces",
         source: include_str!("../policies/astro.rbac"),
     },
     Preset {

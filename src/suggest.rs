@@ -5,7 +5,10 @@
 /// A case-insensitive exact match wins; otherwise the candidate with the
 /// smallest edit distance, at most a third of the name's length (at least 1),
 /// ties broken alphabetically.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut sorted: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
     sorted.sort_unstable();
     sorted.dedup();
@@ -47,7 +50,11 @@ fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
             row_min = row_min.min(*slot);
         }
         for j in 1..cur.len() {
-            let left = cur.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let left = cur
+                .get(j - 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             if let Some(slot) = cur.get_mut(j) {
                 *slot = (*slot).min(left);
             }
@@ -68,8 +75,14 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let names = ["workspace_admin", "workspace_editor", "workspace_viewer"];
-        assert_eq!(did_you_mean("workspace_admn", names).as_deref(), Some("workspace_admin"));
-        assert_eq!(did_you_mean("Workspace_Admin", names).as_deref(), Some("workspace_admin"));
+        assert_eq!(
+            did_you_mean("workspace_admn", names).as_deref(),
+            Some("workspace_admin")
+        );
+        assert_eq!(
+            did_you_mean("Workspace_Admin", names).as_deref(),
+            Some("workspace_admin")
+        );
         assert_eq!(did_you_mean("owner", names), None);
     }
 

@@ -8,7 +8,12 @@
 //! Row label | yes | configurable
 //! extra | Row label the document states in prose, not in its table
 //! ```
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use rbacc::report::matrix::{matrix, Cell};
 
@@ -74,7 +79,11 @@ fn check_preset(name: &str) {
             .copied()
             .chain(e.extra.iter().map(String::as_str))
             .collect();
-        assert_eq!(got_rows, expected_rows, "{name}/{}: rows (document rows, then extras)", e.scope);
+        assert_eq!(
+            got_rows, expected_rows,
+            "{name}/{}: rows (document rows, then extras)",
+            e.scope
+        );
         for (label, cells) in &e.rows {
             let row = t.rows.iter().find(|r| &r.label == label).unwrap();
             let got: Vec<&str> = row.cells.iter().map(|c| word(*c)).collect();

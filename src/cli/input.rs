@@ -25,7 +25,8 @@ pub enum LoadError {
 
 /// Reads a file as UTF-8; a non-UTF-8 file becomes a diagnostic.
 pub fn read_text(path: &Path) -> Result<Result<String, Report>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     Ok(String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -36,7 +37,11 @@ pub fn read_text(path: &Path) -> Result<Result<String, Report>, String> {
         Report {
             sources,
             diagnostics: vec![Diagnostic::error("E0006", "file is not valid UTF-8")
-                .primary(file, crate::span::Span::new(at, at + 1), "invalid byte here")
+                .primary(
+                    file,
+                    crate::span::Span::new(at, at + 1),
+                    "invalid byte here",
+                )
                 .help("save the file as UTF-8")],
         }
     }))
@@ -51,13 +56,21 @@ pub fn load_policy(preset: Option<&str>, path: Option<&Path>) -> Result<Policy, 
                 let hint = crate::suggest::did_you_mean(name, names)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                LoadError::Usage(format!("unknown preset `{name}`{hint} (see `rbacc presets`)"))
+                LoadError::Usage(format!(
+                    "unknown preset `{name}`{hint} (see `rbacc presets`)"
+                ))
             })?;
-            (format!("policies/{}.rbac", preset.name), preset.source.to_string())
+            (
+                format!("policies/{}.rbac", preset.name),
+                preset.source.to_string(),
+            )
         }
         (None, Some(path)) => {
             let text = read_text(path).map_err(LoadError::Usage)?;
-            (path.display().to_string(), text.map_err(LoadError::Invalid)?)
+            (
+                path.display().to_string(),
+                text.map_err(LoadError::Invalid)?,
+            )
         }
         (None, None) => {
             return Err(LoadError::Usage(
@@ -78,9 +91,11 @@ pub fn report_load_error(e: LoadError, io: &mut super::Io<'_>) -> super::Exit {
         LoadError::Invalid(report) => {
             let text = crate::diagnostic::render(&report.sources, &report.diagnostics, io.color);
             let _ = write!(io.err, "{text}");
-            let _ = writeln!(io.err, "error: the policy has errors; nothing was evaluated");
+            let _ = writeln!(
+                io.err,
+                "error: the policy has errors; nothing was evaluated"
+            );
         }
     }
     super::Exit::Error
 }
-

@@ -12,8 +12,8 @@ mod source;
 
 pub use github::to_github;
 pub use json::to_json;
-pub use sarif::to_sarif;
 pub use render::{render, ColorChoice};
+pub use sarif::to_sarif;
 pub use source::{FileId, Source, Sources};
 
 use crate::span::Span;

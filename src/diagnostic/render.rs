@@ -51,8 +51,12 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
                 LabelStyle::Primary => cs::LabelStyle::Primary,
                 LabelStyle::Secondary => cs::LabelStyle::Secondary,
             };
-            cs::Label::new(style, l.file.0 as usize, l.span.start as usize..l.span.end as usize)
-                .with_message(&l.message)
+            cs::Label::new(
+                style,
+                l.file.0 as usize,
+                l.span.start as usize..l.span.end as usize,
+            )
+            .with_message(&l.message)
         })
         .collect();
     let mut notes = d.notes.clone();

@@ -34,7 +34,12 @@ pub struct DataError {
 
 impl DataError {
     /// A new error.
-    pub fn new(code: &'static str, message: impl Into<String>, at: At, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        at: At,
+        label: impl Into<String>,
+    ) -> Self {
         DataError {
             code,
             message: message.into(),

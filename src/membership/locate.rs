@@ -41,7 +41,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let col: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return offset + col;
         }
         offset += l.len();
@@ -77,7 +81,10 @@ pub fn token_len(text: &str, offset: usize) -> usize {
                         || c == ']'
                         || c == '}'
                         || c == '#'
-                        || (c == ':' && rest.get(i + 1..).is_none_or(|r| r.starts_with([' ', '\n', '\r']) || r.is_empty()))
+                        || (c == ':'
+                            && rest
+                                .get(i + 1..)
+                                .is_none_or(|r| r.starts_with([' ', '\n', '\r']) || r.is_empty()))
                 })
                 .map_or(rest.len(), |(i, _)| i);
             rest.get(..end).map_or(1, |s| s.trim_end().len().max(1))
@@ -249,11 +256,18 @@ mod tests {
     #[test]
     fn finds_keys_values_and_items() {
         let text = "users: [ana, \"böb\"]\nresources:\n  org:a:\n    roles:\n      ana: owner\n";
-        let at = |path: &[&str], t| locate(text, &p(path), t).map(|o| &text[o..o + token_len(text, o)]);
+        let at =
+            |path: &[&str], t| locate(text, &p(path), t).map(|o| &text[o..o + token_len(text, o)]);
         assert_eq!(at(&["users"], Target::Item(1)), Some("\"böb\""));
         assert_eq!(at(&["resources", "org:a"], Target::Key), Some("org:a"));
-        assert_eq!(at(&["resources", "org:a", "roles", "ana"], Target::Value), Some("owner"));
-        assert_eq!(at(&["resources", "org:a", "roles", "ana"], Target::Key), Some("ana"));
+        assert_eq!(
+            at(&["resources", "org:a", "roles", "ana"], Target::Value),
+            Some("owner")
+        );
+        assert_eq!(
+            at(&["resources", "org:a", "roles", "ana"], Target::Key),
+            Some("ana")
+        );
         assert_eq!(at(&["resources", "nope"], Target::Key), None);
     }
 }

@@ -143,7 +143,10 @@ pub fn matrix(policy: &Policy) -> Matrix {
                         .iter()
                         .map(|&c| Member {
                             permission: model.perm_name(c).to_string(),
-                            label: model.perm(c).map(|x| x.description.clone()).unwrap_or_default(),
+                            label: model
+                                .perm(c)
+                                .map(|x| x.description.clone())
+                                .unwrap_or_default(),
                         })
                         .collect(),
                 }
@@ -241,7 +244,11 @@ pub fn to_markdown(m: &Matrix) -> String {
         for r in &t.rows {
             let mut label = esc(&r.label);
             if !r.members.is_empty() {
-                let items: Vec<String> = r.members.iter().map(|m| format!("<li>{}</li>", esc(&m.label))).collect();
+                let items: Vec<String> = r
+                    .members
+                    .iter()
+                    .map(|m| format!("<li>{}</li>", esc(&m.label)))
+                    .collect();
                 label.push_str(&format!("<ul>{}</ul>", items.join("")));
             }
             out.push_str(&format!("| {label} |"));
