@@ -161,14 +161,36 @@ impl Authorizer {
                 let includes = model
                     .role(from)
                     .is_some_and(|r| r.includes.iter().any(|(t, s)| *t == to && *s == span));
-                let (kind, verb) = if includes {
-                    ("include", "includes")
-                } else {
-                    ("imply", "implies")
+                // An edge that is neither an include nor a role's own
+                // `imply` comes from a granted permission that implies.
+                let carried_by = model
+                    .role(from)
+                    .filter(|r| {
+                        !includes && !r.implies.iter().any(|i| i.role == to && i.span == span)
+                    })
+                    .and_then(|r| r.grants.iter().find(|g| g.span == span))
+                    .map(|g| g.text.clone());
+                let (kind, text) = match (includes, carried_by) {
+                    (true, _) => (
+                        "include",
+                        format!("{} includes {}", self.role_label(from), self.role_label(to)),
+                    ),
+                    (false, Some(perm)) => (
+                        "imply",
+                        format!(
+                            "{} grants `{perm}`, which implies {}",
+                            self.role_label(from),
+                            self.role_label(to)
+                        ),
+                    ),
+                    (false, None) => (
+                        "imply",
+                        format!("{} implies {}", self.role_label(from), self.role_label(to)),
+                    ),
                 };
                 Step {
                     kind,
-                    text: format!("{} {verb} {}", self.role_label(from), self.role_label(to)),
+                    text,
                     location: self.policy_loc(span),
                 }
             })
