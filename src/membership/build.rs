@@ -373,12 +373,12 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn user(&self, name: &str, at: At) -> Result<UserId> {
+    fn user(&self, name: &str, at: impl FnOnce() -> At) -> Result<UserId> {
         self.m.user_id(name).ok_or_else(|| {
             unknown(
                 "user",
                 name,
-                at,
+                at(),
                 self.m.users.iter().map(String::as_str).collect(),
             )
             .note("every user must be listed under `users:`")
@@ -389,7 +389,7 @@ impl Builder<'_> {
         for (gi, (g, members)) in raw.groups.0.iter().enumerate() {
             let mut ids = Vec::new();
             for (i, u) in members.iter().enumerate() {
-                let id = self.user(u, At::Path(path(&["groups", g]), Target::Item(i)))?;
+                let id = self.user(u, || At::Path(path(&["groups", g]), Target::Item(i)))?;
                 if ids.contains(&id) {
                     return Err(DataError::new(
                         "E0406",
@@ -485,14 +485,14 @@ impl Builder<'_> {
     }
 
     /// Resolves a binding subject: a user, or `group:NAME` (its members).
-    fn subject(&self, name: &str, at: At) -> Result<Subject> {
+    fn subject(&self, name: &str, at: impl FnOnce() -> At) -> Result<Subject> {
         if let Some(g) = name.strip_prefix("group:") {
             return match self.m.group_id(g) {
                 Some(id) => Ok(Subject::Group(id)),
                 None => Err(unknown(
                     "group",
                     g,
-                    at,
+                    at(),
                     self.m.groups.iter().map(|g| g.0.as_str()).collect(),
                 )),
             };
@@ -522,13 +522,13 @@ impl Builder<'_> {
             // members
             let mut listed: Vec<UserId> = Vec::new();
             for (i, u) in body.members.iter().enumerate() {
-                let at = At::Path(path(&["resources", rid, "members"]), Target::Item(i));
-                let id = self.user(u, at.clone())?;
+                let at = || At::Path(path(&["resources", rid, "members"]), Target::Item(i));
+                let id = self.user(u, at)?;
                 if listed.contains(&id) {
                     return Err(DataError::new(
                         "E0406",
                         format!("user `{u}` is listed twice as a member of `{rid}`"),
-                        at,
+                        at(),
                         "listed again here",
                     ));
                 }
@@ -536,16 +536,18 @@ impl Builder<'_> {
             }
             // roles
             for (subject, roles) in &body.roles.0 {
-                let subj = self.subject(
-                    subject,
-                    At::Path(path(&["resources", rid, "roles", subject]), Target::Key),
-                )?;
+                let subj = self.subject(subject, || {
+                    At::Path(path(&["resources", rid, "roles", subject]), Target::Key)
+                })?;
                 let mut given: Vec<RoleId> = Vec::new();
                 for (i, role_name) in roles.0.iter().enumerate() {
-                    let at = if roles.0.len() == 1 {
-                        At::Path(path(&["resources", rid, "roles", subject]), Target::Value)
-                    } else {
-                        At::Path(path(&["resources", rid, "roles", subject]), Target::Item(i))
+                    let at = || {
+                        let target = if roles.0.len() == 1 {
+                            Target::Value
+                        } else {
+                            Target::Item(i)
+                        };
+                        At::Path(path(&["resources", rid, "roles", subject]), target)
                     };
                     let Some(role) = model.role_id(role_name) else {
                         let on_kind: Vec<&str> = model
@@ -554,7 +556,7 @@ impl Builder<'_> {
                             .filter(|r| r.scope == kind)
                             .map(|r| r.name.as_str())
                             .collect();
-                        return Err(unknown("role", role_name, at, on_kind));
+                        return Err(unknown("role", role_name, at(), on_kind));
                     };
                     let role_scope = model.role(role).map(|r| r.scope).unwrap_or_default();
                     if role_scope != kind {
@@ -564,7 +566,7 @@ impl Builder<'_> {
                                 "`{role_name}` is a role on `{}`, but `{rid}` is of kind `{kind_name}`",
                                 model.scope_name(role_scope)
                             ),
-                            at,
+                            at(),
                             format!("a role on `{}`", model.scope_name(role_scope)),
                         );
                         if model.scope(kind).is_some_and(|s| s.without_roles) {
@@ -599,7 +601,7 @@ impl Builder<'_> {
                                 format!(
                                     "`{subject}` holds both `{other}` and `{role_name}` on `{rid}`, but at most one of them is allowed"
                                 ),
-                                at,
+                                at(),
                                 "second role of the rule",
                             )
                             .help(format!("keep one role per `{kind_name}`")));
@@ -616,24 +618,23 @@ impl Builder<'_> {
             }
             // grants
             for (subject, perms) in &body.grants.0 {
-                let subj = self.subject(
-                    subject,
-                    At::Path(path(&["resources", rid, "grants", subject]), Target::Key),
-                )?;
+                let subj = self.subject(subject, || {
+                    At::Path(path(&["resources", rid, "grants", subject]), Target::Key)
+                })?;
                 for (i, pname) in perms.0.iter().enumerate() {
-                    let at = if perms.0.len() == 1 {
-                        At::Path(path(&["resources", rid, "grants", subject]), Target::Value)
-                    } else {
-                        At::Path(
-                            path(&["resources", rid, "grants", subject]),
-                            Target::Item(i),
-                        )
+                    let at = || {
+                        let target = if perms.0.len() == 1 {
+                            Target::Value
+                        } else {
+                            Target::Item(i)
+                        };
+                        At::Path(path(&["resources", rid, "grants", subject]), target)
                     };
                     let Some(perm) = model.perm_id(pname) else {
                         return Err(unknown(
                             "permission",
                             pname,
-                            at,
+                            at(),
                             model.perms.iter().map(|p| p.name.as_str()).collect(),
                         ));
                     };
@@ -645,7 +646,7 @@ impl Builder<'_> {
                                 "`{pname}` is a permission on `{}`, which is not inside `{kind_name}` `{rid}`",
                                 model.scope_name(perm_scope)
                             ),
-                            at,
+                            at(),
                             format!("a permission on `{}`", model.scope_name(perm_scope)),
                         )
                         .help("grant it on a resource of its scope kind or one enclosing it"));
