@@ -1386,52 +1386,59 @@ fn remove_one(rng: &mut Rng, case: &mut Case) -> bool {
             }
         }
     }
-    let Some(&(what, at, x)) = rng.pick(&options) else {
-        return false;
-    };
-    let (outer, inner) = (at / 1000, at % 1000);
-    match what {
-        0 => {
-            let roles = &mut case.members.resources[outer].roles[inner].1;
-            roles.remove(x);
-            if roles.is_empty() {
-                case.members.resources[outer].roles.remove(inner);
-            }
-        }
-        1 => {
-            let perms = &mut case.members.resources[outer].grants[inner].1;
-            perms.remove(x);
-            if perms.is_empty() {
-                case.members.resources[outer].grants.remove(inner);
-            }
-        }
-        _ => {
-            let grants = &mut case.policy.roles[outer].grants;
-            grants[inner].patterns.remove(x);
-            if grants[inner].patterns.is_empty() {
-                grants.remove(inner);
-            }
-            // Settings may only name configurable grants the role still has.
-            let spec = case.policy.clone();
-            for r in &mut case.members.resources {
-                for (role, switches) in &mut r.settings {
-                    let still: BTreeSet<usize> = spec.roles[*role]
-                        .grants
-                        .iter()
-                        .filter(|g| g.configurable.is_some())
-                        .flat_map(|g| {
-                            g.patterns
-                                .iter()
-                                .flat_map(|pat| spec.covered(pat, spec.roles[*role].scope))
-                        })
-                        .collect();
-                    switches.retain(|(p, _)| still.contains(p));
+    rng.shuffle(&mut options);
+    // The first option whose removal leaves the membership data valid as
+    // written (removing a configurable grant may make a setting name
+    // nothing: dropping the setting too would be a second change).
+    for (what, at, x) in options {
+        let mut next = case.clone();
+        let (outer, inner) = (at / 1000, at % 1000);
+        match what {
+            0 => {
+                let roles = &mut next.members.resources[outer].roles[inner].1;
+                roles.remove(x);
+                if roles.is_empty() {
+                    next.members.resources[outer].roles.remove(inner);
                 }
-                r.settings.retain(|(_, s)| !s.is_empty());
+            }
+            1 => {
+                let perms = &mut next.members.resources[outer].grants[inner].1;
+                perms.remove(x);
+                if perms.is_empty() {
+                    next.members.resources[outer].grants.remove(inner);
+                }
+            }
+            _ => {
+                let grants = &mut next.policy.roles[outer].grants;
+                grants[inner].patterns.remove(x);
+                if grants[inner].patterns.is_empty() {
+                    grants.remove(inner);
+                }
+                let spec = &next.policy;
+                let settings_valid = next.members.resources.iter().all(|r| {
+                    r.settings.iter().all(|(role, switches)| {
+                        let still: BTreeSet<usize> = spec.roles[*role]
+                            .grants
+                            .iter()
+                            .filter(|g| g.configurable.is_some())
+                            .flat_map(|g| {
+                                g.patterns
+                                    .iter()
+                                    .flat_map(|pat| spec.covered(pat, spec.roles[*role].scope))
+                            })
+                            .collect();
+                        switches.iter().all(|(p, _)| still.contains(p))
+                    })
+                });
+                if !settings_valid {
+                    continue;
+                }
             }
         }
+        *case = next;
+        return true;
     }
-    true
+    false
 }
 
 static MONOTONE: Stats = Stats::new();

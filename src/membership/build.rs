@@ -16,6 +16,10 @@ type Result<T> = std::result::Result<T, DataError>;
 
 /// Reads the YAML into raw structures (syntax, types, duplicate keys).
 pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
+    // A byte order mark is allowed at the start of a YAML stream, but the
+    // reader mistakes it for a document of its own when the data has an
+    // error ("more than one document"), hiding the real one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() > limits::MAX_MEMBERS_BYTES {
         return Err(DataError::new(
             "E0407",
@@ -128,7 +132,7 @@ fn duplicate_key(msg: &str) -> Option<(Option<&str>, &str)> {
 /// scalars (`|`, `>`) are skipped. The scan may over-count by a level on
 /// unusual layouts (valid membership files need 5 levels), never
 /// under-count brackets; the reader's own recursion limit backs it up.
-fn too_deep(text: &str) -> Option<(usize, usize)> {
+pub(crate) fn too_deep(text: &str) -> Option<(usize, usize)> {
     let limit = limits::MAX_YAML_DEPTH;
     // Indentation columns of the open block collections.
     let mut block: Vec<usize> = Vec::new();

@@ -12,6 +12,7 @@ pub mod fast;
 pub mod locate;
 pub mod raw;
 
+pub(crate) use build::too_deep as yaml_too_deep;
 pub use errors::{At, DataError};
 
 use crate::compile::BitSet;

@@ -297,6 +297,28 @@ pub(crate) fn cases(file: &str, doc: &str, raw: Vec<RawCase>) -> Result<Vec<Case
 
 /// Parses one document; errors are `file:line:col: message`.
 pub(crate) fn parse_suite(file: &str, doc: &str) -> Result<RawSuite, String> {
+    // The limits of membership files: the YAML reader would take minutes
+    // on deep nesting before its own recursion limit applies.
+    let limits = (
+        crate::limits::MAX_MEMBERS_BYTES,
+        crate::limits::MAX_YAML_DEPTH,
+    );
+    if doc.len() > limits.0 {
+        return Err(format!(
+            "{file}: test document is {} bytes, larger than the limit of {} bytes",
+            doc.len(),
+            limits.0
+        ));
+    }
+    // (As for membership files: a leading byte order mark would hide the
+    // real error of the document.)
+    let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
+    if let Some((line, col)) = crate::membership::yaml_too_deep(doc) {
+        return Err(format!(
+            "{file}:{line}:{col}: YAML nested deeper than {} levels",
+            limits.1
+        ));
+    }
     serde_yaml::from_str::<RawSuite>(doc).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
