@@ -233,30 +233,7 @@ impl Authorizer {
                     continue;
                 };
                 if let Some((p, origin)) = e.grants.iter().find(|(p, _)| *p == q.perm) {
-                    let rname = m.res_name(res);
-                    let (subject, text) = match origin {
-                        Origin::GroupGrant(g) => (
-                            format!("group:{}", m.group_name(*g)),
-                            format!(
-                                "`{user}` is in `group:{}`, granted `{}` on `{rname}`",
-                                m.group_name(*g),
-                                model.perm_name(*p)
-                            ),
-                        ),
-                        _ => (
-                            user.clone(),
-                            format!(
-                                "`{user}` is granted `{}` directly on `{rname}`",
-                                model.perm_name(*p)
-                            ),
-                        ),
-                    };
-                    steps.push(Step {
-                        kind: "grant",
-                        text,
-                        location: self
-                            .yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
-                    });
+                    steps.push(self.grant_step(&user, res, *p, *origin));
                     return Explanation { allowed, steps };
                 }
                 let holder = e
@@ -356,8 +333,6 @@ impl Authorizer {
     /// (a grouped permission's expansion is not repeated).
     fn grant_steps(&self, user: &str, res: ResId, grants: &[(PermId, Origin)]) -> Vec<Step> {
         let model = &self.policy.model;
-        let m = &self.members;
-        let rname = m.res_name(res);
         let mut steps: Vec<Step> = Vec::new();
         for (p, origin) in grants {
             // Skip members of a group that is itself granted by the same origin.
@@ -368,30 +343,34 @@ impl Authorizer {
             if covered {
                 continue;
             }
-            let (subject, text) = match origin {
-                Origin::GroupGrant(g) => (
-                    format!("group:{}", m.group_name(*g)),
-                    format!(
-                        "`{user}` is in `group:{}`, granted `{}` on `{rname}`",
-                        m.group_name(*g),
-                        model.perm_name(*p)
-                    ),
-                ),
-                _ => (
-                    user.to_string(),
-                    format!(
-                        "`{user}` is granted `{}` directly on `{rname}`",
-                        model.perm_name(*p)
-                    ),
-                ),
-            };
-            steps.push(Step {
-                kind: "grant",
-                text,
-                location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
-            });
+            steps.push(self.grant_step(user, res, *p, *origin));
         }
         steps
+    }
+
+    /// One direct grant (to the user, or to a group the user is in).
+    fn grant_step(&self, user: &str, res: ResId, p: PermId, origin: Origin) -> Step {
+        let m = &self.members;
+        let rname = m.res_name(res);
+        let perm = self.policy.model.perm_name(p);
+        let (subject, text) = match origin {
+            Origin::GroupGrant(g) => (
+                format!("group:{}", m.group_name(g)),
+                format!(
+                    "`{user}` is in `group:{}`, granted `{perm}` on `{rname}`",
+                    m.group_name(g)
+                ),
+            ),
+            _ => (
+                user.to_string(),
+                format!("`{user}` is granted `{perm}` directly on `{rname}`"),
+            ),
+        };
+        Step {
+            kind: "grant",
+            text,
+            location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
+        }
     }
 
     fn setting_step(&self, g: crate::compile::ConfigGrant, inst: Option<ResId>, on: bool) -> Step {
