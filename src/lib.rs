@@ -105,22 +105,89 @@ pub fn compile_with(
     source: &str,
     lints: &analyse::LintConfig,
 ) -> Result<Policy, Report> {
+    compile_uncapped(name, source, lints)
+        .map(|mut policy| {
+            policy.warnings = cap(std::mem::take(&mut policy.warnings));
+            policy
+        })
+        .map_err(|mut report| {
+            report.diagnostics = cap(std::mem::take(&mut report.diagnostics));
+            report
+        })
+}
+
+/// At most [`limits::MAX_DIAGNOSTICS`] diagnostics; the last one says how
+/// many more there were.
+fn cap(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let max = limits::MAX_DIAGNOSTICS;
+    if diagnostics.len() > max {
+        let more = diagnostics.len() - max;
+        let errors = diagnostics
+            .iter()
+            .skip(max)
+            .filter(|d| d.is_error())
+            .count();
+        diagnostics.truncate(max);
+        note_more(&mut diagnostics, more, errors);
+    }
+    diagnostics
+}
+
+/// For errors of which only the first were built: the note on the last
+/// reported one (every parse and resolve diagnostic is an error).
+fn pad_count(diagnostics: &mut Vec<Diagnostic>, total: usize) {
+    let max = limits::MAX_DIAGNOSTICS;
+    if total > max {
+        diagnostics.truncate(max);
+        note_more(diagnostics, total - max, total - max);
+    }
+}
+
+fn note_more(diagnostics: &mut Vec<Diagnostic>, more: usize, errors: usize) {
+    let max = limits::MAX_DIAGNOSTICS;
+    if let Some(last) = diagnostics.pop() {
+        diagnostics.push(last.note(format!(
+            "{more} more diagnostics ({errors} errors) not shown: at most {max} are reported per file"
+        )));
+    }
+}
+
+fn compile_uncapped(
+    name: &str,
+    source: &str,
+    lints: &analyse::LintConfig,
+) -> Result<Policy, Report> {
     let mut sources = Sources::new();
     let file = sources.add(name, source);
+    // Only the diagnostics that will be reported are built (see `cap`); the
+    // rest are counted.
+    let first = |n: usize| n.min(limits::MAX_DIAGNOSTICS + 1);
     let ast = match syntax::parse(source) {
         Ok(ast) => ast,
         Err(errors) => {
+            let mut diagnostics: Vec<Diagnostic> = errors
+                .iter()
+                .take(first(errors.len()))
+                .map(|e| e.to_diagnostic(file))
+                .collect();
+            pad_count(&mut diagnostics, errors.len());
             return Err(Report {
                 sources,
-                diagnostics: errors.iter().map(|e| e.to_diagnostic(file)).collect(),
-            })
+                diagnostics,
+            });
         }
     };
     let (model, errors) = resolve::resolve(&ast, file);
     if !errors.is_empty() {
+        let mut diagnostics: Vec<Diagnostic> = errors
+            .iter()
+            .take(first(errors.len()))
+            .map(|e| e.to_diagnostic(file))
+            .collect();
+        pad_count(&mut diagnostics, errors.len());
         return Err(Report {
             sources,
-            diagnostics: errors.iter().map(|e| e.to_diagnostic(file)).collect(),
+            diagnostics,
         });
     }
     let compiled = compile::compile(&model);

@@ -16,3 +16,8 @@ pub const MAX_CHAIN: usize = 256;
 pub const MAX_MEMBERS_BYTES: usize = 256 * 1024 * 1024;
 /// Deepest YAML nesting accepted in a membership file.
 pub const MAX_YAML_DEPTH: usize = 16;
+/// Most diagnostics reported for one policy file; the number left out is
+/// said in a note on the last one (a 4 MiB file can hold millions of
+/// errors; each is rendered with a window of its source line, see
+/// `diagnostic::clip`).
+pub const MAX_DIAGNOSTICS: usize = 10_000;

@@ -491,3 +491,79 @@ fn huge_query_names_are_refused() {
         assert!(authz.is_allowed("ann", "workspace.read", &big).is_err());
     });
 }
+
+// ------------------------------------------------------------------ output
+
+#[test]
+fn diagnostics_are_capped_per_file() {
+    // One unknown role per line of an `include` list.
+    let max = limits::MAX_DIAGNOSTICS;
+    let includes = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("missing{i}")).collect();
+        format!(
+            "scope s \"S\"\nrole r on s \"R\" {{\n  include {}\n}}\n",
+            names.join(",\n  ")
+        )
+    };
+    assert_eq!(check_codes(includes(max)).len(), max);
+    let at = includes(max + 2);
+    let (count, text) = small_stack(move || {
+        let report = rbacc::check("many.rbac", &at);
+        (report.diagnostics.len(), report.to_plain_string())
+    });
+    assert_eq!(count, max);
+    assert!(
+        text.contains(&format!(
+            "2 more diagnostics (2 errors) not shown: at most {max} are reported per file"
+        )),
+        "{}",
+        text.lines().rev().take(5).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn long_lines_are_clipped_when_rendered() {
+    // 5,000 unknown roles on one 100 KB line: each diagnostic shows a window
+    // of the line, not the line.
+    let source = format!(
+        "scope s \"S\" role r on s \"R\" {{ include {} }}",
+        vec!["x"; 50_000].join(",")
+    );
+    assert!(source.len() > 100_000);
+    let text = small_stack(move || rbacc::check("long.rbac", &source).to_plain_string());
+    // A few hundred bytes per diagnostic, however long the line.
+    assert!(
+        text.len() < 500 * limits::MAX_DIAGNOSTICS,
+        "{} bytes rendered",
+        text.len()
+    );
+    assert!(text.contains('…'));
+    assert!(text.contains("error[E0101]: unknown role `x`"));
+    assert!(
+        text.contains(&format!(
+            "{more} more diagnostics ({more} errors) not shown",
+            more = 50_000 - limits::MAX_DIAGNOSTICS
+        )),
+        "{}",
+        text.lines().rev().take(3).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn parser_step_limit_is_a_clear_diagnostic() {
+    // A grant list of 4 MB of `a.b,`: within the size limit, past pest's
+    // call limit.
+    let mut source = String::from("scope s \"S\"\nrole r on s \"R\" { grant ");
+    let n = (limits::MAX_POLICY_BYTES - source.len() - 8) / 4;
+    source.push_str(&"a.b,".repeat(n));
+    source.push_str("a.b }\n");
+    assert!(source.len() <= limits::MAX_POLICY_BYTES);
+    let text = small_stack(move || rbacc::check("long.rbac", &source).to_plain_string());
+    assert!(
+        text.contains("error[E0005]: policy too complex to parse"),
+        "{}",
+        text.lines().take(3).collect::<Vec<_>>().join("\n")
+    );
+    assert!(text.contains(&format!("stopped after {} steps", limits::PEST_CALL_LIMIT)));
+    assert!(text.len() < 10_000, "{} bytes rendered", text.len());
+}

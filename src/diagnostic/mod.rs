@@ -3,6 +3,7 @@
 //! Stages produce their own error values and convert them to [`Diagnostic`];
 //! only [`render`] touches codespan-reporting.
 
+mod clip;
 pub mod codes;
 pub mod github;
 mod json;

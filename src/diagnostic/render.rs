@@ -25,6 +25,22 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice)
         ColorChoice::Never => termcolor::Buffer::no_color(),
     };
     let config = term::Config::default();
+    if super::clip::has_long_lines(sources) {
+        // Each diagnostic against a compact copy of the lines it points at,
+        // long lines cut to windows (see `clip`).
+        let index = super::clip::Index::new(sources);
+        for diagnostic in diagnostics {
+            let (compact, moved) = index.compact(diagnostic);
+            let cs_diag = to_codespan(&moved);
+            if term::emit(&mut buffer, &config, &compact, &cs_diag).is_err() {
+                let plain = cs::Diagnostic::new(cs_diag.severity)
+                    .with_code(diagnostic.code)
+                    .with_message(&diagnostic.message);
+                let _ = term::emit(&mut buffer, &config, &compact, &plain);
+            }
+        }
+        return String::from_utf8_lossy(buffer.as_slice()).into_owned();
+    }
     for diagnostic in diagnostics {
         let cs_diag = to_codespan(diagnostic);
         if term::emit(&mut buffer, &config, &files, &cs_diag).is_err() {

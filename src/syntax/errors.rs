@@ -48,6 +48,13 @@ pub enum ParseError {
         /// The limit.
         limit: usize,
     },
+    /// The parser gave up after [`limits::PEST_CALL_LIMIT`] steps.
+    TooComplex {
+        /// Where it stopped.
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
     /// The file is larger than the limit.
     TooLarge {
         /// Its length in bytes.
@@ -104,6 +111,12 @@ impl ParseError {
                     .primary(file, *span, "this block is too deep")
                     .help("flatten the nesting; no policy needs this depth")
             }
+            ParseError::TooComplex { span, limit } => Diagnostic::error(
+                "E0005",
+                format!("policy too complex to parse: the parser stopped after {limit} steps"),
+            )
+            .primary(file, *span, "parsing stopped here")
+            .help("split very long lists (grants, includes, ranks) over several declarations"),
             ParseError::TooLarge { len, limit } => Diagnostic::error(
                 "E0005",
                 format!("policy file is {len} bytes, larger than the limit of {limit} bytes"),
@@ -194,6 +207,16 @@ pub(crate) fn from_pest(source: &str, err: &pest::error::Error<Rule>) -> ParseEr
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // pest's call limit ends the parse with a custom error: not a syntax
+    // error of the text, so not reported as one.
+    if let ErrorVariant::CustomError { message } = &err.variant {
+        if message.contains("call limit") {
+            return ParseError::TooComplex {
+                span: Span::new(pos, pos),
+                limit: limits::PEST_CALL_LIMIT,
+            };
+        }
+    }
     let rest = source.get(pos..).unwrap_or("");
     if rest.starts_with("/*") {
         return ParseError::UnterminatedComment {
