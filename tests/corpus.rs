@@ -275,3 +275,32 @@ fn corpus() {
     assert!(files >= 100, "only {files} corpus files");
     assert_eq!(clean, files);
 }
+
+/// The fuzz targets read bytes as lossy UTF-8 and go through the library;
+/// every corpus policy and membership file does the same here (the CLI
+/// refuses invalid UTF-8 before parsing), with every diagnostic rendered.
+#[test]
+fn library_reads_every_corpus_file() {
+    let base_policy = std::fs::read_to_string(corpus_dir().join("base/policy.rbac")).unwrap();
+    let policy = rbacc::compile("policy.rbac", &base_policy).unwrap();
+    for kind in ["policies", "members"] {
+        for entry in std::fs::read_dir(corpus_dir().join(kind)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            let start = std::time::Instant::now();
+            if kind == "policies" {
+                let report = rbacc::check("input.rbac", &text);
+                let _ = report.to_plain_string();
+                let _ = rbacc::diagnostic::to_json(&report.sources, &report.diagnostics);
+            } else if let Err(report) = rbacc::Members::from_yaml(&policy, "input.yaml", &text) {
+                let _ = report.to_plain_string();
+            }
+            assert!(
+                start.elapsed().as_secs() < 20,
+                "{}: {:?}",
+                path.display(),
+                start.elapsed()
+            );
+        }
+    }
+}
