@@ -1337,9 +1337,9 @@ fn compiled_agrees_with_reference() {
 static DEFAULT_DENY: Stats = Stats::new();
 
 /// With users and resources but no members, bindings or grants, every
-/// query denies (or is refused) unless the edition in force has no RBAC and
-/// gives its fallback role to everyone; and with the empty file every query
-/// is refused.
+/// query denies (or is refused), in every edition (a fallback role is held
+/// by the members of an instance, and there are none); and with the empty
+/// file every query is refused.
 #[test]
 fn default_deny() {
     run(
@@ -1357,19 +1357,13 @@ fn default_deny() {
             let policy = case.policy.text();
             let members = case.members.text(&case.policy, None);
             let a = load(&policy, &members).expect("loads");
-            let fallback = case
-                .members
-                .edition
-                .is_some_and(|e| !case.policy.editions[e].rbac);
             let all = decisions(&a);
             DEFAULT_DENY.case(all.len());
-            if !fallback {
-                for ((u, p, r), d) in all {
-                    prop_assert!(
-                        d != Some(true),
-                        "allowed `{u} {p} {r}` with no bindings\n{policy}\n{members}"
-                    );
-                }
+            for ((u, p, r), d) in all {
+                prop_assert!(
+                    d != Some(true),
+                    "allowed `{u} {p} {r}` with no bindings\n{policy}\n{members}"
+                );
             }
             let empty = Members::from_yaml(&a.policy, "empty.yaml", "");
             if let Ok(m) = empty {
