@@ -118,6 +118,8 @@ struct Role {
     scope: usize,
     includes: Vec<usize>,
     grants: Vec<Grant>,
+    /// `grantable` patterns: they grant nothing by themselves.
+    grantable: Vec<String>,
     implies: Vec<usize>,
 }
 
@@ -274,6 +276,9 @@ impl PolicySpec {
                     );
                 }
                 items.push(line);
+            }
+            if !r.grantable.is_empty() {
+                items.push(format!("grantable {}", r.grantable.join(", ")));
             }
             for &i in &r.implies {
                 let target = &self.roles[i];
@@ -481,6 +486,7 @@ fn gen_policy(rng: &mut Rng, k: Knobs, f: Features) -> PolicySpec {
                 scope: s,
                 includes: Vec::new(),
                 grants: Vec::new(),
+                grantable: Vec::new(),
                 implies: Vec::new(),
             });
         }
@@ -574,6 +580,16 @@ fn gen_policy(rng: &mut Rng, k: Knobs, f: Features) -> PolicySpec {
                 patterns,
                 configurable,
             });
+        }
+        if rng.chance(20) {
+            for _ in 0..rng.range(1, 2) {
+                if let Some(&p) = rng.pick(&inside) {
+                    let name = spec.perms[p].name.clone();
+                    if !spec.roles[r].grantable.contains(&name) {
+                        spec.roles[r].grantable.push(name);
+                    }
+                }
+            }
         }
     }
     // Rules per kind.
