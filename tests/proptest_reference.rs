@@ -1556,3 +1556,37 @@ fn order_does_not_matter() {
         },
     );
 }
+
+/// The shipped presets with their example data: the compiled evaluator and
+/// the reference agree on every (user, permission, resource).
+#[test]
+fn presets_agree_with_reference() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut compared = 0usize;
+    for preset in rbacc::presets::PRESETS {
+        let path = root.join("examples").join(preset.name).join("members.yaml");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let policy = rbacc::compile(preset.name, preset.source).unwrap();
+        let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
+        let a = Authorizer::new(policy, members);
+        let reference = Reference::from_text(&a.policy.model, &a.members).unwrap();
+        for (u, p, r) in queries(&a) {
+            let c = a.is_allowed(&u, &p, &r);
+            let e = reference.decide(&u, &p, &r);
+            assert_eq!(
+                c.is_ok(),
+                e.is_ok(),
+                "{} `{u} {p} {r}`: {c:?} / {e:?}",
+                preset.name
+            );
+            if let (Ok(c), Ok(e)) = (c, e) {
+                assert_eq!(c, e, "{} `{u} {p} {r}`", preset.name);
+            }
+            compared += 1;
+        }
+    }
+    eprintln!("presets: {compared} queries compared, 0 mismatches");
+    assert!(compared > 1000);
+}
