@@ -23,10 +23,10 @@ fn all_queries_agree(preset: &str) {
     );
     let authz = Authorizer::new(policy, members);
     let (mut allowed, mut total) = (0, 0);
-    for u in 0..authz.members.users.len() {
+    for (u, name) in authz.members.users.iter().enumerate() {
         for (pi, perm) in authz.policy.model.perms.iter().enumerate() {
             for (ri, res) in authz.members.resources.iter().enumerate() {
-                let Ok(q) = authz.query(&authz.members.users[u], &perm.name, &res.name) else {
+                let Ok(q) = authz.query(name, &perm.name, &res.name) else {
                     continue;
                 };
                 assert_eq!(q.user, UserId(u as u32));
@@ -34,11 +34,7 @@ fn all_queries_agree(preset: &str) {
                 let _ = ResId(ri as u32);
                 let fast = authz.check(&q);
                 let walk = authz.check_walk(&q);
-                assert_eq!(
-                    fast, walk,
-                    "{preset}: {} {} {}",
-                    authz.members.users[u], perm.name, res.name
-                );
+                assert_eq!(fast, walk, "{preset}: {} {} {}", name, perm.name, res.name);
                 total += 1;
                 allowed += usize::from(fast);
                 let _: &Query = &q;

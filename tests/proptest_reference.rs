@@ -964,7 +964,7 @@ impl Case {
 
 fn queries(a: &Authorizer) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let users: Vec<String> = a.members.users.clone();
+    let users: Vec<String> = a.members.users.iter().map(String::from).collect();
     let perms: Vec<String> = a
         .policy
         .model
@@ -1280,7 +1280,10 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
     // what-can and who-can are built on the same check (with explanations,
     // so one resource and one user per case).
     let mut rng = Rng(seed ^ 0x5eed);
-    if let (Some(res), Some(u)) = (rng.pick(&a.members.resources), rng.pick(&a.members.users)) {
+    if let (Some(res), Some(u)) = (
+        rng.pick(&a.members.resources),
+        rng.pick(&a.members.users.iter().collect::<Vec<_>>()),
+    ) {
         let perms: Vec<String> = a
             .policy
             .model
@@ -1321,7 +1324,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
                 .users
                 .iter()
                 .filter(|u| reference.decide(u, p, &res.name) == Ok(true))
-                .cloned()
+                .map(String::from)
                 .collect();
             prop_assert_eq!(
                 who,

@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
         for u in &m.users {
             for p in &authz.policy.model.perms {
                 for r in &m.resources {
-                    lines.push((u.clone(), p.name.clone(), r.name.clone()));
+                    lines.push((u.to_string(), p.name.clone(), r.name.clone()));
                 }
             }
         }

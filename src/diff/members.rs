@@ -92,7 +92,7 @@ pub fn diff_members(
         gained: Vec::new(),
         lost: Vec::new(),
     };
-    let users = new_auth.members.users.clone();
+    let users: Vec<String> = new_auth.members.users.iter().map(String::from).collect();
     let resources: Vec<String> = new_auth
         .members
         .resources

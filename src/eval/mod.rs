@@ -142,7 +142,7 @@ impl Authorizer {
         let m = &self.members;
         let user_id = m.user_id(user).ok_or_else(|| QueryError::UnknownUser {
             name: user.to_string(),
-            suggestion: did_you_mean(user, m.users.iter().map(String::as_str)),
+            suggestion: did_you_mean(user, m.users.iter()),
         })?;
         let perm_id = *self
             .perm_ids
@@ -231,7 +231,11 @@ impl Authorizer {
         loop {
             if let Some(&i) = self.members.index.get(&key(q.user, ResId(res))) {
                 if let Some(e) = self.members.entries.get(i as usize) {
-                    if e.always.contains(q.perm.index()) {
+                    if self
+                        .members
+                        .always(e)
+                        .is_some_and(|s| s.contains(q.perm.index()))
+                    {
                         return true;
                     }
                     if e.has_configurable && self.configurable_allows(e, q) {
@@ -307,12 +311,12 @@ impl Authorizer {
         perm: &str,
         resource: &str,
     ) -> Result<Vec<(UserId, Explanation)>, QueryError> {
-        let first = self.members.users.first().cloned().unwrap_or_default();
+        let first = self.members.users.first().unwrap_or_default();
         // Validate the permission and resource once (with any user).
         if self.members.users.is_empty() {
             return Ok(Vec::new());
         }
-        let base = self.query(&first, perm, resource)?;
+        let base = self.query(first, perm, resource)?;
         let mut out = Vec::new();
         for u in 0..self.members.users.len() {
             let q = Query {
@@ -348,7 +352,7 @@ impl Authorizer {
         if self.members.user_id(user).is_none() {
             return Err(QueryError::UnknownUser {
                 name: user.to_string(),
-                suggestion: did_you_mean(user, self.members.users.iter().map(String::as_str)),
+                suggestion: did_you_mean(user, self.members.users.iter()),
             });
         }
         let own = self.kind.get(res.index()).copied().unwrap_or_default();

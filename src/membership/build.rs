@@ -250,6 +250,16 @@ struct Builder<'p> {
     /// Per resource: explicit (user, role, origin) holdings.
     held: Vec<Vec<(UserId, Held)>>,
     grants: Vec<Vec<(UserId, PermId, Origin)>>,
+    /// Entries while they are built (then made compact).
+    drafts: Vec<Draft>,
+}
+
+/// An entry while it is built.
+struct Draft {
+    always: BitSet,
+    has_configurable: bool,
+    roles: Vec<Held>,
+    grants: Vec<(PermId, Origin)>,
 }
 
 pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) -> Result<Members> {
@@ -259,19 +269,20 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
             name: name.to_string(),
             text: text.to_string(),
             edition: None,
-            users: Vec::new(),
+            users: Names::default(),
             groups: Vec::new(),
             resources: Vec::new(),
             entries: Vec::new(),
+            sets: Vec::new(),
             index: IdMap::default(),
             settings: HashMap::new(),
             fast: None,
-            user_ids: HashMap::new(),
             res_ids: HashMap::new(),
             group_ids: HashMap::new(),
         },
         held: Vec::new(),
         grants: Vec::new(),
+        drafts: Vec::new(),
     };
     b.edition(&raw)?;
     b.users(&raw)?;
@@ -362,7 +373,7 @@ impl Builder<'_> {
 
     fn users(&mut self, raw: &RawMembers) -> Result<()> {
         for (i, u) in raw.users.iter().enumerate() {
-            if self.m.user_ids.contains_key(u) {
+            if self.m.users.insert(u).is_none() {
                 return Err(DataError::new(
                     "E0406",
                     format!("user `{u}` is listed twice"),
@@ -371,21 +382,15 @@ impl Builder<'_> {
                 )
                 .help("list each user once, in sign-up order"));
             }
-            self.m.user_ids.insert(u.clone(), UserId::from_index(i));
-            self.m.users.push(u.clone());
         }
+        self.m.users.shrink_to_fit();
         Ok(())
     }
 
     fn user(&self, name: &str, at: impl FnOnce() -> At) -> Result<UserId> {
         self.m.user_id(name).ok_or_else(|| {
-            unknown(
-                "user",
-                name,
-                at(),
-                self.m.users.iter().map(String::as_str).collect(),
-            )
-            .note("every user must be listed under `users:`")
+            unknown("user", name, at(), self.m.users.iter().collect())
+                .note("every user must be listed under `users:`")
         })
     }
 
@@ -836,10 +841,10 @@ impl Builder<'_> {
                                 "E0404",
                                 format!(
                                     "`{}` is a member of `{rid}` but holds none of {}, and exactly one is required",
-                                    self.m.users.get(u.index()).map_or("", String::as_str),
+                                    self.m.users.get(u.index()).unwrap_or(""),
                                     names.join(", ")
                                 ),
-                                listed_at(raw, rid, self.m.users.get(u.index()).map_or("", String::as_str)),
+                                listed_at(raw, rid, self.m.users.get(u.index()).unwrap_or("")),
                                 "a member without a required role",
                             )
                             .help("bind one of the roles, or give the rule a `default`"));
@@ -1025,33 +1030,46 @@ impl Builder<'_> {
                 }
             }
         }
-        for e in &mut self.m.entries {
-            crate::compile::close_groups(&self.policy.model, &mut e.always);
-            e.roles.shrink_to_fit();
-            e.grants.shrink_to_fit();
+        // Compact: each distinct permission set is stored once.
+        let mut set_ids: HashMap<BitSet, u32> = HashMap::new();
+        let drafts = std::mem::take(&mut self.drafts);
+        self.m.entries.reserve_exact(drafts.len());
+        for mut d in drafts {
+            crate::compile::close_groups(&self.policy.model, &mut d.always);
+            let next = u32::try_from(self.m.sets.len()).unwrap_or(u32::MAX);
+            let set = *set_ids.entry(d.always).or_insert_with_key(|s| {
+                self.m.sets.push(s.clone());
+                next
+            });
+            self.m.entries.push(Entry {
+                set,
+                has_configurable: d.has_configurable,
+                roles: d.roles.into_boxed_slice(),
+                grants: d.grants.into_boxed_slice(),
+            });
         }
-        self.m.entries.shrink_to_fit();
+        self.m.sets.shrink_to_fit();
     }
 
-    fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Entry {
+    fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Draft {
         let k = key(u, res);
-        let next = u32::try_from(self.m.entries.len()).unwrap_or(u32::MAX);
+        let next = u32::try_from(self.drafts.len()).unwrap_or(u32::MAX);
         let i = *self.m.index.entry(k).or_insert(next);
         if i == next {
-            self.m.entries.push(Entry {
+            self.drafts.push(Draft {
                 always: BitSet::with_capacity(n_perms),
                 has_configurable: false,
                 roles: Vec::new(),
                 grants: Vec::new(),
             });
         }
-        let len = self.m.entries.len();
+        let len = self.drafts.len();
         let idx = (i as usize).min(len.saturating_sub(1));
         #[expect(
             clippy::indexing_slicing,
-            reason = "idx < len, and an entry was pushed when the map was empty"
+            reason = "idx < len, and a draft was pushed when the map was empty"
         )]
-        &mut self.m.entries[idx]
+        &mut self.drafts[idx]
     }
 }
 

@@ -10,10 +10,12 @@ mod build;
 mod errors;
 pub mod fast;
 pub mod locate;
+mod names;
 pub mod raw;
 
 pub(crate) use build::too_deep as yaml_too_deep;
 pub use errors::{At, DataError};
+pub use names::Names;
 
 use crate::compile::BitSet;
 use crate::diagnostic::{Diagnostic, Report, Sources};
@@ -77,16 +79,20 @@ pub struct Held {
 }
 
 /// Everything one user holds at one resource.
+///
+/// Kept small (40 bytes, plus 16 per role held): the permission set is an
+/// index into [`Members::sets`], shared by every entry with the same set.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// Union of the held roles' effective permissions and direct grants.
-    pub always: BitSet,
+    /// Union of the held roles' effective permissions and direct grants:
+    /// an index into [`Members::sets`] (see [`Members::always`]).
+    pub set: u32,
     /// Whether some held role has configurable grants.
     pub has_configurable: bool,
     /// Roles held, with their origin.
-    pub roles: Vec<Held>,
+    pub roles: Box<[Held]>,
     /// Direct grants, with their origin.
-    pub grants: Vec<(PermId, Origin)>,
+    pub grants: Box<[(PermId, Origin)]>,
 }
 
 /// A resource (an instance of a scope kind).
@@ -144,20 +150,21 @@ pub struct Members {
     /// The edition in force.
     pub edition: Option<EditionId>,
     /// Users in sign-up order.
-    pub users: Vec<String>,
+    pub users: Names,
     /// Custom groups: name and members.
     pub groups: Vec<(String, Vec<UserId>)>,
     /// Resources in file order.
     pub resources: Vec<Resource>,
     /// Entries of the index.
     pub entries: Vec<Entry>,
+    /// The distinct permission sets of the entries.
+    pub sets: Vec<BitSet>,
     /// (user, resource) → entry.
     pub index: IdMap<u32>,
     /// (resource, declaring role, permission) → switched on?
     pub settings: HashMap<(ResId, RoleId, PermId), bool>,
     /// The fast index (one probe per check), when small enough to build.
     pub fast: Option<fast::FastIndex>,
-    user_ids: HashMap<String, UserId>,
     res_ids: HashMap<String, ResId>,
     group_ids: HashMap<String, GroupId>,
 }
@@ -180,7 +187,7 @@ impl Members {
 
     /// A user by name.
     pub fn user_id(&self, name: &str) -> Option<UserId> {
-        self.user_ids.get(name).copied()
+        self.users.find(name).map(UserId::from_index)
     }
 
     /// A resource by id.
@@ -195,7 +202,7 @@ impl Members {
 
     /// A user's name.
     pub fn user_name(&self, id: UserId) -> &str {
-        self.users.get(id.index()).map_or("", String::as_str)
+        self.users.get(id.index()).unwrap_or("")
     }
 
     /// A resource.
@@ -218,6 +225,12 @@ impl Members {
     pub fn entry(&self, user: UserId, res: ResId) -> Option<&Entry> {
         let i = *self.index.get(&key(user, res))?;
         self.entries.get(i as usize)
+    }
+
+    /// The permissions an entry always holds (its roles' and direct grants').
+    /// `None` only for an entry of other members.
+    pub fn always(&self, e: &Entry) -> Option<&BitSet> {
+        self.sets.get(e.set as usize)
     }
 
     /// The resource and its ancestors, innermost first.

@@ -688,7 +688,7 @@ fn who_can_case(
         if m.user_id(u).is_none() {
             let e = crate::eval::QueryError::UnknownUser {
                 name: u.clone(),
-                suggestion: crate::suggest::did_you_mean(u, m.users.iter().map(String::as_str)),
+                suggestion: crate::suggest::did_you_mean(u, m.users.iter()),
             };
             return (Status::Error(e.to_string()), None, Vec::new());
         }
