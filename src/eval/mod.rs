@@ -185,17 +185,10 @@ impl Authorizer {
     }
 
     /// Decides an interned query: `true` for allow. Default deny.
-    #[inline]
+    #[inline(always)]
     pub fn check(&self, q: &Query) -> bool {
         if let Some(fast) = &self.members.fast {
-            // `checked_shr`: a permission id past the bits (a query interned
-            // elsewhere) must read as "not held", not wrap around to another
-            // permission's bit as a plain shift does in release builds.
-            if fast
-                .bits(q.user, q.res)
-                .checked_shr(q.perm.0)
-                .is_some_and(|b| b & 1 == 1)
-            {
+            if fast.holds(q.user, q.res, q.perm) {
                 return true;
             }
             if !fast.needs_walk(q.user) {
@@ -207,6 +200,9 @@ impl Authorizer {
 
     /// The walking path: the entries of the resource and each enclosing
     /// one, configurable grants, grouped permissions member by member.
+    /// Kept out of line so that [`Authorizer::check`] stays small enough to
+    /// inline into a caller's loop.
+    #[inline(never)]
     pub fn check_walk(&self, q: &Query) -> bool {
         if self.check_here_or_above(q) {
             return true;

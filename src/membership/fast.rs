@@ -14,7 +14,7 @@
 
 use super::{key, IdMap, Members, ResId, UserId};
 use crate::compile::BitSet;
-use crate::resolve::Model;
+use crate::resolve::{Model, PermId};
 
 /// Pushed-down entries allowed beyond four times the number of entries.
 pub const MAX_PUSHED: usize = 1 << 20;
@@ -37,12 +37,28 @@ enum Bits {
 
 impl FastIndex {
     /// The bits of a user on a resource (0 when nothing is held there).
-    #[inline]
     pub fn bits(&self, user: UserId, res: ResId) -> u128 {
         let k = key(user, res);
         match &self.map {
             Bits::Narrow(m) => m.get(&k).map_or(0, |&b| u128::from(b)),
             Bits::Wide(m) => m.get(&k).copied().unwrap_or(0),
+        }
+    }
+
+    /// Whether the bits of a user on a resource have a permission.
+    /// `checked_shr`: a permission id past the bits (a query interned
+    /// elsewhere) reads as "not held", where a plain shift would wrap around
+    /// to another permission's bit in release builds.
+    #[inline(always)]
+    pub fn holds(&self, user: UserId, res: ResId, perm: PermId) -> bool {
+        let k = key(user, res);
+        match &self.map {
+            Bits::Narrow(m) => m
+                .get(&k)
+                .is_some_and(|&b| b.checked_shr(perm.0).is_some_and(|x| x & 1 == 1)),
+            Bits::Wide(m) => m
+                .get(&k)
+                .is_some_and(|&b| b.checked_shr(perm.0).is_some_and(|x| x & 1 == 1)),
         }
     }
 
