@@ -13,13 +13,21 @@ use rbacc::{Authorizer, Members, Query};
 
 fn all_queries_agree(preset: &str) {
     let p = rbacc::presets::get(preset).unwrap();
-    let policy = rbacc::compile(preset, p.source).unwrap_or_else(|r| panic!("{r}"));
     let path = format!("examples/{preset}/members.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let members = Members::from_yaml(&policy, &path, &text).unwrap_or_else(|r| panic!("{r}"));
-    assert!(
+    agree(preset, p.source, &text, true);
+}
+
+/// Compiles and loads, then compares the fast path with the walking path
+/// on every (user, permission, resource).
+fn agree(preset: &str, source: &str, yaml: &str, fast_expected: bool) {
+    let policy = rbacc::compile(preset, source).unwrap_or_else(|r| panic!("{r}"));
+    let members =
+        Members::from_yaml(&policy, "members.yaml", yaml).unwrap_or_else(|r| panic!("{r}"));
+    assert_eq!(
         members.fast.is_some(),
-        "{preset}: the fast index should be built"
+        fast_expected,
+        "{preset}: whether the fast index is built"
     );
     let authz = Authorizer::new(policy, members);
     let (mut allowed, mut total) = (0, 0);
@@ -65,4 +73,75 @@ fn tooljet() {
 #[test]
 fn neosync() {
     all_queries_agree("neosync");
+}
+
+/// A policy with `n` permissions (a third on the organization, the rest on
+/// workspaces), roles granting overlapping slices, and an organization
+/// permission implying a workspace role: fills the 64-bit index (n ≤ 64),
+/// the 128-bit one (n ≤ 128), or none (walking path only).
+fn wide_policy(n: usize) -> String {
+    let org = n / 3;
+    let mut s = String::from(
+        "policy wide \"Wide\"\nscope org \"Org\"\nscope ws \"Ws\" in org\npermissions on org {\n",
+    );
+    for i in 0..org {
+        s.push_str(&format!("  org.p{i} \"P\"\n"));
+    }
+    s.push_str("  org.all \"All\" {\n    implies ws_r2 on every ws\n  }\n}\npermissions on ws {\n");
+    for i in 0..n - org - 1 {
+        s.push_str(&format!("  ws.p{i} \"P\"\n"));
+    }
+    s.push_str("}\n");
+    let ws = n - org - 1;
+    for r in 0..3 {
+        let grants: Vec<String> = (0..ws)
+            .filter(|i| (i + r) % 3 != 0)
+            .map(|i| format!("ws.p{i}"))
+            .collect();
+        s.push_str(&format!(
+            "role ws_r{r} on ws \"R\" {{ grant {} }}\n",
+            grants.join(", ")
+        ));
+    }
+    let grants: Vec<String> = (0..org).step_by(2).map(|i| format!("org.p{i}")).collect();
+    s.push_str(&format!(
+        "role org_a on org \"A\" {{ grant {} }}\n",
+        grants.join(", ")
+    ));
+    s.push_str("role org_b on org \"B\" { include org_a\n grant org.all }\n");
+    s
+}
+
+fn wide_members() -> String {
+    let mut s = String::from("users: [u0, u1, u2, u3, u4, u5]\nresources:\n");
+    for o in 0..2 {
+        s.push_str(&format!(
+            "  org:o{o}:\n    roles:\n      u{o}: org_b\n      u{}: org_a\n",
+            o + 2
+        ));
+        for w in 0..3 {
+            s.push_str(&format!(
+                "  ws:o{o}/w{w}:\n    roles:\n      u{}: ws_r{}\n      u4: ws_r{}\n",
+                (o + w) % 6,
+                w % 3,
+                (w + 1) % 3
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn policies_wider_than_64_and_128_permissions_agree() {
+    for (n, fast) in [
+        (40, true),
+        (64, true),
+        (65, true),
+        (100, true),
+        (128, true),
+        (129, false),
+        (200, false),
+    ] {
+        agree(&format!("wide{n}"), &wide_policy(n), &wide_members(), fast);
+    }
 }
