@@ -186,54 +186,60 @@ pub(crate) fn too_deep(text: &str) -> Option<(usize, usize)> {
         if flow == 0 {
             base = block.len();
         }
-        let mut chars = rest.char_indices().peekable();
+        // Bytes, not chars: every byte that matters is ASCII, and a byte of
+        // a multi-byte character never equals one.
+        let rb = rest.as_bytes();
+        let mut j = 0usize;
         let mut prev_space = true;
-        let mut last = ' ';
-        while let Some((j, c)) = chars.next() {
+        let mut last = b' ';
+        while let Some(&c) = rb.get(j) {
             match c {
-                '[' | '{' => {
+                b'[' | b'{' => {
                     flow += 1;
                     if base + flow > limit {
                         return Some((i + 1, col + j + 1));
                     }
                 }
-                ']' | '}' => flow = flow.saturating_sub(1),
-                '#' if prev_space => break,
-                '"' => {
-                    while let Some((_, d)) = chars.next() {
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                b'#' if prev_space => break,
+                b'"' => {
+                    j += 1;
+                    while let Some(&d) = rb.get(j) {
                         match d {
-                            '\\' => {
-                                chars.next();
-                            }
-                            '"' => break,
+                            b'\\' => j += 1,
+                            b'"' => break,
                             _ => {}
                         }
+                        j += 1;
                     }
                 }
-                '\'' => {
-                    while let Some((_, d)) = chars.next() {
-                        if d == '\'' {
-                            if chars.peek().is_some_and(|&(_, e)| e == '\'') {
-                                chars.next();
+                b'\'' => {
+                    j += 1;
+                    while let Some(&d) = rb.get(j) {
+                        if d == b'\'' {
+                            if rb.get(j + 1) == Some(&b'\'') {
+                                j += 1;
                             } else {
                                 break;
                             }
                         }
+                        j += 1;
                     }
                 }
                 _ => {}
             }
-            prev_space = c == ' ' || c == '\t';
+            prev_space = c == b' ' || c == b'\t';
             if !prev_space {
                 last = c;
             }
+            j += 1;
         }
         // `key: |`, `key: >-` or `- |2` starts a block scalar.
         let head = rest
             .trim_end_matches([' ', '+', '-'])
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .trim_end_matches([' ', '+', '-']);
-        if flow == 0 && matches!(last, '|' | '>' | '+' | '-' | '0'..='9') {
+        if flow == 0 && matches!(last, b'|' | b'>' | b'+' | b'-' | b'0'..=b'9') {
             if let Some(before) = head.strip_suffix(['|', '>']) {
                 if before.is_empty() || before.ends_with(' ') {
                     scalar_indent = Some(indent);

@@ -55,7 +55,12 @@ impl Names {
     /// Adds a name and returns its index, or `None` when it is already
     /// present or the table is full (4 GiB of names).
     pub fn insert(&mut self, name: &str) -> Option<usize> {
-        if self.find(name).is_some() {
+        let h = self.hasher.hash_one(name);
+        if self
+            .table
+            .find(h, |&i| self.get(i as usize) == Some(name))
+            .is_some()
+        {
             return None;
         }
         let i = self.ends.len();
@@ -69,7 +74,6 @@ impl Names {
             table,
             hasher,
         } = self;
-        let h = hasher.hash_one(name);
         table.insert_unique(h, id, |&j| {
             hasher.hash_one(slice(text, ends, j as usize).unwrap_or(""))
         });

@@ -1,10 +1,12 @@
 //! The membership file as written: serde types that keep key order and
 //! reject duplicate keys.
 
+use hashbrown::HashTable;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::marker::PhantomData;
 
 /// Marker that starts the message of a duplicate-key error.
@@ -21,22 +23,44 @@ impl<V> Default for UniqueMap<V> {
     }
 }
 
-struct KeySeed<'a>(&'a HashSet<String>);
+/// Reads a key and refuses one already in the map. Small maps are scanned;
+/// larger ones use a table of indices into the map, so no key is stored
+/// twice.
+struct KeySeed<'a, V> {
+    out: &'a [(String, V)],
+    seen: &'a HashTable<usize>,
+    hasher: &'a RandomState,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+/// Maps up to this many keys are checked for duplicates by scanning.
+const SCAN: usize = 8;
+
+impl<V> KeySeed<'_, V> {
+    fn contains(&self, key: &str) -> bool {
+        if self.out.len() <= SCAN {
+            return self.out.iter().any(|(k, _)| k == key);
+        }
+        let h = self.hasher.hash_one(key);
+        self.seen
+            .find(h, |&i| self.out.get(i).is_some_and(|(k, _)| k == key))
+            .is_some()
+    }
+}
+
+impl<'de, V> DeserializeSeed<'de> for KeySeed<'_, V> {
     type Value = String;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for KeySeed<'_> {
+impl<V> Visitor<'_> for KeySeed<'_, V> {
     type Value = String;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        if self.0.contains(v) {
+        if self.contains(v) {
             return Err(E::custom(format!("{DUPLICATE_KEY} `{v}`")));
         }
         Ok(v.to_string())
@@ -64,12 +88,34 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
                 Ok(UniqueMap::default())
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut seen = HashSet::new();
-                let mut out = Vec::new();
-                while let Some(key) = map.next_key_seed(KeySeed(&seen))? {
+                let hasher = RandomState::new();
+                let mut seen: HashTable<usize> = HashTable::new();
+                let mut out: Vec<(String, V)> = Vec::new();
+                loop {
+                    let seed = KeySeed {
+                        out: &out,
+                        seen: &seen,
+                        hasher: &hasher,
+                    };
+                    let Some(key) = map.next_key_seed(seed)? else {
+                        break;
+                    };
                     let value = map.next_value()?;
-                    seen.insert(key.clone());
                     out.push((key, value));
+                    if out.len() > SCAN {
+                        // Index every key once the map outgrows a scan.
+                        let from = if out.len() == SCAN + 1 {
+                            0
+                        } else {
+                            out.len() - 1
+                        };
+                        for i in from..out.len() {
+                            let h = out.get(i).map_or(0, |(k, _)| hasher.hash_one(k));
+                            seen.insert_unique(h, i, |&j| {
+                                out.get(j).map_or(0, |(k, _)| hasher.hash_one(k))
+                            });
+                        }
+                    }
                 }
                 Ok(UniqueMap(out))
             }
@@ -166,4 +212,34 @@ pub struct RawResource {
     /// Configurable grants: role → permission → on/off.
     #[serde(default)]
     pub settings: UniqueMap<UniqueMap<Switch>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{UniqueMap, DUPLICATE_KEY};
+
+    fn map_of(keys: &[String]) -> String {
+        keys.iter().map(|k| format!("{k}: 1\n")).collect()
+    }
+
+    #[test]
+    fn duplicates_are_refused_in_small_and_large_maps() {
+        for n in [1usize, 2, 8, 9, 10, 40] {
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let ok: UniqueMap<u32> = serde_yaml::from_str(&map_of(&keys)).unwrap();
+            assert_eq!(ok.0.len(), n);
+            assert!(ok.0.iter().map(|(k, _)| k).eq(keys.iter()), "order kept");
+            // A repeat of each earlier key, written last.
+            for dup in 0..n {
+                let mut with = keys.clone();
+                with.push(format!("k{dup}"));
+                let err = serde_yaml::from_str::<UniqueMap<u32>>(&map_of(&with)).unwrap_err();
+                assert!(
+                    err.to_string()
+                        .contains(&format!("{DUPLICATE_KEY} `k{dup}`")),
+                    "{n} keys, k{dup} again: {err}"
+                );
+            }
+        }
+    }
 }
