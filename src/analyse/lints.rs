@@ -258,8 +258,10 @@ fn unholdable_roles(ex: &Explainer<'_>, may: &[BitSet]) -> Vec<Diagnostic> {
 /// to W0306.
 fn identical_roles(ex: &Explainer<'_>) -> Vec<Diagnostic> {
     let model = ex.model;
-    type Key = (ScopeId, BitSet, BitSet, Vec<(PermId, bool)>);
-    let mut first: HashMap<Key, RoleId> = HashMap::new();
+    // Roles are grouped by a fingerprint of their sets (hashing whole
+    // bitsets per role would cost roles × permissions), then compared.
+    type Key = (ScopeId, u64, u64, Vec<(PermId, bool)>);
+    let mut first: HashMap<Key, Vec<RoleId>> = HashMap::new();
     let mut out = Vec::new();
     for (i, role) in model.roles.iter().enumerate() {
         let r = RoleId::from_index(i);
@@ -278,15 +280,19 @@ fn identical_roles(ex: &Explainer<'_>) -> Vec<Diagnostic> {
         defaults.dedup();
         let key = (
             role.scope,
-            c.always.clone(),
-            c.configurable.clone(),
+            c.always.fingerprint(),
+            c.configurable.fingerprint(),
             defaults,
         );
-        match first.get(&key) {
-            None => {
-                first.insert(key, r);
-            }
-            Some(&earlier) => {
+        let bucket = first.entry(key).or_default();
+        let same = bucket.iter().copied().find(|&e| {
+            ex.compiled
+                .role(e)
+                .is_some_and(|x| x.always == c.always && x.configurable == c.configurable)
+        });
+        match same {
+            None => bucket.push(r),
+            Some(earlier) => {
                 let other = model.role_name(earlier);
                 let count = c.always.len() + c.configurable.len();
                 let mut d = Diagnostic::warning(

@@ -82,6 +82,14 @@ pub fn compile(model: &Model) -> Compiled {
             grantable: BitSet::with_capacity(n_perms),
         })
         .collect();
+    // Out-edges per role, built once (a scan of every edge per role would be
+    // quadratic in the size of the policy).
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n_roles];
+    for &(from, to, _) in &edges {
+        if let Some(list) = out_edges.get_mut(from) {
+            list.push(to);
+        }
+    }
     for r in order {
         let Some(role) = model.roles.get(r) else {
             continue;
@@ -104,8 +112,8 @@ pub fn compile(model: &Model) -> Compiled {
                 })),
             }
         }
-        for (_, to, _) in edges.iter().filter(|e| e.0 == r) {
-            if let Some(target) = roles.get(*to) {
+        for &to in out_edges.get(r).map_or(&[][..], Vec::as_slice) {
+            if let Some(target) = roles.get(to) {
                 always.union_with(&target.always);
                 grants.extend(target.config_grants.iter().copied());
                 reaches.union_with(&target.reaches);
