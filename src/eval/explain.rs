@@ -288,10 +288,10 @@ impl Authorizer {
             let Some(e) = m.entry(q.user, res) else {
                 continue;
             };
-            for h in &e.roles {
+            for h in e.roles {
                 steps.push(self.origin_step(&user, res, h));
             }
-            steps.extend(self.grant_steps(&user, res, &e.grants));
+            steps.extend(self.grant_steps(&user, res, e.grants));
             for (g, inst, on) in self.config_decisions(e, q) {
                 steps.push(self.setting_step(g, inst, on));
             }

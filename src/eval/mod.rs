@@ -8,7 +8,7 @@ mod explain;
 
 pub use explain::{Explanation, Step};
 
-use crate::membership::{key, Entry, Members, ResId, UserId};
+use crate::membership::{EntryRef, Members, ResId, UserId};
 use crate::resolve::{PermId, ScopeId};
 use crate::suggest::did_you_mean;
 use crate::Policy;
@@ -225,18 +225,12 @@ impl Authorizer {
     fn check_here_or_above(&self, q: &Query) -> bool {
         let mut res = q.res.0;
         loop {
-            if let Some(&i) = self.members.index.get(&key(q.user, ResId(res))) {
-                if let Some(e) = self.members.entries.get(i as usize) {
-                    if self
-                        .members
-                        .always(e)
-                        .is_some_and(|s| s.contains(q.perm.index()))
-                    {
-                        return true;
-                    }
-                    if e.has_configurable && self.configurable_allows(e, q) {
-                        return true;
-                    }
+            if let Some(e) = self.members.entry(q.user, ResId(res)) {
+                if e.always.contains(q.perm.index()) {
+                    return true;
+                }
+                if e.has_configurable && self.configurable_allows(e, q) {
+                    return true;
                 }
             }
             res = match self.parent.get(res as usize) {
@@ -259,13 +253,13 @@ impl Authorizer {
 
     /// The configurable grants of `e`'s roles for the query's permission,
     /// each with the resource whose setting decides it.
-    fn configurable_allows(&self, e: &Entry, q: &Query) -> bool {
+    fn configurable_allows(&self, e: EntryRef<'_>, q: &Query) -> bool {
         self.config_decisions(e, q).any(|(_, _, on)| on)
     }
 
     pub(crate) fn config_decisions<'a>(
         &'a self,
-        e: &'a Entry,
+        e: EntryRef<'a>,
         q: &'a Query,
     ) -> impl Iterator<Item = (crate::compile::ConfigGrant, Option<ResId>, bool)> + 'a {
         let compiled = &self.policy.compiled;

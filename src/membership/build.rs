@@ -280,6 +280,8 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
             resources: Vec::new(),
             entries: Vec::new(),
             sets: Vec::new(),
+            held: Vec::new(),
+            direct: Vec::new(),
             index: IdMap::default(),
             settings: HashMap::new(),
             fast: None,
@@ -1049,12 +1051,16 @@ impl Builder<'_> {
             });
             self.m.entries.push(Entry {
                 set,
+                roles_at: u32::try_from(self.m.held.len()).unwrap_or(u32::MAX),
+                grants_at: u32::try_from(self.m.direct.len()).unwrap_or(u32::MAX),
                 has_configurable: d.has_configurable,
-                roles: d.roles.into_boxed_slice(),
-                grants: d.grants.into_boxed_slice(),
             });
+            self.m.held.extend(d.roles);
+            self.m.direct.extend(d.grants);
         }
         self.m.sets.shrink_to_fit();
+        self.m.held.shrink_to_fit();
+        self.m.direct.shrink_to_fit();
     }
 
     fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Draft {

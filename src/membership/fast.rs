@@ -126,10 +126,7 @@ pub fn build(model: &Model, m: &Members) -> Option<FastIndex> {
     };
     let mut config_users = BitSet::with_capacity(m.users.len());
     for (&k, &i) in &m.index {
-        if m.entries
-            .get(i as usize)
-            .is_some_and(|e| e.has_configurable)
-        {
+        if m.entry_at(i as usize).is_some_and(|e| e.has_configurable) {
             config_users.insert((k >> 32) as usize);
         }
     }
@@ -150,16 +147,16 @@ fn build_map<W: Word>(model: &Model, m: &Members) -> Option<IdMap<W>> {
             list.push(u32::try_from(i).unwrap_or(u32::MAX));
         }
     }
-    let budget = m.entries.len().saturating_mul(4).saturating_add(MAX_PUSHED);
+    let budget = m.entry_count().saturating_mul(4).saturating_add(MAX_PUSHED);
     let mut map: IdMap<W> = IdMap::default();
-    map.reserve(m.entries.len());
+    map.reserve(m.entry_count());
     let mut pushed = 0usize;
     let mut stack: Vec<u32> = Vec::new();
     for (&k, &i) in &m.index {
-        let entry = m.entries.get(i as usize)?;
+        let entry = m.entry_at(i as usize)?;
         let user = UserId((k >> 32) as u32);
         let res = ResId(k as u32);
-        let bits = m.always(entry).map_or(0, bits_of);
+        let bits = bits_of(entry.always);
         let kind = m.resource(res)?.kind.index();
         let here = bits & kind_mask.get(kind).copied().unwrap_or(0);
         if here != 0 {

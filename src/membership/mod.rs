@@ -78,21 +78,29 @@ pub struct Held {
     pub origin: Origin,
 }
 
-/// Everything one user holds at one resource.
-///
-/// Kept small (40 bytes, plus 16 per role held): the permission set is an
-/// index into [`Members::sets`], shared by every entry with the same set.
-#[derive(Clone, Debug)]
+/// Everything one user holds at one resource, as stored: 16 bytes, with
+/// the permission set shared by every entry with the same set and the roles
+/// and direct grants in arenas of [`Members`]. Read it through
+/// [`Members::entry`].
+#[derive(Copy, Clone, Debug)]
 pub struct Entry {
-    /// Union of the held roles' effective permissions and direct grants:
-    /// an index into [`Members::sets`] (see [`Members::always`]).
-    pub set: u32,
+    set: u32,
+    roles_at: u32,
+    grants_at: u32,
+    has_configurable: bool,
+}
+
+/// Everything one user holds at one resource.
+#[derive(Copy, Clone, Debug)]
+pub struct EntryRef<'a> {
+    /// Union of the held roles' effective permissions and direct grants.
+    pub always: &'a BitSet,
     /// Whether some held role has configurable grants.
     pub has_configurable: bool,
     /// Roles held, with their origin.
-    pub roles: Box<[Held]>,
+    pub roles: &'a [Held],
     /// Direct grants, with their origin.
-    pub grants: Box<[(PermId, Origin)]>,
+    pub grants: &'a [(PermId, Origin)],
 }
 
 /// A resource (an instance of a scope kind).
@@ -155,10 +163,14 @@ pub struct Members {
     pub groups: Vec<(String, Vec<UserId>)>,
     /// Resources in file order.
     pub resources: Vec<Resource>,
-    /// Entries of the index.
-    pub entries: Vec<Entry>,
+    /// Entries of the index, in the order of their arenas.
+    entries: Vec<Entry>,
     /// The distinct permission sets of the entries.
-    pub sets: Vec<BitSet>,
+    sets: Vec<BitSet>,
+    /// The roles of every entry, entry after entry.
+    held: Vec<Held>,
+    /// The direct grants of every entry, entry after entry.
+    direct: Vec<(PermId, Origin)>,
     /// (user, resource) → entry.
     pub index: IdMap<u32>,
     /// (resource, declaring role, permission) → switched on?
@@ -222,15 +234,28 @@ impl Members {
 
     /// What a user holds at a resource (not counting enclosing resources).
     #[inline]
-    pub fn entry(&self, user: UserId, res: ResId) -> Option<&Entry> {
+    pub fn entry(&self, user: UserId, res: ResId) -> Option<EntryRef<'_>> {
         let i = *self.index.get(&key(user, res))?;
-        self.entries.get(i as usize)
+        self.entry_at(i as usize)
     }
 
-    /// The permissions an entry always holds (its roles' and direct grants').
-    /// `None` only for an entry of other members.
-    pub fn always(&self, e: &Entry) -> Option<&BitSet> {
-        self.sets.get(e.set as usize)
+    /// The entry at an index of [`Members::index`].
+    pub fn entry_at(&self, i: usize) -> Option<EntryRef<'_>> {
+        let e = self.entries.get(i)?;
+        let next = self.entries.get(i + 1);
+        let roles_end = next.map_or(self.held.len(), |n| n.roles_at as usize);
+        let grants_end = next.map_or(self.direct.len(), |n| n.grants_at as usize);
+        Some(EntryRef {
+            always: self.sets.get(e.set as usize)?,
+            has_configurable: e.has_configurable,
+            roles: self.held.get(e.roles_at as usize..roles_end)?,
+            grants: self.direct.get(e.grants_at as usize..grants_end)?,
+        })
+    }
+
+    /// Number of (user, resource) entries.
+    pub fn entry_count(&self) -> usize {
+        self.entries.len()
     }
 
     /// The resource and its ancestors, innermost first.

@@ -10,7 +10,7 @@
 //! What it reuses and what it recomputes:
 //! - The roles each user holds on each resource (explicit bindings, group
 //!   bindings, cardinality defaults, bootstrap, edition fallback, group
-//!   upgrades) are taken from the loaded [`Members`] ([`Entry::roles`]):
+//!   upgrades) are taken from the loaded [`Members`] ([`EntryRef::roles`](crate::membership::EntryRef::roles)):
 //!   those are membership semantics, not what the bitsets compute.
 //! - Everything else is recomputed here from the policy text's meaning:
 //!   which permissions a grant pattern covers (from the pattern text, not
@@ -181,7 +181,7 @@ impl<'a> Reference<'a> {
         }
         for a in self.ancestors(t) {
             if let Some(entry) = self.members.entry(u, a) {
-                for held in &entry.roles {
+                for held in entry.roles {
                     // Roles a loader derives from direct grants are
                     // recomputed below (rule 5), not taken on trust.
                     if matches!(held.origin, Origin::Direct | Origin::GroupGrant(_)) {
