@@ -45,6 +45,15 @@
 //! // Explanations carry the chain with source locations.
 //! let why = authz.explain(&q);
 //! assert_eq!(why.steps.len(), 3);
+//! assert!(why.steps[0].location.is_some());
+//!
+//! // A server that never shows data locations can drop the YAML text
+//! // (its size in memory); decisions and steps are unchanged.
+//! let mut lean = authz.clone();
+//! lean.members.forget_source();
+//! assert!(lean.check(&q));
+//! assert_eq!(lean.explain(&q).steps.len(), 3);
+//! assert!(lean.explain(&q).steps[0].location.is_none());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -57,6 +57,12 @@ impl Rbacc {
             .map_err(|e| err("query", e))
     }
 
+    /// Drops the membership YAML text (kept only for explanation
+    /// locations): the memory a server that never shows them would hold.
+    pub fn forget_source(&mut self) {
+        self.authz.members.forget_source();
+    }
+
     /// The check.
     #[inline]
     pub fn check(&self, q: &RbaccQuery) -> bool {

@@ -274,6 +274,15 @@ impl Members {
         })
     }
 
+    /// Drops the YAML text, which is kept only to give explanation steps
+    /// their line and column in the membership file. A long-running
+    /// embedder that never shows those locations saves the file's size in
+    /// memory; decisions are unchanged, and explanations keep every step,
+    /// citing the data without a location.
+    pub fn forget_source(&mut self) {
+        self.text = String::new();
+    }
+
     /// Renders a data error (for callers that build their own).
     pub fn diagnostic(&self, e: &DataError, sources: &mut Sources) -> Diagnostic {
         let file = sources.add(self.name.clone(), self.text.clone());

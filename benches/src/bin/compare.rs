@@ -281,7 +281,8 @@ fn probe(engine: &str, args: &Args) -> Result<(), String> {
                 rss,
             }
         }
-        "rbacc" => probe_rbacc(&w, &queries, heap_a, rss_a)?,
+        "rbacc" => probe_rbacc(&w, &queries, heap_a, rss_a, false)?,
+        "rbacc-lean" => probe_rbacc(&w, &queries, heap_a, rss_a, true)?,
         _ => return Err(format!("unknown engine {engine}")),
     };
     let expected = queries.iter().filter(|q| w.reference(q)).count();
@@ -328,6 +329,7 @@ fn probe_rbacc(
     queries: &[Query],
     heap_a: isize,
     rss_a: u64,
+    lean: bool,
 ) -> Result<ProbeOut, String> {
     use rbacc_bench::rbacc_engine;
     let dir = temp_dir("probe")?;
@@ -338,7 +340,10 @@ fn probe_rbacc(
     measure::trim_heap();
     let heap_a = heap_a.max(measure::live_heap());
     let (r, wall, cpu) = measure::timed(|| rbacc_engine::setup_from_files(&policy, &yaml));
-    let r = r?;
+    let mut r = r?;
+    if lean {
+        r.forget_source();
+    }
     let mut allowed = 0;
     for q in queries {
         allowed += usize::from(r.check(&r.prepare(q, w)?));
@@ -356,7 +361,7 @@ fn probe_rbacc(
 }
 
 #[cfg(not(feature = "rbacc"))]
-fn probe_rbacc(_: &Workload, _: &[Query], _: isize, _: u64) -> Result<ProbeOut, String> {
+fn probe_rbacc(_: &Workload, _: &[Query], _: isize, _: u64, _: bool) -> Result<ProbeOut, String> {
     Err("rbacc-bench was built without the `rbacc` feature".into())
 }
 
@@ -669,6 +674,11 @@ fn run(args: &Args) -> Result<(), String> {
             args.setup_runs
         );
         probes.push((e.to_string(), run_probes(e, args)?));
+        if e == "rbacc" {
+            // The same set-up, then the YAML text dropped (see
+            // `Members::forget_source`).
+            probes.push(("rbacc-lean".to_string(), run_probes("rbacc-lean", args)?));
+        }
     }
     let base_heap = probes
         .iter()
@@ -690,6 +700,7 @@ fn run(args: &Args) -> Result<(), String> {
         let from = match name.as_str() {
             "baseline" => "generator structs",
             "rbacc" => "policy + YAML files",
+            "rbacc-lean" => "the same, YAML text dropped",
             "cedar" => "policy text + Vec<Entity>",
             "casbin" => "model text + rule vectors",
             _ => "",
@@ -769,6 +780,13 @@ fn targets(rows: &[Row], probes: &[(String, Probe)], growths: &Growths) {
                 r.heap as f64 / b.heap.max(1) as f64,
                 verdict(r.heap <= 3 * b.heap)
             );
+            if let Some(l) = pr("rbacc-lean") {
+                println!(
+                    "- rbacc memory with the YAML text dropped ≤ 3× baseline: {:.2}× — {}",
+                    l.heap as f64 / b.heap.max(1) as f64,
+                    verdict(l.heap <= 3 * b.heap)
+                );
+            }
         }
     }
     for (step, g) in growths {
