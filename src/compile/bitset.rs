@@ -16,6 +16,11 @@ impl BitSet {
         })
     }
 
+    /// Removes every member (keeping the capacity).
+    pub fn clear(&mut self) {
+        self.words.iter_mut().for_each(|w| *w = 0);
+    }
+
     /// An empty set able to hold ids `0..n`.
     pub fn with_capacity(n: usize) -> BitSet {
         BitSet {

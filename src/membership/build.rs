@@ -256,16 +256,13 @@ struct Builder<'p> {
     /// Per resource: explicit (user, role, origin) holdings.
     held: Vec<Vec<(UserId, Held)>>,
     grants: Vec<Vec<(UserId, PermId, Origin)>>,
-    /// Entries while they are built (then made compact).
-    drafts: Vec<Draft>,
 }
 
-/// An entry while it is built.
-struct Draft {
-    always: BitSet,
-    has_configurable: bool,
-    roles: Vec<Held>,
-    grants: Vec<(PermId, Origin)>,
+/// What one (user, resource) key is given, before entries are built.
+#[derive(Copy, Clone)]
+enum Item {
+    Role(Held),
+    Grant(PermId, Origin),
 }
 
 pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) -> Result<Members> {
@@ -290,7 +287,6 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
         },
         held: Vec::new(),
         grants: Vec::new(),
-        drafts: Vec::new(),
     };
     b.edition(&raw)?;
     b.users(&raw)?;
@@ -999,89 +995,88 @@ impl Builder<'_> {
     /// Builds the (user, resource) → entry index.
     fn index(&mut self) {
         let compiled = &self.policy.compiled;
-        let n_perms = self.policy.model.perms.len();
+        let model = &self.policy.model;
         let held = std::mem::take(&mut self.held);
         let grants = std::mem::take(&mut self.grants);
+        // Everything given, keyed by (user, resource), then sorted by key:
+        // one flat vector instead of a growing entry per key. The sort is
+        // stable, so an entry keeps the order things were written in (its
+        // explanations cite the first role that grants).
+        let n: usize =
+            held.iter().map(Vec::len).sum::<usize>() + grants.iter().map(Vec::len).sum::<usize>();
+        let mut items: Vec<(u64, Item)> = Vec::with_capacity(n);
         for (ri, (hs, gs)) in held.into_iter().zip(grants).enumerate() {
             let res = ResId::from_index(ri);
-            for (u, h) in hs {
-                let e = self.entry_mut(u, res, n_perms);
-                if !e.roles.contains(&h) {
-                    e.roles.push(h);
-                    if let Some(cr) = compiled.role(h.role) {
-                        e.always.union_with(&cr.always);
-                        e.has_configurable |= !cr.config_grants.is_empty();
-                    }
-                }
-            }
+            items.extend(hs.into_iter().map(|(u, h)| (key(u, res), Item::Role(h))));
             for (u, p, o) in gs {
-                let model = &self.policy.model;
+                let k = key(u, res);
+                items.push((k, Item::Grant(p, o)));
                 // Holding a permission that `implies ROLE on every SCOPE`
                 // means holding ROLE on the contained instances: the entry
                 // holds the implied role (with the grant as its origin).
-                let implied: Vec<RoleId> = model
-                    .perm(p)
-                    .map(|x| x.implies.iter().map(|i| i.role).collect())
-                    .unwrap_or_default();
-                let e = self.entry_mut(u, res, n_perms);
-                e.always.insert(p.index());
-                e.grants.push((p, o));
-                for role in implied {
-                    let h = Held { role, origin: o };
-                    if !e.roles.contains(&h) {
-                        e.roles.push(h);
-                        if let Some(cr) = compiled.role(role) {
-                            e.always.union_with(&cr.always);
-                            e.has_configurable |= !cr.config_grants.is_empty();
-                        }
-                    }
+                for i in model.perm(p).map_or(&[][..], |x| x.implies.as_slice()) {
+                    let h = Held {
+                        role: i.role,
+                        origin: o,
+                    };
+                    items.push((k, Item::Role(h)));
                 }
             }
         }
-        // Compact: each distinct permission set is stored once.
+        items.sort_by_key(|&(k, _)| k);
+        // Each distinct permission set is stored once.
         let mut set_ids: HashMap<BitSet, u32> = HashMap::new();
-        let drafts = std::mem::take(&mut self.drafts);
-        self.m.entries.reserve_exact(drafts.len());
-        for mut d in drafts {
-            crate::compile::close_groups(&self.policy.model, &mut d.always);
-            let next = u32::try_from(self.m.sets.len()).unwrap_or(u32::MAX);
-            let set = *set_ids.entry(d.always).or_insert_with_key(|s| {
-                self.m.sets.push(s.clone());
-                next
-            });
-            self.m.entries.push(Entry {
+        let mut always = BitSet::with_capacity(model.perms.len());
+        let m = &mut self.m;
+        for group in items.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(k, _)) = group.first() else {
+                continue;
+            };
+            always.clear();
+            let roles_at = m.held.len();
+            let grants_at = m.direct.len();
+            let mut has_configurable = false;
+            for &(_, item) in group {
+                match item {
+                    Item::Role(h) => {
+                        if m.held.get(roles_at..).is_some_and(|seen| seen.contains(&h)) {
+                            continue;
+                        }
+                        m.held.push(h);
+                        if let Some(cr) = compiled.role(h.role) {
+                            always.union_with(&cr.always);
+                            has_configurable |= !cr.config_grants.is_empty();
+                        }
+                    }
+                    Item::Grant(p, o) => {
+                        always.insert(p.index());
+                        m.direct.push((p, o));
+                    }
+                }
+            }
+            crate::compile::close_groups(model, &mut always);
+            let set = match set_ids.get(&always) {
+                Some(&set) => set,
+                None => {
+                    let set = u32::try_from(m.sets.len()).unwrap_or(u32::MAX);
+                    set_ids.insert(always.clone(), set);
+                    m.sets.push(always.clone());
+                    set
+                }
+            };
+            m.index
+                .insert(k, u32::try_from(m.entries.len()).unwrap_or(u32::MAX));
+            m.entries.push(Entry {
                 set,
-                roles_at: u32::try_from(self.m.held.len()).unwrap_or(u32::MAX),
-                grants_at: u32::try_from(self.m.direct.len()).unwrap_or(u32::MAX),
-                has_configurable: d.has_configurable,
-            });
-            self.m.held.extend(d.roles);
-            self.m.direct.extend(d.grants);
-        }
-        self.m.sets.shrink_to_fit();
-        self.m.held.shrink_to_fit();
-        self.m.direct.shrink_to_fit();
-    }
-
-    fn entry_mut(&mut self, u: UserId, res: ResId, n_perms: usize) -> &mut Draft {
-        let k = key(u, res);
-        let next = u32::try_from(self.drafts.len()).unwrap_or(u32::MAX);
-        let i = *self.m.index.entry(k).or_insert(next);
-        if i == next {
-            self.drafts.push(Draft {
-                always: BitSet::with_capacity(n_perms),
-                has_configurable: false,
-                roles: Vec::new(),
-                grants: Vec::new(),
+                roles_at: u32::try_from(roles_at).unwrap_or(u32::MAX),
+                grants_at: u32::try_from(grants_at).unwrap_or(u32::MAX),
+                has_configurable,
             });
         }
-        let len = self.drafts.len();
-        let idx = (i as usize).min(len.saturating_sub(1));
-        #[expect(
-            clippy::indexing_slicing,
-            reason = "idx < len, and a draft was pushed when the map was empty"
-        )]
-        &mut self.drafts[idx]
+        m.entries.shrink_to_fit();
+        m.sets.shrink_to_fit();
+        m.held.shrink_to_fit();
+        m.direct.shrink_to_fit();
     }
 }
 
