@@ -1,0 +1,64 @@
+//! Heap held by each part of rbacc's loaded membership data, on one of the
+//! workloads: `cargo run -p rbacc-bench --release --bin memory -- [small|large]`.
+//!
+//! Parts are measured by dropping them one after another and counting the
+//! bytes freed (a counting global allocator), so the figures add up to the
+//! whole.
+
+use rbacc_bench::workload::{Params, Workload};
+use rbacc_bench::{measure, rbacc_input};
+
+#[global_allocator]
+static ALLOC: measure::CountingAlloc = measure::CountingAlloc;
+
+fn mib(bytes: isize) -> String {
+    format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn main() -> Result<(), String> {
+    let size = std::env::args().nth(1).unwrap_or_else(|| "large".into());
+    let params = Params::preset(&size).ok_or(format!("unknown size {size}"))?;
+    measure::start_counting();
+    let w = Workload::generate(&params);
+    let yaml = rbacc_input::members_yaml(&w);
+    let policy = rbacc::compile("bench.rbac", rbacc_input::POLICY).map_err(|e| format!("{e:?}"))?;
+    let before = measure::live_heap();
+    let mut m =
+        rbacc::Members::from_yaml(&policy, "members.yaml", &yaml).map_err(|e| format!("{e:?}"))?;
+    let total = measure::live_heap() - before;
+    println!(
+        "workload {size}: {} bindings, YAML {}",
+        w.bindings(),
+        mib(yaml.len() as isize)
+    );
+    println!();
+    println!("| part of `Members` | heap |");
+    println!("|---|---:|");
+    let mut part = |name: &str, drop_it: &mut dyn FnMut(&mut rbacc::Members)| {
+        let a = measure::live_heap();
+        drop_it(&mut m);
+        println!("| {name} | {} |", mib(a - measure::live_heap()));
+    };
+    part("YAML text (`text`, see `forget_source`)", &mut |m| {
+        m.text = String::new()
+    });
+    part("fast index (`fast`)", &mut |m| m.fast = None);
+    part("(user, resource) → entry (`index`)", &mut |m| {
+        m.index = Default::default()
+    });
+    part("user names (`users`)", &mut |m| {
+        m.users = Default::default()
+    });
+    part("resources and their members (`resources`)", &mut |m| {
+        m.resources = Vec::new()
+    });
+    part("settings", &mut |m| m.settings = Default::default());
+    let rest = measure::live_heap() - before;
+    drop(m);
+    println!(
+        "| entries, role and grant arenas, permission sets, name maps | {} |",
+        mib(rest)
+    );
+    println!("| **total** | **{}** |", mib(total));
+    Ok(())
+}
