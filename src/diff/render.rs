@@ -41,6 +41,45 @@ fn scopes(role: &RoleChanges) -> Vec<&str> {
     out
 }
 
+/// One line of a role's changes, in the order both renderings show them:
+/// per scope kind, gains then losses; then assignment changes.
+enum Line<'a> {
+    /// A scope kind's changes start.
+    Scope(&'a str),
+    /// A permission gained (`true`) or lost, with its folded member count.
+    Perm(&'a PermChange, usize, bool),
+    /// An assignment gained (`true`) or lost.
+    Assign(&'a AssignChange, bool),
+}
+
+fn lines(role: &RoleChanges) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    for scope in scopes(role) {
+        out.push(Line::Scope(scope));
+        for (list, gained) in [(&role.gained, true), (&role.lost, false)] {
+            out.extend(
+                shown(list)
+                    .into_iter()
+                    .filter(|(c, _)| c.scope == scope)
+                    .map(|(c, folded)| Line::Perm(c, folded, gained)),
+            );
+        }
+    }
+    for (list, gained) in [(&role.assigns_gained, true), (&role.assigns_lost, false)] {
+        out.extend(list.iter().map(|a| Line::Assign(a, gained)));
+    }
+    out
+}
+
+/// The permissions an assignment goes through, as `` `a`, `b` ``.
+fn via(a: &AssignChange) -> String {
+    a.via
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn summary(diff: &PolicyDiff) -> String {
     let lost: usize = diff
         .roles
@@ -117,13 +156,12 @@ fn human_assign(out: &mut String, sign: &str, a: &AssignChange) {
     } else {
         "can no longer assign"
     };
-    let via = a
-        .via
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let _ = writeln!(out, "    {sign} {verb} `{}` (through {via}){flag}", a.role);
+    let _ = writeln!(
+        out,
+        "    {sign} {verb} `{}` (through {}){flag}",
+        a.role,
+        via(a)
+    );
 }
 
 /// Plain text.
@@ -171,26 +209,15 @@ pub fn to_human(diff: &PolicyDiff) -> String {
             ),
             None => writeln!(out, "  role `{}` ({})", role.role, role.scope),
         };
-        for scope in scopes(role) {
-            let _ = writeln!(out, "   on {scope}:");
-            for (c, folded) in shown(&role.gained)
-                .into_iter()
-                .filter(|(c, _)| c.scope == scope)
-            {
-                human_perm(&mut out, "+", c, folded);
+        for line in lines(role) {
+            let sign = |gained| if gained { "+" } else { "-" };
+            match line {
+                Line::Scope(scope) => {
+                    let _ = writeln!(out, "   on {scope}:");
+                }
+                Line::Perm(c, folded, gained) => human_perm(&mut out, sign(gained), c, folded),
+                Line::Assign(a, gained) => human_assign(&mut out, sign(gained), a),
             }
-            for (c, folded) in shown(&role.lost)
-                .into_iter()
-                .filter(|(c, _)| c.scope == scope)
-            {
-                human_perm(&mut out, "-", c, folded);
-            }
-        }
-        for a in &role.assigns_gained {
-            human_assign(&mut out, "+", a);
-        }
-        for a in &role.assigns_lost {
-            human_assign(&mut out, "-", a);
         }
     }
     if let Some(m) = &diff.members {
@@ -245,25 +272,20 @@ pub fn to_markdown(diff: &PolicyDiff) -> String {
             out,
             "| Role | Change | Scope | Name | Permissions |\n|---|---|---|---|---|"
         );
-        for r in &diff.roles_added {
-            let _ = writeln!(
-                out,
-                "| `{}` | added | {} | {} | {} |",
-                cell(&r.name),
-                cell(&r.scope),
-                cell(&r.display),
-                r.permissions
-            );
-        }
-        for r in &diff.roles_removed {
-            let _ = writeln!(
-                out,
-                "| `{}` | removed | {} | {} | {} |",
-                cell(&r.name),
-                cell(&r.scope),
-                cell(&r.display),
-                r.permissions
-            );
+        for (list, change) in [
+            (&diff.roles_added, "added"),
+            (&diff.roles_removed, "removed"),
+        ] {
+            for r in list {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {change} | {} | {} | {} |",
+                    cell(&r.name),
+                    cell(&r.scope),
+                    cell(&r.display),
+                    r.permissions
+                );
+            }
         }
         out.push('\n');
     }
@@ -272,48 +294,31 @@ pub fn to_markdown(diff: &PolicyDiff) -> String {
             out,
             "| Permission | Change | Scope | Description |\n|---|---|---|---|"
         );
-        for p in &diff.permissions_added {
-            let _ = writeln!(
-                out,
-                "| `{}` | added | {} | {} |",
-                cell(&p.name),
-                cell(&p.scope),
-                cell(&p.description)
-            );
-        }
-        for p in &diff.permissions_removed {
-            let _ = writeln!(
-                out,
-                "| `{}` | removed | {} | {} |",
-                cell(&p.name),
-                cell(&p.scope),
-                cell(&p.description)
-            );
+        for (list, change) in [
+            (&diff.permissions_added, "added"),
+            (&diff.permissions_removed, "removed"),
+        ] {
+            for p in list {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {change} | {} | {} |",
+                    cell(&p.name),
+                    cell(&p.scope),
+                    cell(&p.description)
+                );
+            }
         }
         out.push('\n');
     }
     if !diff.roles.is_empty() {
         let _ = writeln!(out, "| | Role | Scope | Permission or role | Was | Now | Why |\n|---|---|---|---|---|---|---|");
         for role in &diff.roles {
-            for scope in scopes(role) {
-                for (c, folded) in shown(&role.gained)
-                    .into_iter()
-                    .filter(|(c, _)| c.scope == scope)
-                {
-                    md_perm(&mut out, role, c, folded, true);
+            for line in lines(role) {
+                match line {
+                    Line::Scope(_) => {}
+                    Line::Perm(c, folded, gained) => md_perm(&mut out, role, c, folded, gained),
+                    Line::Assign(a, gained) => md_assign(&mut out, role, a, gained),
                 }
-                for (c, folded) in shown(&role.lost)
-                    .into_iter()
-                    .filter(|(c, _)| c.scope == scope)
-                {
-                    md_perm(&mut out, role, c, folded, false);
-                }
-            }
-            for a in &role.assigns_gained {
-                md_assign(&mut out, role, a, true);
-            }
-            for a in &role.assigns_lost {
-                md_assign(&mut out, role, a, false);
             }
         }
         out.push('\n');
@@ -325,25 +330,17 @@ pub fn to_markdown(diff: &PolicyDiff) -> String {
                 out,
                 "| | User | Permission | Resource | Why |\n|---|---|---|---|---|"
             );
-            for c in &m.gained {
-                let _ = writeln!(
-                    out,
-                    "| ⚠️ gains | `{}` | `{}` | `{}` | {} |",
-                    cell(&c.user),
-                    cell(&c.perm),
-                    cell(&c.resource),
-                    cell(c.because.as_deref().unwrap_or(""))
-                );
-            }
-            for c in &m.lost {
-                let _ = writeln!(
-                    out,
-                    "| loses | `{}` | `{}` | `{}` | {} |",
-                    cell(&c.user),
-                    cell(&c.perm),
-                    cell(&c.resource),
-                    cell(c.because.as_deref().unwrap_or(""))
-                );
+            for (list, what) in [(&m.gained, "⚠️ gains"), (&m.lost, "loses")] {
+                for c in list {
+                    let _ = writeln!(
+                        out,
+                        "| {what} | `{}` | `{}` | `{}` | {} |",
+                        cell(&c.user),
+                        cell(&c.perm),
+                        cell(&c.resource),
+                        cell(c.because.as_deref().unwrap_or(""))
+                    );
+                }
             }
             out.push('\n');
         }
@@ -391,18 +388,12 @@ fn md_assign(out: &mut String, role: &RoleChanges, a: &AssignChange, gained: boo
     } else {
         "can no longer assign"
     };
-    let via = a
-        .via
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let _ = writeln!(
         out,
         "| {what} | `{}` | {} | role `{}` | | | through {} |",
         cell(&role.role),
         cell(&role.scope),
         cell(&a.role),
-        cell(&via)
+        cell(&via(a))
     );
 }
