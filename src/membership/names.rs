@@ -9,13 +9,59 @@ use hashbrown::HashTable;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+/// A hash index over strings stored elsewhere (an arena, a list of pairs):
+/// it keeps only their positions, and reads a string back through `at`.
+/// Nothing is copied to be indexed.
+#[derive(Clone, Default)]
+pub(crate) struct StrIndex {
+    table: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl StrIndex {
+    /// The position of `key`.
+    pub(crate) fn find<'a>(
+        &self,
+        key: &str,
+        at: impl Fn(usize) -> Option<&'a str>,
+    ) -> Option<usize> {
+        self.table
+            .find(self.hasher.hash_one(key), |&i| at(i as usize) == Some(key))
+            .map(|&i| i as usize)
+    }
+
+    /// Records that `key`, not yet present, is at position `i`; `false`
+    /// when `i` does not fit the index (past 4 billion).
+    pub(crate) fn insert<'a>(
+        &mut self,
+        key: &str,
+        i: usize,
+        at: impl Fn(usize) -> Option<&'a str>,
+    ) -> bool {
+        let Ok(id) = u32::try_from(i) else {
+            return false;
+        };
+        let hasher = &self.hasher;
+        self.table.insert_unique(hasher.hash_one(key), id, |&j| {
+            hasher.hash_one(at(j as usize).unwrap_or(""))
+        });
+        true
+    }
+
+    /// Frees spare capacity.
+    pub(crate) fn shrink_to_fit<'a>(&mut self, at: impl Fn(usize) -> Option<&'a str>) {
+        let hasher = &self.hasher;
+        self.table
+            .shrink_to_fit(|&j| hasher.hash_one(at(j as usize).unwrap_or("")));
+    }
+}
+
 /// Names in insertion order, each with its dense index.
 #[derive(Clone, Default)]
 pub struct Names {
     text: String,
     ends: Vec<u32>,
-    table: HashTable<u32>,
-    hasher: RandomState,
+    index: StrIndex,
 }
 
 impl Names {
@@ -46,37 +92,23 @@ impl Names {
 
     /// The index of a name.
     pub fn find(&self, name: &str) -> Option<usize> {
-        let h = self.hasher.hash_one(name);
-        self.table
-            .find(h, |&i| self.get(i as usize) == Some(name))
-            .map(|&i| i as usize)
+        self.index.find(name, |i| self.get(i))
     }
 
     /// Adds a name and returns its index, or `None` when it is already
     /// present or the table is full (4 GiB of names).
     pub fn insert(&mut self, name: &str) -> Option<usize> {
-        let h = self.hasher.hash_one(name);
-        if self
-            .table
-            .find(h, |&i| self.get(i as usize) == Some(name))
-            .is_some()
-        {
+        if self.find(name).is_some() {
             return None;
         }
         let i = self.ends.len();
-        let id = u32::try_from(i).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
+        let (text, ends) = (&self.text, &self.ends);
+        if !self.index.insert(name, i, |j| slice(text, ends, j)) {
+            return None;
+        }
         self.text.push_str(name);
         self.ends.push(end);
-        let Names {
-            text,
-            ends,
-            table,
-            hasher,
-        } = self;
-        table.insert_unique(h, id, |&j| {
-            hasher.hash_one(slice(text, ends, j as usize).unwrap_or(""))
-        });
         Some(i)
     }
 
@@ -84,13 +116,8 @@ impl Names {
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Names {
-            text,
-            ends,
-            table,
-            hasher,
-        } = self;
-        table.shrink_to_fit(|&j| hasher.hash_one(slice(text, ends, j as usize).unwrap_or("")));
+        let (text, ends) = (&self.text, &self.ends);
+        self.index.shrink_to_fit(|j| slice(text, ends, j));
     }
 }
 

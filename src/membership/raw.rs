@@ -1,12 +1,10 @@
 //! The membership file as written: serde types that keep key order and
 //! reject duplicate keys.
 
-use hashbrown::HashTable;
+use super::names::StrIndex;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::BuildHasher;
 use std::marker::PhantomData;
 
 /// Marker that starts the message of a duplicate-key error.
@@ -23,28 +21,21 @@ impl<V> Default for UniqueMap<V> {
     }
 }
 
-/// Reads a key and refuses one already in the map. Small maps are scanned;
-/// larger ones use a table of indices into the map, so no key is stored
-/// twice.
+/// Reads a key and refuses one already in the map (found through an index
+/// of the map's positions, so no key is stored twice).
 struct KeySeed<'a, V> {
     out: &'a [(String, V)],
-    seen: &'a HashTable<usize>,
-    hasher: &'a RandomState,
+    seen: &'a StrIndex,
 }
-
-/// Maps up to this many keys are checked for duplicates by scanning.
-const SCAN: usize = 8;
 
 impl<V> KeySeed<'_, V> {
     fn contains(&self, key: &str) -> bool {
-        if self.out.len() <= SCAN {
-            return self.out.iter().any(|(k, _)| k == key);
-        }
-        let h = self.hasher.hash_one(key);
-        self.seen
-            .find(h, |&i| self.out.get(i).is_some_and(|(k, _)| k == key))
-            .is_some()
+        self.seen.find(key, |i| key_at(self.out, i)).is_some()
     }
+}
+
+fn key_at<V>(out: &[(String, V)], i: usize) -> Option<&str> {
+    out.get(i).map(|(k, _)| k.as_str())
 }
 
 impl<'de, V> DeserializeSeed<'de> for KeySeed<'_, V> {
@@ -88,34 +79,21 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
                 Ok(UniqueMap::default())
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let hasher = RandomState::new();
-                let mut seen: HashTable<usize> = HashTable::new();
+                let mut seen = StrIndex::default();
                 let mut out: Vec<(String, V)> = Vec::new();
                 loop {
                     let seed = KeySeed {
                         out: &out,
                         seen: &seen,
-                        hasher: &hasher,
                     };
                     let Some(key) = map.next_key_seed(seed)? else {
                         break;
                     };
                     let value = map.next_value()?;
-                    out.push((key, value));
-                    if out.len() > SCAN {
-                        // Index every key once the map outgrows a scan.
-                        let from = if out.len() == SCAN + 1 {
-                            0
-                        } else {
-                            out.len() - 1
-                        };
-                        for i in from..out.len() {
-                            let h = out.get(i).map_or(0, |(k, _)| hasher.hash_one(k));
-                            seen.insert_unique(h, i, |&j| {
-                                out.get(j).map_or(0, |(k, _)| hasher.hash_one(k))
-                            });
-                        }
+                    if !seen.insert(&key, out.len(), |i| key_at(&out, i)) {
+                        return Err(de::Error::custom("a mapping with too many keys"));
                     }
+                    out.push((key, value));
                 }
                 Ok(UniqueMap(out))
             }
