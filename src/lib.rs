@@ -144,6 +144,18 @@ fn cap(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// For errors of which only the first were built: the note on the last
 /// reported one (every parse and resolve diagnostic is an error).
+/// The report of a stage that failed: only the diagnostics that will be
+/// shown are built (the rest are counted, see [`pad_count`]).
+fn refusal<E>(sources: Sources, errors: &[E], render: impl Fn(&E) -> Diagnostic) -> Report {
+    let shown = errors.len().min(limits::MAX_DIAGNOSTICS + 1);
+    let mut diagnostics: Vec<Diagnostic> = errors.iter().take(shown).map(render).collect();
+    pad_count(&mut diagnostics, errors.len());
+    Report {
+        sources,
+        diagnostics,
+    }
+}
+
 fn pad_count(diagnostics: &mut Vec<Diagnostic>, total: usize) {
     let max = limits::MAX_DIAGNOSTICS;
     if total > max {
@@ -168,36 +180,13 @@ fn compile_uncapped(
 ) -> Result<Policy, Report> {
     let mut sources = Sources::new();
     let file = sources.add(name, source);
-    // Only the diagnostics that will be reported are built (see `cap`); the
-    // rest are counted.
-    let first = |n: usize| n.min(limits::MAX_DIAGNOSTICS + 1);
     let ast = match syntax::parse(source) {
         Ok(ast) => ast,
-        Err(errors) => {
-            let mut diagnostics: Vec<Diagnostic> = errors
-                .iter()
-                .take(first(errors.len()))
-                .map(|e| e.to_diagnostic(file))
-                .collect();
-            pad_count(&mut diagnostics, errors.len());
-            return Err(Report {
-                sources,
-                diagnostics,
-            });
-        }
+        Err(errors) => return Err(refusal(sources, &errors, |e| e.to_diagnostic(file))),
     };
     let (model, errors) = resolve::resolve(&ast, file);
     if !errors.is_empty() {
-        let mut diagnostics: Vec<Diagnostic> = errors
-            .iter()
-            .take(first(errors.len()))
-            .map(|e| e.to_diagnostic(file))
-            .collect();
-        pad_count(&mut diagnostics, errors.len());
-        return Err(Report {
-            sources,
-            diagnostics,
-        });
+        return Err(refusal(sources, &errors, |e| e.to_diagnostic(file)));
     }
     let compiled = compile::compile(&model);
     let mut diagnostics = analyse::analyse(&model, &compiled, lints);
