@@ -20,6 +20,16 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 
 const ENGINES: [&str; 4] = ["baseline", "rbacc", "cedar", "casbin"];
 
+/// Set-up probes and the engine each belongs to: `rbacc-lean` is rbacc's
+/// set-up followed by `Members::forget_source` (the YAML text dropped).
+const PROBES: [(&str, &str); 5] = [
+    ("baseline", "baseline"),
+    ("rbacc", "rbacc"),
+    ("rbacc-lean", "rbacc"),
+    ("cedar", "cedar"),
+    ("casbin", "casbin"),
+];
+
 #[derive(Clone, Debug)]
 struct Args {
     size: String,
@@ -665,8 +675,8 @@ fn run(args: &Args) -> Result<(), String> {
 
     // 3. Set-up and memory, each engine in fresh processes.
     let mut probes: Vec<(String, Probe)> = Vec::new();
-    for e in ENGINES {
-        if !want(e) || (e == "rbacc" && !rbacc_enabled()) {
+    for (e, engine) in PROBES {
+        if !want(engine) || (engine == "rbacc" && !rbacc_enabled()) {
             continue;
         }
         eprintln!(
@@ -674,11 +684,6 @@ fn run(args: &Args) -> Result<(), String> {
             args.setup_runs
         );
         probes.push((e.to_string(), run_probes(e, args)?));
-        if e == "rbacc" {
-            // The same set-up, then the YAML text dropped (see
-            // `Members::forget_source`).
-            probes.push(("rbacc-lean".to_string(), run_probes("rbacc-lean", args)?));
-        }
     }
     let base_heap = probes
         .iter()
