@@ -36,15 +36,6 @@ enum Bits {
 }
 
 impl FastIndex {
-    /// The bits of a user on a resource (0 when nothing is held there).
-    pub fn bits(&self, user: UserId, res: ResId) -> u128 {
-        let k = key(user, res);
-        match &self.map {
-            Bits::Narrow(m) => m.get(&k).map_or(0, |&b| u128::from(b)),
-            Bits::Wide(m) => m.get(&k).copied().unwrap_or(0),
-        }
-    }
-
     /// Whether the bits of a user on a resource have a permission.
     /// `checked_shr`: a permission id past the bits (a query interned
     /// elsewhere) reads as "not held", where a plain shift would wrap around
