@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{rbacc, run, Out as Run};
 use std::path::{Path, PathBuf};
 
 const CLEAN: &str = "scope workspace \"Workspace\"\n\
@@ -25,13 +27,6 @@ const WARNS: &str = "scope workspace \"Workspace\"\n\
 
 /// A syntax error.
 const BROKEN: &str = "scope workspace \"Workspace\"\nrole {\n";
-
-/// `rbacc` with colour off through the environment, as in CI logs.
-fn rbacc() -> Command {
-    let mut cmd = Command::cargo_bin("rbacc").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
-    cmd
-}
 
 /// A scratch directory, removed on drop.
 struct Dir(PathBuf);
@@ -64,21 +59,6 @@ impl Dir {
 impl Drop for Dir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

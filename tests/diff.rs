@@ -9,12 +9,10 @@
 
 use rbacc::diff::{self, Access};
 use rbacc::Policy;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
+use std::path::Path;
 
 fn preset(name: &str) -> Policy {
     let p = rbacc::presets::get(name).unwrap();
@@ -40,17 +38,8 @@ fn write_tmp(name: &str, text: &str) -> String {
 }
 
 fn rbacc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = common::run(common::rbacc().args(args));
+    (out.code, out.stdout, out.stderr)
 }
 
 #[test]
@@ -261,7 +250,7 @@ fn cli_fails_on_escalation_only_when_asked() {
 fn cli_github_annotates_the_escalation_in_new() {
     write_tmp("diff_astro_github.rbac", &astro_with_new_include());
     // Run where the file is, so that its path is relative.
-    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
+    let out = common::rbacc()
         .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .args([
             "diff",

@@ -8,18 +8,11 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn rbacc() -> Command {
-    let mut cmd = Command::cargo_bin("rbacc").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
+use common::{rbacc, root, run, Out};
+use std::path::PathBuf;
 
 /// `rbacc ARGS` with the Astro preset and example data.
 fn astro(args: &[&str]) -> Command {
@@ -33,21 +26,6 @@ fn astro(args: &[&str]) -> Command {
     ])
     .args(&args[1..]);
     cmd
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> Out {
-    let out = cmd.borrow_mut().output().unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -15,7 +15,9 @@ use rbacc::membership::{ResId, UserId};
 use rbacc::resolve::PermId;
 use rbacc::{Authorizer, Members, Query};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::Out;
 
 fn base() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/base")
@@ -39,23 +41,8 @@ fn authorizer() -> Authorizer {
 /// whose `org.admin_all` implies Workspace Admin on every workspace).
 const ALLOWED: [&str; 3] = ["alice", "ws.write", "ws:acme/main"];
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn rbacc(args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run(common::rbacc().args(args))
 }
 
 fn temp_file(name: &str, text: &str) -> PathBuf {

@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::rbacc;
 use std::fmt::Write as _;
 
 /// Checks a source in the library, returning its codes; a panic fails the test.
@@ -13,12 +15,6 @@ fn codes(source: &str) -> Vec<&'static str> {
     let _ = report.to_plain_string();
     let _ = rbacc::diagnostic::to_json(&report.sources, &report.diagnostics);
     report.diagnostics.iter().map(|d| d.code).collect()
-}
-
-fn rbacc() -> Command {
-    let mut cmd = Command::cargo_bin("rbacc").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
 }
 
 /// Runs `rbacc check --format json` on a file with these bytes.

@@ -18,12 +18,10 @@
 )]
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
+use std::path::Path;
 
 fn schema() -> Value {
     let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json")).unwrap();
@@ -212,15 +210,8 @@ fn validate(log: &Value) -> Vec<String> {
 }
 
 fn rbacc(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let out = common::run(common::rbacc().args(args));
+    (out.code, out.stdout)
 }
 
 /// Structural facts the schema does not state: rule ids and indices agree,
@@ -336,7 +327,7 @@ fn diff_sarif_validates_against_the_schema() {
     );
     assert_ne!(changed, source);
     std::fs::write(&new, changed).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rbacc"))
+    let out = common::rbacc()
         .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .args([
             "diff",
