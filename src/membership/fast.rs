@@ -44,12 +44,8 @@ impl FastIndex {
     pub fn holds(&self, user: UserId, res: ResId, perm: PermId) -> bool {
         let k = key(user, res);
         match &self.map {
-            Bits::Narrow(m) => m
-                .get(&k)
-                .is_some_and(|&b| b.checked_shr(perm.0).is_some_and(|x| x & 1 == 1)),
-            Bits::Wide(m) => m
-                .get(&k)
-                .is_some_and(|&b| b.checked_shr(perm.0).is_some_and(|x| x & 1 == 1)),
+            Bits::Narrow(m) => m.get(&k).is_some_and(|b| b.has(perm.0)),
+            Bits::Wide(m) => m.get(&k).is_some_and(|b| b.has(perm.0)),
         }
     }
 
@@ -79,6 +75,8 @@ trait Word: Copy + Default + std::ops::BitOrAssign {
     fn of(mask: u128) -> Self;
     /// Widened to 128 bits.
     fn wide(self) -> u128;
+    /// Whether bit `i` is set (`false` past the width).
+    fn has(self, i: u32) -> bool;
 }
 
 impl Word for u64 {
@@ -88,6 +86,10 @@ impl Word for u64 {
     fn wide(self) -> u128 {
         u128::from(self)
     }
+    #[inline(always)]
+    fn has(self, i: u32) -> bool {
+        self.checked_shr(i).is_some_and(|x| x & 1 == 1)
+    }
 }
 
 impl Word for u128 {
@@ -96,6 +98,10 @@ impl Word for u128 {
     }
     fn wide(self) -> u128 {
         self
+    }
+    #[inline(always)]
+    fn has(self, i: u32) -> bool {
+        self.checked_shr(i).is_some_and(|x| x & 1 == 1)
     }
 }
 
@@ -117,7 +123,10 @@ pub fn build(model: &Model, m: &Members) -> Option<FastIndex> {
     };
     let mut config_users = BitSet::with_capacity(m.users.len());
     for (&k, &i) in &m.index {
-        if m.entry_at(i as usize).is_some_and(|e| e.has_configurable) {
+        if m.entries
+            .get(i as usize)
+            .is_some_and(|e| e.has_configurable)
+        {
             config_users.insert((k >> 32) as usize);
         }
     }
@@ -141,13 +150,15 @@ fn build_map<W: Word>(model: &Model, m: &Members) -> Option<IdMap<W>> {
     let budget = m.entry_count().saturating_mul(4).saturating_add(MAX_PUSHED);
     let mut map: IdMap<W> = IdMap::default();
     map.reserve(m.entry_count());
+    // Entries share their permission sets: convert each set once.
+    let set_bits: Vec<u128> = m.sets.iter().map(bits_of).collect();
     let mut pushed = 0usize;
     let mut stack: Vec<u32> = Vec::new();
     for (&k, &i) in &m.index {
-        let entry = m.entry_at(i as usize)?;
+        let entry = m.entries.get(i as usize)?;
         let user = UserId((k >> 32) as u32);
         let res = ResId(k as u32);
-        let bits = bits_of(entry.always);
+        let bits = *set_bits.get(entry.set as usize)?;
         let kind = m.resource(res)?.kind.index();
         let here = bits & kind_mask.get(kind).copied().unwrap_or(0);
         if here != 0 {
