@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     // Also every (user, permission, resource) of small data.
     let m = &authz.members;
     if m.users.len() * authz.policy.model.perms.len() * m.resources.len() <= 512 {
-        for u in &m.users {
+        for u in m.users.iter() {
             for p in &authz.policy.model.perms {
                 for r in &m.resources {
                     lines.push((u.to_string(), p.name.clone(), r.name.clone()));

@@ -136,14 +136,6 @@ impl std::fmt::Debug for Names {
     }
 }
 
-impl<'a> IntoIterator for &'a Names {
-    type Item = &'a str;
-    type IntoIter = Box<dyn Iterator<Item = &'a str> + 'a>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::Names;
