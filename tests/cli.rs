@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{rbacc, run, Out as Run};
+use common::{json_codes as codes, rbacc, run, Out as Run};
 use std::path::{Path, PathBuf};
 
 const CLEAN: &str = "scope workspace \"Workspace\"\n\
@@ -65,15 +65,6 @@ impl Drop for Dir {
 fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{}", run.stdout))
-}
-
-fn codes(report: &serde_json::Value) -> Vec<String> {
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 // ---------------------------------------------------------------- exit codes

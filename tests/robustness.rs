@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::rbacc;
+use common::{json_codes, rbacc};
 use std::fmt::Write as _;
 
 /// Checks a source in the library, returning its codes; a panic fails the test.
@@ -48,15 +48,6 @@ fn tempdir() -> std::path::PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn json_codes(json: &serde_json::Value) -> Vec<String> {
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -36,3 +36,13 @@ pub fn run(mut cmd: impl BorrowMut<Command>) -> Out {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// The codes of a JSON report's diagnostics (`--format json`), in order.
+pub fn json_codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
