@@ -24,14 +24,14 @@
 //!     role workspace_viewer on workspace "Viewer" { grant workspace.view }
 //!     role workspace_admin on workspace "Admin" { include workspace_viewer  grant workspace.edit }
 //! "#;
-//! let members = r#"
+//! let data = r#"
 //! users: [ana, ben]
 //! resources:
 //!   organization:acme: { roles: { ana: owner } }
 //!   workspace:acme/prod: { roles: { ben: workspace_viewer } }
 //! "#;
 //! let policy = rbacc::compile("example.rbac", source)?;
-//! let members = rbacc::Members::from_yaml(&policy, "members.yaml", members)?;
+//! let members = rbacc::Members::from_yaml(&policy, "members.yaml", data)?;
 //! let authz = rbacc::Authorizer::new(policy, members);
 //!
 //! // Intern once, check many times.
@@ -42,18 +42,19 @@
 //! // Unknown names are errors, never a silent deny or allow.
 //! assert!(authz.query("eve", "workspace.view", "workspace:acme/prod").is_err());
 //!
-//! // Explanations carry the chain with source locations.
+//! // Explanations carry the chain: binding → role → grant. Policy steps
+//! // cite the policy file; data steps cite the membership file when the
+//! // loaded data keeps its text (which costs the file's size in memory).
 //! let why = authz.explain(&q);
 //! assert_eq!(why.steps.len(), 3);
-//! assert!(why.steps[0].location.is_some());
+//! assert!(why.steps[0].location.is_none());
+//! assert!(why.steps[1].location.is_some());
 //!
-//! // A server that never shows data locations can drop the YAML text
-//! // (its size in memory); decisions and steps are unchanged.
-//! let mut lean = authz.clone();
-//! lean.members.forget_source();
-//! assert!(lean.check(&q));
-//! assert_eq!(lean.explain(&q).steps.len(), 3);
-//! assert!(lean.explain(&q).steps[0].location.is_none());
+//! let policy = authz.policy.clone();
+//! let located = rbacc::Members::from_yaml(&policy, "members.yaml", data)?.with_source(data);
+//! let authz = rbacc::Authorizer::new(policy, located);
+//! let why = authz.explain(&q);
+//! assert_eq!(why.steps[0].location.as_deref(), Some("members.yaml:4:33"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -1112,7 +1112,7 @@ fn first_mismatch(case: &Case) -> Option<String> {
     let compiled = rbacc::compile("gen.rbac", &policy).ok()?;
     let loaded = Members::from_yaml(&compiled, "gen.yaml", &members).ok()?;
     let a = Authorizer::new(compiled, loaded);
-    let reference = Reference::from_text(&a.policy.model, &a.members).ok()?;
+    let reference = Reference::from_text(&a.policy.model, &a.members, &members).ok()?;
     for (u, p, r) in queries(&a) {
         let c = a.is_allowed(&u, &p, &r);
         let e = reference.decide(&u, &p, &r);
@@ -1257,7 +1257,8 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
     let (case, a) = Case::valid(seed, k, ALL, &DIFFERENTIAL);
     let policy = case.policy.text();
     let members = case.members.text(&case.policy, None);
-    let reference = Reference::from_text(&a.policy.model, &a.members).expect("raw members");
+    let reference =
+        Reference::from_text(&a.policy.model, &a.members, &members).expect("raw members");
     let all = queries(&a);
     DIFFERENTIAL.case(all.len());
     for (u, p, r) in all {
@@ -1574,7 +1575,7 @@ fn presets_agree_with_reference() {
         let policy = rbacc::compile(preset.name, preset.source).unwrap();
         let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
         let a = Authorizer::new(policy, members);
-        let reference = Reference::from_text(&a.policy.model, &a.members).unwrap();
+        let reference = Reference::from_text(&a.policy.model, &a.members, &text).unwrap();
         for (u, p, r) in queries(&a) {
             let c = a.is_allowed(&u, &p, &r);
             let e = reference.decide(&u, &p, &r);

@@ -31,6 +31,18 @@ pub fn setup_from_text(policy: &str, yaml: &str) -> Result<Rbacc, String> {
     })
 }
 
+/// Like [`setup_from_text`], keeping the YAML text for explanation
+/// locations.
+fn setup_with_source(policy: &str, yaml: String) -> Result<Rbacc, String> {
+    let policy = compile(policy)?;
+    let members = rbacc::Members::from_yaml(&policy, "members.yaml", &yaml)
+        .map_err(|e| err("members", e))?
+        .with_source(yaml);
+    Ok(Rbacc {
+        authz: rbacc::Authorizer::new(policy, members),
+    })
+}
+
 /// Loads membership YAML into an already compiled policy (the load-time
 /// series). Returns the authorizer so that nothing is optimized away.
 pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
@@ -41,11 +53,17 @@ pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
     })
 }
 
-/// Set-up from files: read the policy and the YAML, compile, load.
-pub fn setup_from_files(policy: &Path, yaml: &Path) -> Result<Rbacc, String> {
+/// Set-up from files: read the policy and the YAML, compile, load; with
+/// `keep_source`, the loaded data keeps the YAML text (explanation
+/// locations, as the CLI does).
+pub fn setup_from_files(policy: &Path, yaml: &Path, keep_source: bool) -> Result<Rbacc, String> {
     let policy = std::fs::read_to_string(policy).map_err(|e| err("read policy", e))?;
     let yaml = std::fs::read_to_string(yaml).map_err(|e| err("read members", e))?;
-    setup_from_text(&policy, &yaml)
+    if keep_source {
+        setup_with_source(&policy, yaml)
+    } else {
+        setup_from_text(&policy, &yaml)
+    }
 }
 
 impl Rbacc {
@@ -55,12 +73,6 @@ impl Rbacc {
         self.authz
             .query(&user, q.perm_name(), &q.resource_id(w))
             .map_err(|e| err("query", e))
-    }
-
-    /// Drops the membership YAML text (kept only for explanation
-    /// locations): the memory a server that never shows them would hold.
-    pub fn forget_source(&mut self) {
-        self.authz.members.forget_source();
     }
 
     /// The check.

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let authz = rbacc::Authorizer::new(policy, members);
-    let reference = Reference::from_text(&authz.policy.model, &authz.members)
+    let reference = Reference::from_text(&authz.policy.model, &authz.members, members_text)
         .expect("loaded data reads as raw data");
     let mut lines: Vec<(String, String, String)> = queries
         .lines()

@@ -107,7 +107,8 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
         );
         Exit::Error
     })?;
-    Ok(Authorizer::new(policy, members))
+    // Explanations cite their line and column in the file.
+    Ok(Authorizer::new(policy, members.with_source(text)))
 }
 
 fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {

@@ -67,8 +67,12 @@ pub fn diff_members(
     name: &str,
     text: &str,
 ) -> Result<MembersDiff, (Side, Report)> {
-    let old_members = Members::from_yaml(old, name, text).map_err(|r| (Side::Old, r))?;
-    let new_members = Members::from_yaml(new, name, text).map_err(|r| (Side::New, r))?;
+    let old_members = Members::from_yaml(old, name, text)
+        .map_err(|r| (Side::Old, r))?
+        .with_source(text);
+    let new_members = Members::from_yaml(new, name, text)
+        .map_err(|r| (Side::New, r))?
+        .with_source(text);
     let old_auth = Authorizer::new(old.clone(), old_members);
     let new_auth = Authorizer::new(new.clone(), new_members);
     let kind_name = |auth: &Authorizer, res: &str| {

@@ -39,8 +39,9 @@ impl Authorizer {
 
     fn yaml_loc(&self, path: &[&str], target: Target) -> Option<String> {
         let parts: Vec<String> = path.iter().map(|s| (*s).to_string()).collect();
-        let offset = locate(&self.members.text, &parts, target)?;
-        let src = crate::diagnostic::Source::new(&self.members.name, self.members.text.as_str());
+        let text = self.members.source.as_deref()?;
+        let offset = locate(text, &parts, target)?;
+        let src = crate::diagnostic::Source::new(&self.members.name, text);
         let (line, col) = src.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
         Some(format!("{}:{line}:{col}", self.members.name))
     }
@@ -232,16 +233,15 @@ impl Authorizer {
                 let Some(e) = m.entry(q.user, res) else {
                     continue;
                 };
-                if let Some((p, origin)) = e.grants.iter().find(|(p, _)| *p == q.perm) {
-                    steps.push(self.grant_step(&user, res, *p, *origin));
+                if let Some((p, origin)) = e.grants().find(|(p, _)| *p == q.perm) {
+                    steps.push(self.grant_step(&user, res, p, origin));
                     return Explanation { allowed, steps };
                 }
                 let holder = e
-                    .roles
-                    .iter()
+                    .roles()
                     .find(|h| self.policy.compiled.holds(h.role, q.perm));
                 if let Some(h) = holder {
-                    steps.push(self.origin_step(&user, res, h));
+                    steps.push(self.origin_step(&user, res, &h));
                     steps.extend(self.policy_chain(h.role, q.perm));
                     return Explanation { allowed, steps };
                 }
@@ -249,13 +249,13 @@ impl Authorizer {
                     if !on {
                         continue;
                     }
-                    if let Some(h) = e.roles.iter().find(|h| {
+                    if let Some(h) = e.roles().find(|h| {
                         self.policy
                             .compiled
                             .role(h.role)
                             .is_some_and(|cr| cr.config_grants.contains(&g))
                     }) {
-                        steps.push(self.origin_step(&user, res, h));
+                        steps.push(self.origin_step(&user, res, &h));
                         steps.extend(self.policy_chain(h.role, q.perm));
                     }
                     steps.push(self.setting_step(g, inst, on));
@@ -288,10 +288,11 @@ impl Authorizer {
             let Some(e) = m.entry(q.user, res) else {
                 continue;
             };
-            for h in e.roles {
-                steps.push(self.origin_step(&user, res, h));
+            for h in e.roles() {
+                steps.push(self.origin_step(&user, res, &h));
             }
-            steps.extend(self.grant_steps(&user, res, e.grants));
+            let grants: Vec<(PermId, Origin)> = e.grants().collect();
+            steps.extend(self.grant_steps(&user, res, &grants));
             for (g, inst, on) in self.config_decisions(e, q) {
                 steps.push(self.setting_step(g, inst, on));
             }

@@ -187,13 +187,12 @@ impl Authorizer {
     /// Decides an interned query: `true` for allow. Default deny.
     #[inline(always)]
     pub fn check(&self, q: &Query) -> bool {
-        if let Some(fast) = &self.members.fast {
-            if fast.holds(q.user, q.res, q.perm) {
-                return true;
-            }
-            if !fast.needs_walk(q.user) {
-                return false;
-            }
+        let index = &self.members.index;
+        if index.holds(q.user, q.res, q.perm) {
+            return true;
+        }
+        if !index.needs_walk(q.user) {
+            return false;
         }
         self.check_walk(q)
     }
@@ -264,7 +263,7 @@ impl Authorizer {
     ) -> impl Iterator<Item = (crate::compile::ConfigGrant, Option<ResId>, bool)> + 'a {
         let compiled = &self.policy.compiled;
         let model = &self.policy.model;
-        e.roles.iter().flat_map(move |h| {
+        e.roles().flat_map(move |h| {
             compiled
                 .role(h.role)
                 .into_iter()

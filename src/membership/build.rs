@@ -258,30 +258,20 @@ struct Builder<'p> {
     grants: Vec<Vec<(UserId, PermId, Origin)>>,
 }
 
-/// What one (user, resource) key is given, before entries are built.
-#[derive(Copy, Clone)]
-enum Item {
-    Role(Held),
-    Grant(PermId, Origin),
-}
-
-pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) -> Result<Members> {
+pub(super) fn build(policy: &Policy, name: &str, raw: RawMembers) -> Result<Members> {
     let mut b = Builder {
         policy,
         m: Members {
             name: name.to_string(),
-            text: text.to_string(),
+            source: None,
             edition: None,
             users: Names::default(),
             groups: Vec::new(),
             resources: Vec::new(),
-            entries: Vec::new(),
             sets: Vec::new(),
-            held: Vec::new(),
-            direct: Vec::new(),
-            index: IdMap::default(),
+            items: Vec::new(),
+            index: Default::default(),
             settings: HashMap::new(),
-            fast: None,
             res_ids: HashMap::new(),
             group_ids: HashMap::new(),
         },
@@ -309,7 +299,6 @@ pub(super) fn build(policy: &Policy, name: &str, text: &str, raw: RawMembers) ->
         b.fallback();
     }
     b.index();
-    b.m.fast = super::fast::build(&policy.model, &b.m);
     Ok(b.m)
 }
 
@@ -992,7 +981,7 @@ impl Builder<'_> {
         }
     }
 
-    /// Builds the (user, resource) → entry index.
+    /// Builds the entries and the index.
     fn index(&mut self) {
         let compiled = &self.policy.compiled;
         let model = &self.policy.model;
@@ -1004,13 +993,13 @@ impl Builder<'_> {
         // explanations cite the first role that grants).
         let n: usize =
             held.iter().map(Vec::len).sum::<usize>() + grants.iter().map(Vec::len).sum::<usize>();
-        let mut items: Vec<(u64, Item)> = Vec::with_capacity(n);
+        let mut given: Vec<(u64, Given)> = Vec::with_capacity(n);
         for (ri, (hs, gs)) in held.into_iter().zip(grants).enumerate() {
             let res = ResId::from_index(ri);
-            items.extend(hs.into_iter().map(|(u, h)| (key(u, res), Item::Role(h))));
+            given.extend(hs.into_iter().map(|(u, h)| (key(u, res), Given::Role(h))));
             for (u, p, o) in gs {
                 let k = key(u, res);
-                items.push((k, Item::Grant(p, o)));
+                given.push((k, Given::Grant(p, o)));
                 // Holding a permission that `implies ROLE on every SCOPE`
                 // means holding ROLE on the contained instances: the entry
                 // holds the implied role (with the grant as its origin).
@@ -1019,64 +1008,74 @@ impl Builder<'_> {
                         role: i.role,
                         origin: o,
                     };
-                    items.push((k, Item::Role(h)));
+                    given.push((k, Given::Role(h)));
                 }
             }
         }
-        items.sort_by_key(|&(k, _)| k);
+        given.sort_by_key(|&(k, _)| k);
         // Each distinct permission set is stored once.
-        let mut set_ids: HashMap<BitSet, u32> = HashMap::new();
+        let mut set_ids: HashMap<(BitSet, bool), u32> = HashMap::new();
         let mut always = BitSet::with_capacity(model.perms.len());
+        let mut entries: Vec<index::Built> = Vec::new();
         let m = &mut self.m;
-        for group in items.chunk_by(|a, b| a.0 == b.0) {
+        m.items.reserve_exact(given.len());
+        for group in given.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(k, _)) = group.first() else {
                 continue;
             };
             always.clear();
-            let roles_at = m.held.len();
-            let grants_at = m.direct.len();
+            let start = m.items.len();
             let mut has_configurable = false;
-            for &(_, item) in group {
-                match item {
-                    Item::Role(h) => {
-                        if m.held.get(roles_at..).is_some_and(|seen| seen.contains(&h)) {
-                            continue;
-                        }
-                        m.held.push(h);
-                        if let Some(cr) = compiled.role(h.role) {
-                            always.union_with(&cr.always);
-                            has_configurable |= !cr.config_grants.is_empty();
-                        }
+            for &(_, g) in group {
+                let item = Item::pack(g);
+                if let Given::Role(h) = g {
+                    // The same role with the same origin (a role implied
+                    // twice by one grant's permissions) is kept once.
+                    if m.items
+                        .get(start..)
+                        .is_some_and(|seen| seen.contains(&item))
+                    {
+                        continue;
                     }
-                    Item::Grant(p, o) => {
-                        always.insert(p.index());
-                        m.direct.push((p, o));
+                    if let Some(cr) = compiled.role(h.role) {
+                        always.union_with(&cr.always);
+                        has_configurable |= !cr.config_grants.is_empty();
                     }
+                } else if let Given::Grant(p, _) = g {
+                    always.insert(p.index());
                 }
+                m.items.push(item);
             }
             crate::compile::close_groups(model, &mut always);
-            let set = match set_ids.get(&always) {
+            let probe = (always.clone(), has_configurable);
+            let set = match set_ids.get(&probe) {
                 Some(&set) => set,
                 None => {
                     let set = u32::try_from(m.sets.len()).unwrap_or(u32::MAX);
-                    set_ids.insert(always.clone(), set);
-                    m.sets.push(always.clone());
+                    m.sets.push(probe.clone());
+                    set_ids.insert(probe, set);
                     set
                 }
             };
-            m.index
-                .insert(k, u32::try_from(m.entries.len()).unwrap_or(u32::MAX));
-            m.entries.push(Entry {
+            let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+            entries.push(index::Built {
+                user: UserId((k >> 32) as u32),
+                res: ResId(k as u32),
                 set,
-                roles_at: u32::try_from(roles_at).unwrap_or(u32::MAX),
-                grants_at: u32::try_from(grants_at).unwrap_or(u32::MAX),
-                has_configurable,
+                items: (at(start), at(m.items.len())),
             });
         }
-        m.entries.shrink_to_fit();
         m.sets.shrink_to_fit();
-        m.held.shrink_to_fit();
-        m.direct.shrink_to_fit();
+        m.items.shrink_to_fit();
+        let shape = index::Shape {
+            model,
+            kinds: m.resources.iter().map(|r| r.kind.index()).collect(),
+            parents: m.resources.iter().map(|r| r.parent).collect(),
+            users: m.users.len(),
+            sets: &m.sets,
+            items_end: u32::try_from(m.items.len()).unwrap_or(u32::MAX),
+        };
+        m.index = index::build(&shape, &entries);
     }
 }
 

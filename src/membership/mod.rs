@@ -8,7 +8,7 @@
 
 mod build;
 mod errors;
-pub mod fast;
+pub mod index;
 pub mod locate;
 mod names;
 pub mod raw;
@@ -22,7 +22,6 @@ use crate::diagnostic::{Diagnostic, Report, Sources};
 use crate::resolve::{EditionId, PermId, RoleId, ScopeId};
 use crate::Policy;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 macro_rules! data_id {
     ($(#[$doc:meta] $name:ident),*) => {$(
@@ -78,29 +77,112 @@ pub struct Held {
     pub origin: Origin,
 }
 
-/// Everything one user holds at one resource, as stored: 16 bytes, with
-/// the permission set shared by every entry with the same set and the roles
-/// and direct grants in arenas of [`Members`]. Read it through
+/// Everything one user holds at one resource: read through
 /// [`Members::entry`].
-#[derive(Copy, Clone, Debug)]
-pub struct Entry {
-    set: u32,
-    roles_at: u32,
-    grants_at: u32,
-    has_configurable: bool,
-}
-
-/// Everything one user holds at one resource.
 #[derive(Copy, Clone, Debug)]
 pub struct EntryRef<'a> {
     /// Union of the held roles' effective permissions and direct grants.
     pub always: &'a BitSet,
     /// Whether some held role has configurable grants.
     pub has_configurable: bool,
-    /// Roles held, with their origin.
-    pub roles: &'a [Held],
+    items: &'a [Item],
+    /// The resource's members in join order (bootstrap positions).
+    join: &'a [UserId],
+    user: UserId,
+}
+
+impl<'a> EntryRef<'a> {
+    /// Roles held, with their origin, in the order they were given.
+    pub fn roles(&self) -> impl Iterator<Item = Held> + 'a {
+        let (join, user) = (self.join, self.user);
+        self.items
+            .iter()
+            .filter_map(move |it| match it.unpack(join, user) {
+                Given::Role(h) => Some(h),
+                Given::Grant(..) => None,
+            })
+    }
+
     /// Direct grants, with their origin.
-    pub grants: &'a [(PermId, Origin)],
+    pub fn grants(&self) -> impl Iterator<Item = (PermId, Origin)> + 'a {
+        let (join, user) = (self.join, self.user);
+        self.items
+            .iter()
+            .filter_map(move |it| match it.unpack(join, user) {
+                Given::Grant(p, o) => Some((p, o)),
+                Given::Role(_) => None,
+            })
+    }
+}
+
+/// What a (user, resource) entry is given: a role or a direct grant.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Given {
+    Role(Held),
+    Grant(PermId, Origin),
+}
+
+/// A [`Given`] packed in 8 bytes: the role or permission id (the top bit
+/// tells which), and the origin as a 3-bit kind and a 29-bit payload. A
+/// bootstrap origin keeps its rule; the user's position in join order is
+/// read back from the resource's members.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Item {
+    what: u32,
+    origin: u32,
+}
+
+const GRANT_BIT: u32 = 1 << 31;
+const PAYLOAD: u32 = (1 << 29) - 1;
+
+impl Item {
+    fn pack(g: Given) -> Item {
+        let (what, origin) = match g {
+            Given::Role(h) => (h.role.0 & !GRANT_BIT, h.origin),
+            Given::Grant(p, o) => (p.0 | GRANT_BIT, o),
+        };
+        let (kind, payload) = match origin {
+            Origin::Binding => (0, 0),
+            Origin::Group(g) => (1, g.0),
+            Origin::Default(i) => (2, i),
+            Origin::Bootstrap(i, _) => (3, i),
+            Origin::Fallback(e) => (4, e.0),
+            Origin::Upgrade(g) => (5, g.0),
+            Origin::Direct => (6, 0),
+            Origin::GroupGrant(g) => (7, g.0),
+        };
+        // Payloads are indices of groups, rules and editions: far below
+        // 2^29 within the input limits.
+        Item {
+            what,
+            origin: (kind << 29) | payload.min(PAYLOAD),
+        }
+    }
+
+    fn unpack(self, join: &[UserId], user: UserId) -> Given {
+        let payload = self.origin & PAYLOAD;
+        let origin = match self.origin >> 29 {
+            0 => Origin::Binding,
+            1 => Origin::Group(GroupId(payload)),
+            2 => Origin::Default(payload),
+            3 => {
+                let pos = join.iter().position(|&u| u == user).map_or(0, |p| p + 1);
+                Origin::Bootstrap(payload, u32::try_from(pos).unwrap_or(u32::MAX))
+            }
+            4 => Origin::Fallback(EditionId(payload)),
+            5 => Origin::Upgrade(GroupId(payload)),
+            6 => Origin::Direct,
+            _ => Origin::GroupGrant(GroupId(payload)),
+        };
+        if self.what & GRANT_BIT == 0 {
+            Given::Role(Held {
+                role: RoleId(self.what),
+                origin,
+            })
+        } else {
+            Given::Grant(PermId(self.what & !GRANT_BIT), origin)
+        }
+    }
 }
 
 /// A resource (an instance of a scope kind).
@@ -116,33 +198,8 @@ pub struct Resource {
     pub members: Vec<UserId>,
 }
 
-/// A fast hasher for the (user, resource) keys of the index: ids are dense
-/// integers, so one multiply spreads them well enough.
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 ^= self.0 >> 29;
-    }
-}
-
-/// A map keyed by packed ids.
-pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
-
-/// Packs a (user, resource) pair into one key.
+/// Packs a (user, resource) pair into one key: sorting keys sorts by
+/// user, then resource.
 #[inline]
 pub fn key(user: UserId, res: ResId) -> u64 {
     (u64::from(user.0) << 32) | u64::from(res.0)
@@ -153,8 +210,9 @@ pub fn key(user: UserId, res: ResId) -> u64 {
 pub struct Members {
     /// The file name.
     pub name: String,
-    /// The YAML text (kept to locate explanations).
-    pub text: String,
+    /// The YAML text, when kept to give explanation steps their location
+    /// (see [`Members::with_source`]).
+    pub source: Option<String>,
     /// The edition in force.
     pub edition: Option<EditionId>,
     /// Users in sign-up order.
@@ -163,20 +221,16 @@ pub struct Members {
     pub groups: Vec<(String, Vec<UserId>)>,
     /// Resources in file order.
     pub resources: Vec<Resource>,
-    /// Entries of the index, in the order of their arenas.
-    entries: Vec<Entry>,
-    /// The distinct permission sets of the entries.
-    sets: Vec<BitSet>,
-    /// The roles of every entry, entry after entry.
-    held: Vec<Held>,
-    /// The direct grants of every entry, entry after entry.
-    direct: Vec<(PermId, Origin)>,
-    /// (user, resource) → entry.
-    pub index: IdMap<u32>,
+    /// The distinct permission sets of the entries, each with whether its
+    /// entries hold a role with configurable grants.
+    sets: Vec<(BitSet, bool)>,
+    /// The roles and direct grants of every entry, entry after entry.
+    items: Vec<Item>,
+    /// Per user, the resources where the user holds something, with the
+    /// entry there and the permission bits of the one-probe check.
+    pub index: index::Index,
     /// (resource, declaring role, permission) → switched on?
     pub settings: HashMap<(ResId, RoleId, PermId), bool>,
-    /// The fast index (one probe per check), when small enough to build.
-    pub fast: Option<fast::FastIndex>,
     res_ids: HashMap<String, ResId>,
     group_ids: HashMap<String, GroupId>,
 }
@@ -184,6 +238,9 @@ pub struct Members {
 impl Members {
     /// Loads membership YAML against a policy. Any problem gives a report
     /// pointing into the YAML file.
+    ///
+    /// The text is not kept: explanations cite the data without a line and
+    /// column unless [`Members::with_source`] gives it back.
     pub fn from_yaml(policy: &Policy, name: &str, text: &str) -> Result<Members, Report> {
         let fail = |e: DataError| {
             let mut sources = Sources::new();
@@ -194,7 +251,15 @@ impl Members {
             }
         };
         let raw = build::read_raw(text).map_err(fail)?;
-        build::build(policy, name, text, raw).map_err(fail)
+        build::build(policy, name, raw).map_err(fail)
+    }
+
+    /// Keeps the YAML text the data was loaded from, so that explanation
+    /// steps give their line and column in it. It costs the file's size in
+    /// memory; decisions do not need it.
+    pub fn with_source(mut self, text: impl Into<String>) -> Members {
+        self.source = Some(text.into());
+        self
     }
 
     /// A user by name.
@@ -235,27 +300,20 @@ impl Members {
     /// What a user holds at a resource (not counting enclosing resources).
     #[inline]
     pub fn entry(&self, user: UserId, res: ResId) -> Option<EntryRef<'_>> {
-        let i = *self.index.get(&key(user, res))?;
-        self.entry_at(i as usize)
-    }
-
-    /// The entry at an index of [`Members::index`].
-    pub fn entry_at(&self, i: usize) -> Option<EntryRef<'_>> {
-        let e = self.entries.get(i)?;
-        let next = self.entries.get(i + 1);
-        let roles_end = next.map_or(self.held.len(), |n| n.roles_at as usize);
-        let grants_end = next.map_or(self.direct.len(), |n| n.grants_at as usize);
+        let slot = self.index.slot(user, res)?;
+        let (always, has_configurable) = self.sets.get(slot.set? as usize)?;
         Some(EntryRef {
-            always: self.sets.get(e.set as usize)?,
-            has_configurable: e.has_configurable,
-            roles: self.held.get(e.roles_at as usize..roles_end)?,
-            grants: self.direct.get(e.grants_at as usize..grants_end)?,
+            always,
+            has_configurable: *has_configurable,
+            items: self.items.get(slot.items.0..slot.items.1)?,
+            join: self.resource(res).map_or(&[][..], |r| r.members.as_slice()),
+            user,
         })
     }
 
     /// Number of (user, resource) entries.
     pub fn entry_count(&self) -> usize {
-        self.entries.len()
+        self.index.entries()
     }
 
     /// The resource and its ancestors, innermost first.
@@ -274,18 +332,10 @@ impl Members {
         })
     }
 
-    /// Drops the YAML text, which is kept only to give explanation steps
-    /// their line and column in the membership file. A long-running
-    /// embedder that never shows those locations saves the file's size in
-    /// memory; decisions are unchanged, and explanations keep every step,
-    /// citing the data without a location.
-    pub fn forget_source(&mut self) {
-        self.text = String::new();
-    }
-
     /// Renders a data error (for callers that build their own).
     pub fn diagnostic(&self, e: &DataError, sources: &mut Sources) -> Diagnostic {
-        let file = sources.add(self.name.clone(), self.text.clone());
-        e.to_diagnostic(file, &self.text)
+        let text = self.source.clone().unwrap_or_default();
+        let file = sources.add(self.name.clone(), text.clone());
+        e.to_diagnostic(file, &text)
     }
 }

@@ -79,8 +79,12 @@ impl<'a> Reference<'a> {
 
     /// A reference evaluator reading the raw data from the YAML text the
     /// members were loaded from.
-    pub fn from_text(model: &'a Model, members: &'a Members) -> Result<Reference<'a>, String> {
-        let raw = read_raw(&members.text)?;
+    pub fn from_text(
+        model: &'a Model,
+        members: &'a Members,
+        text: &str,
+    ) -> Result<Reference<'a>, String> {
+        let raw = read_raw(text)?;
         Ok(Reference::new(model, members, raw))
     }
 
@@ -181,7 +185,7 @@ impl<'a> Reference<'a> {
         }
         for a in self.ancestors(t) {
             if let Some(entry) = self.members.entry(u, a) {
-                for held in entry.roles {
+                for held in entry.roles() {
                     // Roles a loader derives from direct grants are
                     // recomputed below (rule 5), not taken on trust.
                     if matches!(held.origin, Origin::Direct | Origin::GroupGrant(_)) {

@@ -63,7 +63,7 @@ pub(crate) fn held_roles(authz: &Authorizer, user: UserId, res: ResId) -> Vec<Ro
     let mut out: Vec<RoleId> = Vec::new();
     for r in authz.members.ancestors(res) {
         if let Some(e) = authz.members.entry(user, r) {
-            for h in e.roles {
+            for h in e.roles() {
                 if !out.contains(&h.role) {
                     out.push(h.role);
                 }

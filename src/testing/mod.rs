@@ -575,7 +575,7 @@ fn load_suite(
                     Some(r),
                 )
             })?;
-            (name, m)
+            (name, m.with_source(text))
         }
         MembersSpec::Inline => {
             let text = file::inline_members(doc)
@@ -586,7 +586,7 @@ fn load_suite(
                     Some(r),
                 )
             })?;
-            ("inline".to_string(), m)
+            ("inline".to_string(), m.with_source(text))
         }
     };
     let loaded = Loaded {

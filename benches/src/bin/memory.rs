@@ -39,11 +39,7 @@ fn main() -> Result<(), String> {
         drop_it(&mut m);
         println!("| {name} | {} |", mib(a - measure::live_heap()));
     };
-    part("YAML text (`text`, see `forget_source`)", &mut |m| {
-        m.text = String::new()
-    });
-    part("fast index (`fast`)", &mut |m| m.fast = None);
-    part("(user, resource) → entry (`index`)", &mut |m| {
+    part("rows of the index (`index`)", &mut |m| {
         m.index = Default::default()
     });
     part("user names (`users`)", &mut |m| {
@@ -56,7 +52,7 @@ fn main() -> Result<(), String> {
     let rest = measure::live_heap() - before;
     drop(m);
     println!(
-        "| entries, role and grant arenas, permission sets, name maps | {} |",
+        "| roles-and-grants arena, permission sets, name maps | {} |",
         mib(rest)
     );
     println!("| **total** | **{}** |", mib(total));

@@ -1,0 +1,413 @@
+//! The membership index: for each user, one row of slots sorted by
+//! resource, a slot for every resource where the user holds something, on
+//! the resource itself or on an enclosing one.
+//!
+//! A slot carries the user's entry there (a shared permission set and a
+//! range of the roles-and-grants arena of [`super::Members`]) and, when the
+//! policy has at most 128 permissions, the permissions of the resource's
+//! kind held there as inline bits. Bindings on enclosing resources are
+//! pushed down into the bits of the contained resources whose kind they
+//! grant permissions of (an Organization Owner's Workspace Admin rights are
+//! written into each workspace of the organization), so a check is a row
+//! lookup, a short scan and one bit test. Push-down stops at
+//! [`MAX_PUSHED`] slots beyond four times the entries; past that, or past
+//! 128 permissions, the slots keep no bits and evaluation walks the
+//! enclosing resources instead. Configurable grants are never in the bits:
+//! users holding a role with configurable grants are decided on the
+//! walking path when the bits say no.
+//!
+//! Rows instead of a hash map: the rows are sorted vectors with no empty
+//! buckets, one slot holds everything the user has at the resource, and
+//! they are built by one sort of the entries with no per-key allocation.
+
+use super::{ResId, UserId};
+use crate::compile::BitSet;
+use crate::resolve::{Model, PermId};
+
+/// Pushed-down slots allowed beyond four times the number of entries.
+pub const MAX_PUSHED: usize = 1 << 20;
+
+/// The set of a slot with no entry of its own (only bits pushed down).
+const NO_ENTRY: u32 = u32::MAX;
+
+/// Rows up to this length are scanned; longer ones binary-searched.
+const SCAN: usize = 8;
+
+/// One (user, resource) slot: 8 bytes plus the bits.
+#[derive(Copy, Clone, Debug, Default)]
+struct Slot<W> {
+    res: u32,
+    set: u32,
+    bits: W,
+}
+
+/// The slots, by the width of their bits.
+#[derive(Clone, Debug)]
+enum Slots {
+    /// No bits: every check walks (more than 128 permissions, or push-down
+    /// past its budget).
+    Walk(Vec<Slot<()>>),
+    /// Up to 64 permissions: 16-byte slots.
+    Narrow(Vec<Slot<u64>>),
+    /// Up to 128 permissions: 24-byte slots.
+    Wide(Vec<Slot<Pair>>),
+}
+
+/// 128 bits with the alignment of `u64` (a `u128` field would pad each
+/// slot to 32 bytes).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct Pair([u64; 2]);
+
+/// What one (user, resource) slot holds: an entry, or bits pushed down
+/// from an entry on an enclosing resource.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct SlotRef {
+    /// The entry's permission set (an index into `Members::sets`), if the
+    /// user holds anything on the resource itself.
+    pub set: Option<u32>,
+    /// The entry's range of the roles-and-grants arena.
+    pub items: (usize, usize),
+}
+
+/// One entry, as the index is built from it: its key, its permission set
+/// and its range of the arena. Entries come sorted by key.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Built {
+    pub user: UserId,
+    pub res: ResId,
+    pub set: u32,
+    pub items: (u32, u32),
+}
+
+/// The rows, and the users that need the walking path.
+#[derive(Clone, Debug)]
+pub struct Index {
+    /// Row of user `u`: slots `starts[u]..starts[u + 1]`.
+    starts: Vec<u32>,
+    slots: Slots,
+    /// Per slot, where its range of the arena starts; one more at the end.
+    items_at: Vec<u32>,
+    /// Users holding a role with configurable grants somewhere.
+    config_users: BitSet,
+    entries: usize,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index {
+            starts: vec![0],
+            slots: Slots::Walk(Vec::new()),
+            items_at: vec![0],
+            config_users: BitSet::default(),
+            entries: 0,
+        }
+    }
+}
+
+impl Index {
+    /// Whether a user's bits on a resource have a permission (always
+    /// `false` when the slots keep no bits).
+    #[inline(always)]
+    pub fn holds(&self, user: UserId, res: ResId, perm: PermId) -> bool {
+        match &self.slots {
+            Slots::Narrow(s) => self.find(s, user, res).is_some_and(|x| x.bits.has(perm.0)),
+            Slots::Wide(s) => self.find(s, user, res).is_some_and(|x| x.bits.has(perm.0)),
+            Slots::Walk(_) => false,
+        }
+    }
+
+    /// Whether a "no" from the bits must be confirmed on the walking path.
+    #[inline(always)]
+    pub fn needs_walk(&self, user: UserId) -> bool {
+        matches!(self.slots, Slots::Walk(_)) || self.config_users.contains(user.index())
+    }
+
+    /// Whether the slots keep permission bits (the one-probe path).
+    pub fn has_bits(&self) -> bool {
+        !matches!(self.slots, Slots::Walk(_))
+    }
+
+    /// Number of slots (entries and pushed-down bits).
+    pub fn len(&self) -> usize {
+        self.items_at.len().saturating_sub(1)
+    }
+
+    /// Whether there are no slots.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of entries (slots where the user holds something on the
+    /// resource itself).
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    /// The slot of a user on a resource.
+    #[inline]
+    pub(super) fn slot(&self, user: UserId, res: ResId) -> Option<SlotRef> {
+        let (i, set) = match &self.slots {
+            Slots::Walk(s) => self
+                .find_at(s, user, res)
+                .map(|i| (i, s.get(i).map(|x| x.set))),
+            Slots::Narrow(s) => self
+                .find_at(s, user, res)
+                .map(|i| (i, s.get(i).map(|x| x.set))),
+            Slots::Wide(s) => self
+                .find_at(s, user, res)
+                .map(|i| (i, s.get(i).map(|x| x.set))),
+        }?;
+        let start = *self.items_at.get(i)? as usize;
+        let end = *self.items_at.get(i + 1)? as usize;
+        Some(SlotRef {
+            set: set.filter(|&s| s != NO_ENTRY),
+            items: (start, end),
+        })
+    }
+
+    #[inline(always)]
+    fn find<'a, W>(&self, slots: &'a [Slot<W>], user: UserId, res: ResId) -> Option<&'a Slot<W>> {
+        self.find_at(slots, user, res).and_then(|i| slots.get(i))
+    }
+
+    /// The position of the slot of (user, res).
+    #[inline(always)]
+    fn find_at<W>(&self, slots: &[Slot<W>], user: UserId, res: ResId) -> Option<usize> {
+        let u = user.index();
+        let lo = *self.starts.get(u)? as usize;
+        let hi = *self.starts.get(u + 1)? as usize;
+        let row = slots.get(lo..hi)?;
+        if row.len() <= SCAN {
+            for (i, s) in row.iter().enumerate() {
+                if s.res >= res.0 {
+                    return (s.res == res.0).then_some(lo + i);
+                }
+            }
+            None
+        } else {
+            row.binary_search_by_key(&res.0, |s| s.res)
+                .ok()
+                .map(|i| lo + i)
+        }
+    }
+}
+
+/// A word of permission bits: none, 64 or 128.
+trait Word: Copy + Default {
+    /// The low bits of a mask (the caller keeps ids below the width).
+    fn of(mask: u128) -> Self;
+    /// Whether bit `i` is set (`false` past the width).
+    fn has(self, i: u32) -> bool;
+}
+
+impl Word for () {
+    fn of(_: u128) -> Self {}
+    fn has(self, _: u32) -> bool {
+        false
+    }
+}
+
+impl Word for u64 {
+    fn of(mask: u128) -> Self {
+        mask as u64
+    }
+    /// `checked_shr`: a permission id past the bits (a query interned
+    /// elsewhere) reads as "not held", where a plain shift would wrap around
+    /// to another permission's bit in release builds.
+    #[inline(always)]
+    fn has(self, i: u32) -> bool {
+        self.checked_shr(i).is_some_and(|x| x & 1 == 1)
+    }
+}
+
+impl Word for Pair {
+    fn of(mask: u128) -> Self {
+        Pair([mask as u64, (mask >> 64) as u64])
+    }
+    #[inline(always)]
+    fn has(self, i: u32) -> bool {
+        let word = if i < 64 { self.0[0] } else { self.0[1] };
+        (i < 128) && (word >> (i % 64)) & 1 == 1
+    }
+}
+
+/// What the builder needs to know of the data besides the entries.
+pub(super) struct Shape<'a> {
+    pub model: &'a Model,
+    /// Per resource: its scope kind.
+    pub kinds: Vec<usize>,
+    /// Per resource: its parent.
+    pub parents: Vec<Option<ResId>>,
+    pub users: usize,
+    /// The distinct permission sets, and whether each comes with a role
+    /// that has configurable grants.
+    pub sets: &'a [(BitSet, bool)],
+    /// End of the arena.
+    pub items_end: u32,
+}
+
+/// Builds the index from entries sorted by (user, resource).
+pub(super) fn build(shape: &Shape<'_>, entries: &[Built]) -> Index {
+    let n = shape.model.perms.len();
+    let slots = if n <= 64 {
+        rows::<u64>(shape, entries, true).map(|(st, s, at)| (st, Slots::Narrow(s), at))
+    } else if n <= 128 {
+        rows::<Pair>(shape, entries, true).map(|(st, s, at)| (st, Slots::Wide(s), at))
+    } else {
+        None
+    };
+    let (starts, slots, items_at) = slots.unwrap_or_else(|| {
+        let (st, s, at) = rows::<()>(shape, entries, false).unwrap_or_default();
+        (st, Slots::Walk(s), at)
+    });
+    let mut config_users = BitSet::with_capacity(shape.users);
+    for e in entries {
+        if shape.sets.get(e.set as usize).is_some_and(|s| s.1) {
+            config_users.insert(e.user.index());
+        }
+    }
+    Index {
+        starts,
+        slots,
+        items_at,
+        config_users,
+        entries: entries.len(),
+    }
+}
+
+type Rows<W> = (Vec<u32>, Vec<Slot<W>>, Vec<u32>);
+
+/// The rows, one user after another; `None` when push-down runs past its
+/// budget.
+fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Rows<W>> {
+    let model = shape.model;
+    let mut kind_mask = vec![0u128; model.scopes.len()];
+    for (i, p) in model.perms.iter().enumerate().take(128) {
+        if let Some(mask) = kind_mask.get_mut(p.scope.index()) {
+            *mask |= 1u128 << i;
+        }
+    }
+    let mask_of = |res: u32| {
+        shape
+            .kinds
+            .get(res as usize)
+            .and_then(|&k| kind_mask.get(k))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); shape.kinds.len()];
+    if push {
+        for (i, p) in shape.parents.iter().enumerate() {
+            if let Some(list) = p.and_then(|p| children.get_mut(p.index())) {
+                list.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    let set_bits: Vec<u128> = shape.sets.iter().map(|(s, _)| bits_of(s)).collect();
+    let budget = entries.len().saturating_mul(4).saturating_add(MAX_PUSHED);
+    let grouped = !model.grouped.is_empty();
+
+    let mut starts = Vec::with_capacity(shape.users + 1);
+    let mut slots: Vec<Slot<W>> = Vec::with_capacity(entries.len());
+    let mut items_at = Vec::with_capacity(entries.len() + 1);
+    // One user's slots before sorting: (res, set, bits, arena range).
+    let mut row: Vec<(u32, u32, u128, (u32, u32))> = Vec::new();
+    let mut stack: Vec<u32> = Vec::new();
+    let mut pushed = 0usize;
+    // The end of the last entry's range: a slot without an entry gets an
+    // empty range here.
+    let mut cursor = 0u32;
+    let mut rest = entries;
+    for u in 0..shape.users {
+        starts.push(u32::try_from(slots.len()).unwrap_or(u32::MAX));
+        let mine = rest.iter().take_while(|e| e.user.index() == u).count();
+        let (now, later) = rest.split_at(mine);
+        rest = later;
+        row.clear();
+        for e in now {
+            let bits = set_bits.get(e.set as usize).copied().unwrap_or(0);
+            let here = bits & mask_of(e.res.0);
+            row.push((e.res.0, e.set, here, e.items));
+            if !push || bits & !here == 0 {
+                continue;
+            }
+            // The rest goes down to contained resources of the granted kinds.
+            stack.clear();
+            stack.extend(children.get(e.res.index()).into_iter().flatten());
+            while let Some(d) = stack.pop() {
+                let part = bits & mask_of(d);
+                if part != 0 {
+                    row.push((d, NO_ENTRY, part, (0, 0)));
+                    pushed += 1;
+                    if pushed > budget {
+                        return None;
+                    }
+                }
+                stack.extend(children.get(d as usize).into_iter().flatten());
+            }
+        }
+        // Entries before pushed bits on the same resource; then merge.
+        row.sort_unstable_by_key(|&(res, set, _, _)| (res, set == NO_ENTRY));
+        for same in row.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(res, set, _, items)) = same.first() else {
+                continue;
+            };
+            let mut bits = same.iter().fold(0u128, |acc, x| acc | x.2);
+            if grouped {
+                close_groups(model, &mut bits);
+            }
+            if set != NO_ENTRY {
+                cursor = items.0;
+            }
+            items_at.push(cursor);
+            if set != NO_ENTRY {
+                cursor = items.1;
+            }
+            slots.push(Slot {
+                res,
+                set,
+                bits: W::of(bits),
+            });
+        }
+    }
+    starts.push(u32::try_from(slots.len()).unwrap_or(u32::MAX));
+    items_at.push(shape.items_end);
+    slots.shrink_to_fit();
+    items_at.shrink_to_fit();
+    Some((starts, slots, items_at))
+}
+
+fn bits_of(set: &BitSet) -> u128 {
+    set.iter()
+        .filter(|&i| i < 128)
+        .fold(0u128, |acc, i| acc | (1u128 << i))
+}
+
+/// A grouped permission is held when all its members are held.
+fn close_groups(model: &Model, bits: &mut u128) {
+    for &g in model.grouped.iter().rev() {
+        let members = model.perm(g).map_or(&[][..], |p| p.children.as_slice());
+        if g.index() < 128 && members.iter().all(|c| *bits >> c.index() & 1 == 1) {
+            *bits |= 1u128 << g.index();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_bits() {
+        let p = Pair::of((1u128 << 3) | (1u128 << 64) | (1u128 << 127));
+        assert!(p.has(3) && p.has(64) && p.has(127));
+        assert!(!p.has(4) && !p.has(63) && !p.has(128) && !p.has(u32::MAX));
+    }
+
+    #[test]
+    fn slots_stay_small() {
+        assert_eq!(std::mem::size_of::<Slot<()>>(), 8);
+        assert_eq!(std::mem::size_of::<Slot<u64>>(), 16);
+        assert_eq!(std::mem::size_of::<Slot<Pair>>(), 24);
+    }
+}
