@@ -269,6 +269,7 @@ pub(super) fn build(policy: &Policy, name: &str, raw: RawMembers) -> Result<Memb
             groups: Vec::new(),
             resources: Vec::new(),
             sets: Vec::new(),
+            profiles: Vec::new(),
             items: Vec::new(),
             index: Default::default(),
             settings: HashMap::new(),
@@ -1013,67 +1014,86 @@ impl Builder<'_> {
             }
         }
         given.sort_by_key(|&(k, _)| k);
-        // Each distinct permission set is stored once.
-        let mut set_ids: HashMap<(BitSet, bool), u32> = HashMap::new();
-        let mut always = BitSet::with_capacity(model.perms.len());
-        let mut entries: Vec<index::Built> = Vec::new();
+        // Each distinct list of things given is stored once (a profile), and
+        // each distinct permission set once.
+        let mut profile_ids: HashMap<Vec<Item>, u32> = HashMap::new();
+        let mut set_ids: HashMap<BitSet, u32> = HashMap::new();
+        let mut list: Vec<Item> = Vec::new();
+        let mut entries: Vec<index::Built> = Vec::with_capacity(given.len());
         let m = &mut self.m;
-        m.items.reserve_exact(given.len());
+        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         for group in given.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(k, _)) = group.first() else {
                 continue;
             };
-            always.clear();
-            let start = m.items.len();
-            let mut has_configurable = false;
+            list.clear();
             for &(_, g) in group {
                 let item = Item::pack(g);
-                if let Given::Role(h) = g {
-                    // The same role with the same origin (a role implied
-                    // twice by one grant's permissions) is kept once.
-                    if m.items
-                        .get(start..)
-                        .is_some_and(|seen| seen.contains(&item))
-                    {
-                        continue;
-                    }
-                    if let Some(cr) = compiled.role(h.role) {
-                        always.union_with(&cr.always);
-                        has_configurable |= !cr.config_grants.is_empty();
-                    }
-                } else if let Given::Grant(p, _) = g {
-                    always.insert(p.index());
+                // The same role with the same origin (a role implied twice
+                // by one grant's permissions) is kept once.
+                if !(matches!(g, Given::Role(_)) && list.contains(&item)) {
+                    list.push(item);
                 }
-                m.items.push(item);
             }
-            crate::compile::close_groups(model, &mut always);
-            let probe = (always.clone(), has_configurable);
-            let set = match set_ids.get(&probe) {
-                Some(&set) => set,
+            let profile = match profile_ids.get(&list) {
+                Some(&p) => p,
                 None => {
-                    let set = u32::try_from(m.sets.len()).unwrap_or(u32::MAX);
-                    m.sets.push(probe.clone());
-                    set_ids.insert(probe, set);
-                    set
+                    let mut always = BitSet::with_capacity(model.perms.len());
+                    let mut configurable = false;
+                    for g in group.iter().map(|&(_, g)| g) {
+                        match g {
+                            Given::Role(h) => {
+                                if let Some(cr) = compiled.role(h.role) {
+                                    always.union_with(&cr.always);
+                                    configurable |= !cr.config_grants.is_empty();
+                                }
+                            }
+                            Given::Grant(p, _) => always.insert(p.index()),
+                        }
+                    }
+                    crate::compile::close_groups(model, &mut always);
+                    let set = match set_ids.get(&always) {
+                        Some(&s) => s,
+                        None => {
+                            m.sets.push(always.clone());
+                            set_ids.insert(always, id(m.sets.len() - 1));
+                            id(m.sets.len() - 1)
+                        }
+                    };
+                    let start = m.items.len();
+                    m.items.extend_from_slice(&list);
+                    m.profiles.push(Profile {
+                        set,
+                        configurable,
+                        items: (id(start), id(m.items.len())),
+                    });
+                    let p = id(m.profiles.len() - 1);
+                    profile_ids.insert(list.clone(), p);
+                    p
                 }
             };
-            let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
             entries.push(index::Built {
                 user: UserId((k >> 32) as u32),
                 res: ResId(k as u32),
-                set,
-                items: (at(start), at(m.items.len())),
+                profile,
             });
         }
         m.sets.shrink_to_fit();
+        m.profiles.shrink_to_fit();
         m.items.shrink_to_fit();
         let shape = index::Shape {
             model,
             kinds: m.resources.iter().map(|r| r.kind.index()).collect(),
             parents: m.resources.iter().map(|r| r.parent).collect(),
             users: m.users.len(),
-            sets: &m.sets,
-            items_end: u32::try_from(m.items.len()).unwrap_or(u32::MAX),
+            profiles: m
+                .profiles
+                .iter()
+                .map(|p| {
+                    let bits = m.sets.get(p.set as usize).map_or(0, index::bits_of);
+                    (bits, p.configurable)
+                })
+                .collect(),
         };
         m.index = index::build(&shape, &entries);
     }

@@ -2,10 +2,11 @@
 //! resource, a slot for every resource where the user holds something, on
 //! the resource itself or on an enclosing one.
 //!
-//! A slot carries the user's entry there (a shared permission set and a
-//! range of the roles-and-grants arena of [`super::Members`]) and, when the
-//! policy has at most 128 permissions, the permissions of the resource's
-//! kind held there as inline bits. Bindings on enclosing resources are
+//! A slot carries the user's entry there, as a profile shared by every
+//! user given the same roles and grants with the same origins (see
+//! [`super::Members::entry`]), and, when the policy has at most 128
+//! permissions, the permissions of the resource's kind held there as inline
+//! bits. Bindings on enclosing resources are
 //! pushed down into the bits of the contained resources whose kind they
 //! grant permissions of (an Organization Owner's Workspace Admin rights are
 //! written into each workspace of the organization), so a check is a row
@@ -27,7 +28,7 @@ use crate::resolve::{Model, PermId};
 /// Pushed-down slots allowed beyond four times the number of entries.
 pub const MAX_PUSHED: usize = 1 << 20;
 
-/// The set of a slot with no entry of its own (only bits pushed down).
+/// The profile of a slot with no entry of its own (only bits pushed down).
 const NO_ENTRY: u32 = u32::MAX;
 
 /// Rows up to this length are scanned; longer ones binary-searched.
@@ -37,7 +38,7 @@ const SCAN: usize = 8;
 #[derive(Copy, Clone, Debug, Default)]
 struct Slot<W> {
     res: u32,
-    set: u32,
+    profile: u32,
     bits: W,
 }
 
@@ -58,25 +59,13 @@ enum Slots {
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 struct Pair([u64; 2]);
 
-/// What one (user, resource) slot holds: an entry, or bits pushed down
-/// from an entry on an enclosing resource.
-#[derive(Copy, Clone, Debug)]
-pub(super) struct SlotRef {
-    /// The entry's permission set (an index into `Members::sets`), if the
-    /// user holds anything on the resource itself.
-    pub set: Option<u32>,
-    /// The entry's range of the roles-and-grants arena.
-    pub items: (usize, usize),
-}
-
-/// One entry, as the index is built from it: its key, its permission set
-/// and its range of the arena. Entries come sorted by key.
+/// One entry, as the index is built from it. Entries come sorted by
+/// (user, resource).
 #[derive(Copy, Clone, Debug)]
 pub(super) struct Built {
     pub user: UserId,
     pub res: ResId,
-    pub set: u32,
-    pub items: (u32, u32),
+    pub profile: u32,
 }
 
 /// The rows, and the users that need the walking path.
@@ -85,8 +74,6 @@ pub struct Index {
     /// Row of user `u`: slots `starts[u]..starts[u + 1]`.
     starts: Vec<u32>,
     slots: Slots,
-    /// Per slot, where its range of the arena starts; one more at the end.
-    items_at: Vec<u32>,
     /// Users holding a role with configurable grants somewhere.
     config_users: BitSet,
     entries: usize,
@@ -97,7 +84,6 @@ impl Default for Index {
         Index {
             starts: vec![0],
             slots: Slots::Walk(Vec::new()),
-            items_at: vec![0],
             config_users: BitSet::default(),
             entries: 0,
         }
@@ -129,7 +115,11 @@ impl Index {
 
     /// Number of slots (entries and pushed-down bits).
     pub fn len(&self) -> usize {
-        self.items_at.len().saturating_sub(1)
+        match &self.slots {
+            Slots::Walk(s) => s.len(),
+            Slots::Narrow(s) => s.len(),
+            Slots::Wide(s) => s.len(),
+        }
     }
 
     /// Whether there are no slots.
@@ -143,51 +133,34 @@ impl Index {
         self.entries
     }
 
-    /// The slot of a user on a resource.
+    /// The profile of the user's entry on a resource, if the user holds
+    /// anything on the resource itself.
     #[inline]
-    pub(super) fn slot(&self, user: UserId, res: ResId) -> Option<SlotRef> {
-        let (i, set) = match &self.slots {
-            Slots::Walk(s) => self
-                .find_at(s, user, res)
-                .map(|i| (i, s.get(i).map(|x| x.set))),
-            Slots::Narrow(s) => self
-                .find_at(s, user, res)
-                .map(|i| (i, s.get(i).map(|x| x.set))),
-            Slots::Wide(s) => self
-                .find_at(s, user, res)
-                .map(|i| (i, s.get(i).map(|x| x.set))),
-        }?;
-        let start = *self.items_at.get(i)? as usize;
-        let end = *self.items_at.get(i + 1)? as usize;
-        Some(SlotRef {
-            set: set.filter(|&s| s != NO_ENTRY),
-            items: (start, end),
-        })
+    pub(super) fn profile(&self, user: UserId, res: ResId) -> Option<u32> {
+        let p = match &self.slots {
+            Slots::Walk(s) => self.find(s, user, res)?.profile,
+            Slots::Narrow(s) => self.find(s, user, res)?.profile,
+            Slots::Wide(s) => self.find(s, user, res)?.profile,
+        };
+        (p != NO_ENTRY).then_some(p)
     }
 
+    /// The slot of (user, res): the user's row, scanned when short and
+    /// binary-searched when long.
     #[inline(always)]
     fn find<'a, W>(&self, slots: &'a [Slot<W>], user: UserId, res: ResId) -> Option<&'a Slot<W>> {
-        self.find_at(slots, user, res).and_then(|i| slots.get(i))
-    }
-
-    /// The position of the slot of (user, res).
-    #[inline(always)]
-    fn find_at<W>(&self, slots: &[Slot<W>], user: UserId, res: ResId) -> Option<usize> {
         let u = user.index();
         let lo = *self.starts.get(u)? as usize;
         let hi = *self.starts.get(u + 1)? as usize;
         let row = slots.get(lo..hi)?;
         if row.len() <= SCAN {
-            for (i, s) in row.iter().enumerate() {
-                if s.res >= res.0 {
-                    return (s.res == res.0).then_some(lo + i);
-                }
-            }
-            None
+            row.iter()
+                .find(|s| s.res >= res.0)
+                .filter(|s| s.res == res.0)
         } else {
             row.binary_search_by_key(&res.0, |s| s.res)
                 .ok()
-                .map(|i| lo + i)
+                .and_then(|i| row.get(i))
         }
     }
 }
@@ -239,43 +212,40 @@ pub(super) struct Shape<'a> {
     /// Per resource: its parent.
     pub parents: Vec<Option<ResId>>,
     pub users: usize,
-    /// The distinct permission sets, and whether each comes with a role
-    /// that has configurable grants.
-    pub sets: &'a [(BitSet, bool)],
-    /// End of the arena.
-    pub items_end: u32,
+    /// Per profile: its permissions as bits (the first 128), and whether
+    /// it holds a role with configurable grants.
+    pub profiles: Vec<(u128, bool)>,
 }
 
 /// Builds the index from entries sorted by (user, resource).
 pub(super) fn build(shape: &Shape<'_>, entries: &[Built]) -> Index {
     let n = shape.model.perms.len();
     let slots = if n <= 64 {
-        rows::<u64>(shape, entries, true).map(|(st, s, at)| (st, Slots::Narrow(s), at))
+        rows::<u64>(shape, entries, true).map(|(st, s)| (st, Slots::Narrow(s)))
     } else if n <= 128 {
-        rows::<Pair>(shape, entries, true).map(|(st, s, at)| (st, Slots::Wide(s), at))
+        rows::<Pair>(shape, entries, true).map(|(st, s)| (st, Slots::Wide(s)))
     } else {
         None
     };
-    let (starts, slots, items_at) = slots.unwrap_or_else(|| {
-        let (st, s, at) = rows::<()>(shape, entries, false).unwrap_or_default();
-        (st, Slots::Walk(s), at)
+    let (starts, slots) = slots.unwrap_or_else(|| {
+        let (st, s) = rows::<()>(shape, entries, false).unwrap_or_default();
+        (st, Slots::Walk(s))
     });
     let mut config_users = BitSet::with_capacity(shape.users);
     for e in entries {
-        if shape.sets.get(e.set as usize).is_some_and(|s| s.1) {
+        if shape.profiles.get(e.profile as usize).is_some_and(|p| p.1) {
             config_users.insert(e.user.index());
         }
     }
     Index {
         starts,
         slots,
-        items_at,
         config_users,
         entries: entries.len(),
     }
 }
 
-type Rows<W> = (Vec<u32>, Vec<Slot<W>>, Vec<u32>);
+type Rows<W> = (Vec<u32>, Vec<Slot<W>>);
 
 /// The rows, one user after another; `None` when push-down runs past its
 /// budget.
@@ -303,20 +273,15 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
             }
         }
     }
-    let set_bits: Vec<u128> = shape.sets.iter().map(|(s, _)| bits_of(s)).collect();
     let budget = entries.len().saturating_mul(4).saturating_add(MAX_PUSHED);
     let grouped = !model.grouped.is_empty();
 
     let mut starts = Vec::with_capacity(shape.users + 1);
     let mut slots: Vec<Slot<W>> = Vec::with_capacity(entries.len());
-    let mut items_at = Vec::with_capacity(entries.len() + 1);
-    // One user's slots before sorting: (res, set, bits, arena range).
-    let mut row: Vec<(u32, u32, u128, (u32, u32))> = Vec::new();
+    // One user's slots before sorting: (res, profile, bits).
+    let mut row: Vec<(u32, u32, u128)> = Vec::new();
     let mut stack: Vec<u32> = Vec::new();
     let mut pushed = 0usize;
-    // The end of the last entry's range: a slot without an entry gets an
-    // empty range here.
-    let mut cursor = 0u32;
     let mut rest = entries;
     for u in 0..shape.users {
         starts.push(u32::try_from(slots.len()).unwrap_or(u32::MAX));
@@ -325,9 +290,9 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
         rest = later;
         row.clear();
         for e in now {
-            let bits = set_bits.get(e.set as usize).copied().unwrap_or(0);
+            let bits = shape.profiles.get(e.profile as usize).map_or(0, |p| p.0);
             let here = bits & mask_of(e.res.0);
-            row.push((e.res.0, e.set, here, e.items));
+            row.push((e.res.0, e.profile, here));
             if !push || bits & !here == 0 {
                 continue;
             }
@@ -337,7 +302,7 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
             while let Some(d) = stack.pop() {
                 let part = bits & mask_of(d);
                 if part != 0 {
-                    row.push((d, NO_ENTRY, part, (0, 0)));
+                    row.push((d, NO_ENTRY, part));
                     pushed += 1;
                     if pushed > budget {
                         return None;
@@ -347,37 +312,29 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
             }
         }
         // Entries before pushed bits on the same resource; then merge.
-        row.sort_unstable_by_key(|&(res, set, _, _)| (res, set == NO_ENTRY));
+        row.sort_unstable_by_key(|&(res, profile, _)| (res, profile == NO_ENTRY));
         for same in row.chunk_by(|a, b| a.0 == b.0) {
-            let Some(&(res, set, _, items)) = same.first() else {
+            let Some(&(res, profile, _)) = same.first() else {
                 continue;
             };
             let mut bits = same.iter().fold(0u128, |acc, x| acc | x.2);
             if grouped {
                 close_groups(model, &mut bits);
             }
-            if set != NO_ENTRY {
-                cursor = items.0;
-            }
-            items_at.push(cursor);
-            if set != NO_ENTRY {
-                cursor = items.1;
-            }
             slots.push(Slot {
                 res,
-                set,
+                profile,
                 bits: W::of(bits),
             });
         }
     }
     starts.push(u32::try_from(slots.len()).unwrap_or(u32::MAX));
-    items_at.push(shape.items_end);
     slots.shrink_to_fit();
-    items_at.shrink_to_fit();
-    Some((starts, slots, items_at))
+    Some((starts, slots))
 }
 
-fn bits_of(set: &BitSet) -> u128 {
+/// The first 128 permissions of a set, as bits.
+pub(super) fn bits_of(set: &BitSet) -> u128 {
     set.iter()
         .filter(|&i| i < 128)
         .fold(0u128, |acc, i| acc | (1u128 << i))

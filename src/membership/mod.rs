@@ -115,6 +115,19 @@ impl<'a> EntryRef<'a> {
     }
 }
 
+/// What one (user, resource) entry is given, shared by every entry given
+/// the same roles and grants with the same origins (in a workload of
+/// viewers, editors and admins, a handful of profiles serve every entry).
+#[derive(Copy, Clone, Debug)]
+struct Profile {
+    /// Index into `Members::sets`.
+    set: u32,
+    /// Whether a held role has configurable grants.
+    configurable: bool,
+    /// Range of `Members::items`.
+    items: (u32, u32),
+}
+
 /// What a (user, resource) entry is given: a role or a direct grant.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Given {
@@ -126,7 +139,7 @@ pub(crate) enum Given {
 /// tells which), and the origin as a 3-bit kind and a 29-bit payload. A
 /// bootstrap origin keeps its rule; the user's position in join order is
 /// read back from the resource's members.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 struct Item {
     what: u32,
     origin: u32,
@@ -221,10 +234,11 @@ pub struct Members {
     pub groups: Vec<(String, Vec<UserId>)>,
     /// Resources in file order.
     pub resources: Vec<Resource>,
-    /// The distinct permission sets of the entries, each with whether its
-    /// entries hold a role with configurable grants.
-    sets: Vec<(BitSet, bool)>,
-    /// The roles and direct grants of every entry, entry after entry.
+    /// The distinct permission sets of the profiles.
+    sets: Vec<BitSet>,
+    /// What entries are given, each distinct list once.
+    profiles: Vec<Profile>,
+    /// The roles and direct grants of every profile, one after another.
     items: Vec<Item>,
     /// Per user, the resources where the user holds something, with the
     /// entry there and the permission bits of the one-probe check.
@@ -300,12 +314,11 @@ impl Members {
     /// What a user holds at a resource (not counting enclosing resources).
     #[inline]
     pub fn entry(&self, user: UserId, res: ResId) -> Option<EntryRef<'_>> {
-        let slot = self.index.slot(user, res)?;
-        let (always, has_configurable) = self.sets.get(slot.set? as usize)?;
+        let p = self.profiles.get(self.index.profile(user, res)? as usize)?;
         Some(EntryRef {
-            always,
-            has_configurable: *has_configurable,
-            items: self.items.get(slot.items.0..slot.items.1)?,
+            always: self.sets.get(p.set as usize)?,
+            has_configurable: p.configurable,
+            items: self.items.get(p.items.0 as usize..p.items.1 as usize)?,
             join: self.resource(res).map_or(&[][..], |r| r.members.as_slice()),
             user,
         })
