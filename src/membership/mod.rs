@@ -352,3 +352,99 @@ impl Members {
         e.to_diagnostic(file, &text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    const POLICY: &str = r#"
+        scope org "Org"
+        scope ws "Workspace" in org
+        permissions on org { org.manage "Manage" }
+        permissions on ws { ws.view "View"  ws.edit "Edit" }
+        role owner on org "Owner" { grant org.manage }
+        role member on org "Member"
+        role viewer on ws "Viewer" { grant ws.view }
+        role editor on ws "Editor" { include viewer  grant ws.edit }
+        exactly one of owner, member per org default member
+        bootstrap first 2 users of org as owner
+    "#;
+
+    fn load(yaml: &str) -> Members {
+        let policy = crate::compile("p.rbac", POLICY).unwrap();
+        Members::from_yaml(&policy, "m.yaml", yaml).unwrap()
+    }
+
+    #[test]
+    fn entries_given_the_same_share_one_profile() {
+        let mut yaml = String::from("users: [");
+        yaml.push_str(
+            &(0..50)
+                .map(|i| format!("u{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        yaml.push_str("]\nresources:\n  org:a:\n    members: [");
+        yaml.push_str(
+            &(0..50)
+                .map(|i| format!("u{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        yaml.push_str("]\n  ws:a/w:\n    roles:\n");
+        for i in 0..50 {
+            let role = if i % 2 == 0 { "viewer" } else { "editor" };
+            yaml.push_str(&format!("      u{i}: {role}\n"));
+        }
+        let m = load(&yaml);
+        // 50 org entries (2 bootstrapped owners, 48 default members) and
+        // 50 workspace entries (viewers and editors): four profiles.
+        assert_eq!(m.entry_count(), 100);
+        assert_eq!(m.profiles.len(), 4);
+        assert_eq!(m.sets.len(), 4);
+        assert_eq!(m.items.len(), 4);
+    }
+
+    #[test]
+    fn a_shared_bootstrap_profile_gives_each_user_their_own_position() {
+        let m = load("users: [ana, ben, cy]\nresources:\n  org:a:\n    members: [cy, ana, ben]\n");
+        let org = m.res_id("org:a").unwrap();
+        let origin = |name: &str| {
+            let e = m.entry(m.user_id(name).unwrap(), org).unwrap();
+            e.roles().map(|h| h.origin).collect::<Vec<_>>()
+        };
+        assert_eq!(origin("cy"), vec![Origin::Bootstrap(0, 1)]);
+        assert_eq!(origin("ana"), vec![Origin::Bootstrap(0, 2)]);
+        assert_eq!(origin("ben"), vec![Origin::Default(0)]);
+        assert_eq!(m.profiles.len(), 2);
+    }
+
+    #[test]
+    fn every_origin_survives_packing() {
+        let origins = [
+            Origin::Binding,
+            Origin::Group(GroupId(7)),
+            Origin::Default(3),
+            Origin::Fallback(EditionId(2)),
+            Origin::Upgrade(GroupId(0)),
+            Origin::Direct,
+            Origin::GroupGrant(GroupId(PAYLOAD)),
+        ];
+        for origin in origins {
+            let role = Given::Role(Held {
+                role: RoleId(5),
+                origin,
+            });
+            assert_eq!(Item::pack(role).unpack(&[], UserId(0)), role);
+            let grant = Given::Grant(PermId(9), origin);
+            assert_eq!(Item::pack(grant).unpack(&[], UserId(0)), grant);
+        }
+        let join = [UserId(4), UserId(1)];
+        let boot = Given::Role(Held {
+            role: RoleId(1),
+            origin: Origin::Bootstrap(3, 2),
+        });
+        assert_eq!(Item::pack(boot).unpack(&join, UserId(1)), boot);
+    }
+}
