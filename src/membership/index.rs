@@ -31,6 +31,10 @@ pub const MAX_PUSHED: usize = 1 << 20;
 /// The profile of a slot with no entry of its own (only bits pushed down).
 const NO_ENTRY: u32 = u32::MAX;
 
+/// The flag bit of a row start, and the bits of the position.
+const WALK: u32 = 1 << 31;
+const ROW: u32 = WALK - 1;
+
 /// Rows up to this length are scanned; longer ones binary-searched.
 const SCAN: usize = 8;
 
@@ -71,11 +75,13 @@ pub(super) struct Built {
 /// The rows, and the users that need the walking path.
 #[derive(Clone, Debug)]
 pub struct Index {
-    /// Row of user `u`: slots `starts[u]..starts[u + 1]`.
+    /// Row of user `u`: slots `starts[u] & ROW..starts[u + 1] & ROW`; the
+    /// top bit of `starts[u]` is set when the user holds a role with
+    /// configurable grants somewhere (a "no" from the bits is confirmed on
+    /// the walking path). The flag sits next to the row bounds a check
+    /// reads anyway: no second memory access per check.
     starts: Vec<u32>,
     slots: Slots,
-    /// Users holding a role with configurable grants somewhere.
-    config_users: BitSet,
     entries: usize,
 }
 
@@ -84,7 +90,6 @@ impl Default for Index {
         Index {
             starts: vec![0],
             slots: Slots::Walk(Vec::new()),
-            config_users: BitSet::default(),
             entries: 0,
         }
     }
@@ -105,7 +110,8 @@ impl Index {
     /// Whether a "no" from the bits must be confirmed on the walking path.
     #[inline(always)]
     pub fn needs_walk(&self, user: UserId) -> bool {
-        matches!(self.slots, Slots::Walk(_)) || self.config_users.contains(user.index())
+        matches!(self.slots, Slots::Walk(_))
+            || self.starts.get(user.index()).is_none_or(|&s| s & WALK != 0)
     }
 
     /// Whether the slots keep permission bits (the one-probe path).
@@ -150,8 +156,8 @@ impl Index {
     #[inline(always)]
     fn find<'a, W>(&self, slots: &'a [Slot<W>], user: UserId, res: ResId) -> Option<&'a Slot<W>> {
         let u = user.index();
-        let lo = *self.starts.get(u)? as usize;
-        let hi = *self.starts.get(u + 1)? as usize;
+        let lo = (*self.starts.get(u)? & ROW) as usize;
+        let hi = (*self.starts.get(u + 1)? & ROW) as usize;
         let row = slots.get(lo..hi)?;
         if row.len() <= SCAN {
             row.iter()
@@ -227,20 +233,20 @@ pub(super) fn build(shape: &Shape<'_>, entries: &[Built]) -> Index {
     } else {
         None
     };
-    let (starts, slots) = slots.unwrap_or_else(|| {
+    let (mut starts, slots) = slots.unwrap_or_else(|| {
         let (st, s) = rows::<()>(shape, entries, false).unwrap_or_default();
         (st, Slots::Walk(s))
     });
-    let mut config_users = BitSet::with_capacity(shape.users);
     for e in entries {
         if shape.profiles.get(e.profile as usize).is_some_and(|p| p.1) {
-            config_users.insert(e.user.index());
+            if let Some(s) = starts.get_mut(e.user.index()) {
+                *s |= WALK;
+            }
         }
     }
     Index {
         starts,
         slots,
-        config_users,
         entries: entries.len(),
     }
 }
@@ -248,7 +254,7 @@ pub(super) fn build(shape: &Shape<'_>, entries: &[Built]) -> Index {
 type Rows<W> = (Vec<u32>, Vec<Slot<W>>);
 
 /// The rows, one user after another; `None` when push-down runs past its
-/// budget.
+/// budget, or the slots past the positions a row start can hold.
 fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Rows<W>> {
     let model = shape.model;
     let mut kind_mask = vec![0u128; model.scopes.len()];
@@ -329,6 +335,9 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
         }
     }
     starts.push(u32::try_from(slots.len()).unwrap_or(u32::MAX));
+    if slots.len() > ROW as usize {
+        return None;
+    }
     slots.shrink_to_fit();
     Some((starts, slots))
 }
