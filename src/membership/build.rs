@@ -599,9 +599,9 @@ impl Builder<'_> {
                     At::Path(path(&["resources", rid, "roles", subject]), Target::Key)
                 })?;
                 let mut given: Vec<RoleId> = Vec::new();
-                for (i, role_name) in roles.0.iter().enumerate() {
+                for (i, role_name) in roles.names().iter().enumerate() {
                     let at = || {
-                        let target = if roles.0.len() == 1 {
+                        let target = if roles.names().len() == 1 {
                             Target::Value
                         } else {
                             Target::Item(i)
@@ -680,9 +680,9 @@ impl Builder<'_> {
                 let subj = self.subject(subject, || {
                     At::Path(path(&["resources", rid, "grants", subject]), Target::Key)
                 })?;
-                for (i, pname) in perms.0.iter().enumerate() {
+                for (i, pname) in perms.names().iter().enumerate() {
                     let at = || {
-                        let target = if perms.0.len() == 1 {
+                        let target = if perms.names().len() == 1 {
                             Target::Value
                         } else {
                             Target::Item(i)

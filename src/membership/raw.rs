@@ -102,9 +102,25 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
     }
 }
 
-/// One name or a list of names (`role: admin` or `role: [a, b]`).
+/// One name or a list of names (`role: admin` or `role: [a, b]`). One name
+/// (the usual binding) is one allocation, not two.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OneOrMany(pub Vec<String>);
+pub enum OneOrMany {
+    /// `role: admin`
+    One(String),
+    /// `role: [a, b]`
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, in order.
+    pub fn names(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for OneOrMany {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -115,14 +131,14 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 f.write_str("a name or a list of names")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
-                Ok(OneOrMany(vec![v.to_string()]))
+                Ok(OneOrMany::One(v.to_string()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
                 let mut out = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
                     out.push(s);
                 }
-                Ok(OneOrMany(out))
+                Ok(OneOrMany::Many(out))
             }
         }
         d.deserialize_any(V)

@@ -345,7 +345,7 @@ impl<'a> Reference<'a> {
                     .any(|(name, users)| name == g && users.iter().any(|x| x == user)),
                 None => subject == user,
             };
-            applies && perms.0.iter().any(|x| names.contains(&x.as_str()))
+            applies && perms.names().iter().any(|x| names.contains(&x.as_str()))
         })
     }
 }

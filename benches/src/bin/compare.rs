@@ -809,73 +809,104 @@ fn targets(rows: &[Row], probes: &[(String, Probe)], growths: &Growths) {
 fn scaling() -> Result<Growths, String> {
     use rbacc_bench::rbacc_engine;
     let mut growths = Vec::new();
-    println!("## rbacc compile and load as the input grows (CPU time, median of 5 runs; 3 for the largest)");
+    println!(
+        "## rbacc compile and load as the input grows (CPU time, median of {SCALING_ROUNDS} interleaved rounds after a warm-up round)"
+    );
     println!();
     println!("| input | size | time | growth for 10× input |");
     println!("|---|---:|---:|---:|");
-    let mut prev: Option<Duration> = None;
-    for modules in [10usize, 100, 1000] {
-        let text = rbacc_input::scaled_policy(modules);
-        let runs = if modules >= 1000 { 3 } else { 5 };
-        let mut times = Vec::new();
-        for _ in 0..runs {
-            let t = measure::cpu_time(true);
-            let p = rbacc_engine::compile(&text)?;
-            times.push(measure::cpu_time(true).saturating_sub(t));
-            black_box(&p);
-        }
-        let m = measure::median_duration(times);
+    let mut row = |label: String, size: usize, m: Duration, prev: Option<(String, Duration)>| {
+        let growth = prev
+            .as_ref()
+            .map(|(_, p)| m.as_secs_f64() / p.as_secs_f64().max(1e-12));
         println!(
-            "| compile: policy with {} roles | {} | {} | {} |",
-            5 + 4 * modules,
-            fmt_bytes(text.len() as i64),
+            "| {label} | {} | {} | {} |",
+            fmt_bytes(size as i64),
             fmt_dur(m),
-            prev.map(|p| format!("{:.1}×", m.as_secs_f64() / p.as_secs_f64().max(1e-12)))
-                .unwrap_or("–".into())
+            growth.map_or("–".into(), |g| format!("{g:.1}×"))
         );
-        if let Some(p) = prev {
-            growths.push((
-                format!("compile, {} → {} modules", modules / 10, modules),
-                m.as_secs_f64() / p.as_secs_f64().max(1e-12),
-            ));
+        if let (Some((name, _)), Some(g)) = (prev, growth) {
+            growths.push((name, g));
         }
-        prev = Some(m);
+    };
+    let modules = [10usize, 100, 1000];
+    let texts: Vec<String> = modules
+        .iter()
+        .map(|&m| rbacc_input::scaled_policy(m))
+        .collect();
+    let times = interleaved(&texts, |text| {
+        let t = measure::cpu_time(true);
+        let p = rbacc_engine::compile(text)?;
+        let d = measure::cpu_time(true).saturating_sub(t);
+        black_box(&p);
+        Ok(d)
+    })?;
+    let mut prev: Option<Duration> = None;
+    for ((m, text), time) in modules.iter().zip(&texts).zip(times) {
+        let step = prev.map(|p| (format!("compile, {} → {m} modules", m / 10), p));
+        row(
+            format!("compile: policy with {} roles", 5 + 4 * m),
+            text.len(),
+            time,
+            step,
+        );
+        prev = Some(time);
     }
-    let mut prev: Option<Duration> = None;
-    let mut prev_name = String::new();
-    for p in Params::series() {
-        let w = Workload::generate(&p);
-        let yaml = rbacc_input::members_yaml(&w);
-        let runs = if p.users >= 100_000 { 3 } else { 5 };
-        let mut times = Vec::new();
-        for _ in 0..runs {
-            let policy = rbacc_engine::compile(rbacc_input::POLICY)?;
-            let t = measure::cpu_time(true);
-            let r = rbacc_engine::load(policy, &yaml)?;
-            times.push(measure::cpu_time(true).saturating_sub(t));
-            black_box(&r);
-        }
-        let m = measure::median_duration(times);
-        println!(
-            "| load: {} ({} bindings) | {} | {} | {} |",
-            p.name,
-            w.bindings(),
-            fmt_bytes(yaml.len() as i64),
-            fmt_dur(m),
-            prev.map(|p| format!("{:.1}×", m.as_secs_f64() / p.as_secs_f64().max(1e-12)))
-                .unwrap_or("–".into())
+    let series = Params::series();
+    let inputs: Vec<(String, usize, String)> = series
+        .iter()
+        .map(|p| {
+            let w = Workload::generate(p);
+            (p.name.clone(), w.bindings(), rbacc_input::members_yaml(&w))
+        })
+        .collect();
+    let times = interleaved(&inputs, |(_, _, yaml)| {
+        let policy = rbacc_engine::compile(rbacc_input::POLICY)?;
+        let t = measure::cpu_time(true);
+        let r = rbacc_engine::load(policy, yaml)?;
+        let d = measure::cpu_time(true).saturating_sub(t);
+        black_box(&r);
+        Ok(d)
+    })?;
+    let mut prev: Option<(&str, Duration)> = None;
+    for ((name, bindings, yaml), time) in inputs.iter().zip(times) {
+        let step = prev.map(|(n, p)| (format!("load, {n} → {name}"), p));
+        row(
+            format!("load: {name} ({bindings} bindings)"),
+            yaml.len(),
+            time,
+            step,
         );
-        if let Some(pr) = prev {
-            growths.push((
-                format!("load, {prev_name} → {}", p.name),
-                m.as_secs_f64() / pr.as_secs_f64().max(1e-12),
-            ));
-        }
-        prev = Some(m);
-        prev_name = p.name.clone();
+        prev = Some((name, time));
     }
     println!();
+    println!();
     Ok(growths)
+}
+
+/// Rounds of the scaling series, after one warm-up round.
+#[cfg(feature = "rbacc")]
+const SCALING_ROUNDS: usize = 7;
+
+/// The median time of each input, measured in rounds that run every input
+/// once (smallest first), so that a slow spell of the shared machine falls
+/// on every size alike rather than on one; the first round warms the
+/// allocator and the caches and is not counted.
+#[cfg(feature = "rbacc")]
+fn interleaved<T>(
+    inputs: &[T],
+    mut run: impl FnMut(&T) -> Result<Duration, String>,
+) -> Result<Vec<Duration>, String> {
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); inputs.len()];
+    for round in 0..=SCALING_ROUNDS {
+        for (input, t) in inputs.iter().zip(times.iter_mut()) {
+            let d = run(input)?;
+            if round > 0 {
+                t.push(d);
+            }
+        }
+    }
+    Ok(times.into_iter().map(measure::median_duration).collect())
 }
 
 #[cfg(not(feature = "rbacc"))]
