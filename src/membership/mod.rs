@@ -329,6 +329,12 @@ impl Members {
         self.index.entries()
     }
 
+    /// Number of distinct profiles (what entries are given) the entries
+    /// share.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
     /// The resource and its ancestors, innermost first.
     pub fn ancestors(&self, res: ResId) -> impl Iterator<Item = ResId> + '_ {
         let mut cur = Some(res);

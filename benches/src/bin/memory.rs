@@ -27,9 +27,12 @@ fn main() -> Result<(), String> {
         rbacc::Members::from_yaml(&policy, "members.yaml", &yaml).map_err(|e| format!("{e:?}"))?;
     let total = measure::live_heap() - before;
     println!(
-        "workload {size}: {} bindings, YAML {}",
+        "workload {size}: {} bindings, YAML {}; {} entries sharing {} profiles, {} index slots",
         w.bindings(),
-        mib(yaml.len() as isize)
+        mib(yaml.len() as isize),
+        m.entry_count(),
+        m.profile_count(),
+        m.index.len()
     );
     println!();
     println!("| part of `Members` | heap |");
