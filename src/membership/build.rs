@@ -321,7 +321,7 @@ fn for_members(
     }
 }
 
-pub(super) fn build(policy: &Policy, name: &str, raw: RawMembers) -> Result<Members> {
+pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<Members> {
     let mut b = Builder {
         policy,
         m: Members {
@@ -344,7 +344,7 @@ pub(super) fn build(policy: &Policy, name: &str, raw: RawMembers) -> Result<Memb
         marks: Marks::new(0),
     };
     b.edition(&raw)?;
-    b.users(&raw)?;
+    b.users(&mut raw)?;
     b.groups(&raw)?;
     b.resources(&raw)?;
     let rbac =
@@ -429,19 +429,18 @@ impl Builder<'_> {
         }
     }
 
-    fn users(&mut self, raw: &RawMembers) -> Result<()> {
-        for (i, u) in raw.users.iter().enumerate() {
-            if self.m.users.insert(u).is_none() {
-                return Err(DataError::new(
-                    "E0406",
-                    format!("user `{u}` is listed twice"),
-                    At::Path(path(&["users"]), Target::Item(i)),
-                    "listed again here",
-                )
-                .help("list each user once, in sign-up order"));
-            }
+    fn users(&mut self, raw: &mut RawMembers) -> Result<()> {
+        if let Some((i, u)) = &raw.users.repeated {
+            return Err(DataError::new(
+                "E0406",
+                format!("user `{u}` is listed twice"),
+                At::Path(path(&["users"]), Target::Item(*i)),
+                "listed again here",
+            )
+            .help("list each user once, in sign-up order"));
         }
-        self.m.users.shrink_to_fit();
+        // Read into the name table already (see `RawUsers`).
+        self.m.users = std::mem::take(&mut raw.users.names);
         self.marks = Marks::new(self.m.users.len());
         Ok(())
     }

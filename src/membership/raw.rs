@@ -1,7 +1,7 @@
 //! The membership file as written: serde types that keep key order and
 //! reject duplicate keys.
 
-use super::names::StrIndex;
+use super::names::{Names, StrIndex};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -145,6 +145,67 @@ impl<'de> Deserialize<'de> for OneOrMany {
     }
 }
 
+/// The `users:` list, read straight into the interned name table: no
+/// `String` per user to allocate, copy and free (100,000 of them in a large
+/// file). A name listed again is kept aside (its position and the name, the
+/// first such) for the loader to report.
+#[derive(Clone, Debug, Default)]
+pub struct RawUsers {
+    /// The names, in order, each once.
+    pub names: Names,
+    /// The first name listed twice: its position in the list, and the name.
+    pub repeated: Option<(usize, String)>,
+}
+
+impl<'de> Deserialize<'de> for RawUsers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawUsers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawUsers, A::Error> {
+                let mut out = RawUsers::default();
+                let mut i = 0usize;
+                while let Some(added) = seq.next_element_seed(NameSeed(&mut out.names))? {
+                    if let (Err(name), None) = (added, &out.repeated) {
+                        out.repeated = Some((i, name));
+                    }
+                    i += 1;
+                }
+                out.names.shrink_to_fit();
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Reads one name into a table: `Ok` if added, `Err(name)` if already
+/// there.
+struct NameSeed<'a>(&'a mut Names);
+
+impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
+    type Value = Result<(), String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NameSeed<'_> {
+    type Value = Result<(), String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(match self.0.insert(v) {
+            Some(_) => Ok(()),
+            None => Err(v.to_string()),
+        })
+    }
+}
+
 /// `on` / `off` (YAML booleans, or the words).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Switch(pub bool);
@@ -181,7 +242,7 @@ pub struct RawMembers {
     pub edition: Option<String>,
     /// Every user, in sign-up order.
     #[serde(default)]
-    pub users: Vec<String>,
+    pub users: RawUsers,
     /// Custom groups and their members.
     #[serde(default)]
     pub groups: UniqueMap<Vec<String>>,
