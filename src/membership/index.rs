@@ -6,11 +6,11 @@
 //! user given the same roles and grants with the same origins (see
 //! [`super::Members::entry`]), and, when the policy has at most 128
 //! permissions, the permissions of the resource's kind held there as inline
-//! bits. Bindings on enclosing resources are
-//! pushed down into the bits of the contained resources whose kind they
-//! grant permissions of (an Organization Owner's Workspace Admin rights are
-//! written into each workspace of the organization), so a check is a row
-//! lookup, a short scan and one bit test. Push-down stops at
+//! bits. Bindings on enclosing resources are pushed down into the bits of
+//! the contained resources whose kind they grant permissions of (an
+//! Organization Owner's Workspace Admin rights are written into each
+//! workspace of the organization), so a check is a row lookup, a short scan
+//! and one bit test. Push-down stops at
 //! [`MAX_PUSHED`] slots beyond four times the entries; past that, or past
 //! 128 permissions, the slots keep no bits and evaluation walks the
 //! enclosing resources instead. Configurable grants are never in the bits:
@@ -19,7 +19,9 @@
 //!
 //! Rows instead of a hash map: the rows are sorted vectors with no empty
 //! buckets, one slot holds everything the user has at the resource, and
-//! they are built by one sort of the entries with no per-key allocation.
+//! they are built from the entries in (user, resource) order with no
+//! allocation per key. The price is two dependent loads per check (the
+//! row start, then the row) where a hash probe's two are independent.
 
 use super::{ResId, UserId};
 use crate::compile::BitSet;

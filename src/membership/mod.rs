@@ -2,9 +2,11 @@
 //! grants and settings, loaded from YAML against a compiled policy.
 //!
 //! Loading validates everything (unknown names, wrong scope kinds, broken
-//! cardinality rules, missing parents, duplicate keys) and builds the index
-//! evaluation reads: for every (user, resource) with something held there,
-//! the union of effective permissions as a bitset.
+//! cardinality rules, missing parents, duplicate keys) and builds what
+//! evaluation reads: per user, a row of the resources where the user holds
+//! something, each with the user's profile there (roles and grants with
+//! their origins, and their permissions as a shared bitset) and the
+//! permission bits of the one-probe check (`index.rs`).
 
 mod build;
 mod errors;
