@@ -263,9 +263,9 @@ impl Authorizer {
     ) -> impl Iterator<Item = (crate::compile::ConfigGrant, Option<ResId>, bool)> + 'a {
         let compiled = &self.policy.compiled;
         let model = &self.policy.model;
-        e.roles().flat_map(move |h| {
+        e.role_ids().flat_map(move |role| {
             compiled
-                .role(h.role)
+                .role(role)
                 .into_iter()
                 // A grouped permission is decided member by member (see
                 // `check`), never by a setting of the group alone.

@@ -94,6 +94,17 @@ pub struct EntryRef<'a> {
 }
 
 impl<'a> EntryRef<'a> {
+    /// The roles held, in the order they were given, without their origins:
+    /// what decisions read (decoding a bootstrap origin scans the
+    /// resource's members for the user's position; only explanations need
+    /// that).
+    pub fn role_ids(&self) -> impl Iterator<Item = RoleId> + 'a {
+        self.items
+            .iter()
+            .filter(|it| it.what & GRANT_BIT == 0)
+            .map(|it| RoleId(it.what))
+    }
+
     /// Roles held, with their origin, in the order they were given.
     pub fn roles(&self) -> impl Iterator<Item = Held> + 'a {
         let (join, user) = (self.join, self.user);
@@ -426,6 +437,12 @@ mod tests {
         assert_eq!(origin("ana"), vec![Origin::Bootstrap(0, 2)]);
         assert_eq!(origin("ben"), vec![Origin::Default(0)]);
         assert_eq!(m.profiles.len(), 2);
+        // Decisions read the same roles without decoding origins.
+        for name in ["cy", "ana", "ben"] {
+            let e = m.entry(m.user_id(name).unwrap(), org).unwrap();
+            let roles: Vec<RoleId> = e.roles().map(|h| h.role).collect();
+            assert_eq!(e.role_ids().collect::<Vec<_>>(), roles);
+        }
     }
 
     #[test]

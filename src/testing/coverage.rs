@@ -63,9 +63,9 @@ pub(crate) fn held_roles(authz: &Authorizer, user: UserId, res: ResId) -> Vec<Ro
     let mut out: Vec<RoleId> = Vec::new();
     for r in authz.members.ancestors(res) {
         if let Some(e) = authz.members.entry(user, r) {
-            for h in e.roles() {
-                if !out.contains(&h.role) {
-                    out.push(h.role);
+            for role in e.role_ids() {
+                if !out.contains(&role) {
+                    out.push(role);
                 }
             }
         }
