@@ -23,24 +23,7 @@ pub fn compile(policy: &str) -> Result<rbacc::Policy, String> {
 
 /// Compiles the policy and loads the membership YAML from text.
 pub fn setup_from_text(policy: &str, yaml: &str) -> Result<Rbacc, String> {
-    let policy = compile(policy)?;
-    let members =
-        rbacc::Members::from_yaml(&policy, "members.yaml", yaml).map_err(|e| err("members", e))?;
-    Ok(Rbacc {
-        authz: rbacc::Authorizer::new(policy, members),
-    })
-}
-
-/// Like [`setup_from_text`], keeping the YAML text for explanation
-/// locations.
-fn setup_with_source(policy: &str, yaml: String) -> Result<Rbacc, String> {
-    let policy = compile(policy)?;
-    let members = rbacc::Members::from_yaml(&policy, "members.yaml", &yaml)
-        .map_err(|e| err("members", e))?
-        .with_source(yaml);
-    Ok(Rbacc {
-        authz: rbacc::Authorizer::new(policy, members),
-    })
+    load(compile(policy)?, yaml)
 }
 
 /// Loads membership YAML into an already compiled policy (the load-time
@@ -55,15 +38,15 @@ pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
 
 /// Set-up from files: read the policy and the YAML, compile, load; with
 /// `keep_source`, the loaded data keeps the YAML text (explanation
-/// locations, as the CLI does).
+/// locations, as the CLI does with `Members::with_source`).
 pub fn setup_from_files(policy: &Path, yaml: &Path, keep_source: bool) -> Result<Rbacc, String> {
     let policy = std::fs::read_to_string(policy).map_err(|e| err("read policy", e))?;
     let yaml = std::fs::read_to_string(yaml).map_err(|e| err("read members", e))?;
+    let mut r = setup_from_text(&policy, &yaml)?;
     if keep_source {
-        setup_with_source(&policy, yaml)
-    } else {
-        setup_from_text(&policy, &yaml)
+        r.authz.members.source = Some(yaml);
     }
+    Ok(r)
 }
 
 impl Rbacc {

@@ -1153,8 +1153,7 @@ impl Builder<'_> {
         m.items.shrink_to_fit();
         let shape = index::Shape {
             model,
-            kinds: m.resources.iter().map(|r| r.kind.index()).collect(),
-            parents: m.resources.iter().map(|r| r.parent).collect(),
+            resources: &m.resources,
             users: m.users.len(),
             profiles: m
                 .profiles

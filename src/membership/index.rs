@@ -23,7 +23,7 @@
 //! allocation per key. The price is two dependent loads per check (the
 //! row start, then the row) where a hash probe's two are independent.
 
-use super::{ResId, UserId};
+use super::{ResId, Resource, UserId};
 use crate::compile::BitSet;
 use crate::resolve::{Model, PermId};
 
@@ -215,10 +215,7 @@ impl Word for Pair {
 /// What the builder needs to know of the data besides the entries.
 pub(super) struct Shape<'a> {
     pub model: &'a Model,
-    /// Per resource: its scope kind.
-    pub kinds: Vec<usize>,
-    /// Per resource: its parent.
-    pub parents: Vec<Option<ResId>>,
+    pub resources: &'a [Resource],
     pub users: usize,
     /// Per profile: its permissions as bits (the first 128), and whether
     /// it holds a role with configurable grants.
@@ -267,16 +264,16 @@ fn rows<W: Word>(shape: &Shape<'_>, entries: &[Built], push: bool) -> Option<Row
     }
     let mask_of = |res: u32| {
         shape
-            .kinds
+            .resources
             .get(res as usize)
-            .and_then(|&k| kind_mask.get(k))
+            .and_then(|r| kind_mask.get(r.kind.index()))
             .copied()
             .unwrap_or(0)
     };
-    let mut children: Vec<Vec<u32>> = vec![Vec::new(); shape.kinds.len()];
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); shape.resources.len()];
     if push {
-        for (i, p) in shape.parents.iter().enumerate() {
-            if let Some(list) = p.and_then(|p| children.get_mut(p.index())) {
+        for (i, r) in shape.resources.iter().enumerate() {
+            if let Some(list) = r.parent.and_then(|p| children.get_mut(p.index())) {
                 list.push(u32::try_from(i).unwrap_or(u32::MAX));
             }
         }

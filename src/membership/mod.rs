@@ -397,21 +397,10 @@ mod tests {
 
     #[test]
     fn entries_given_the_same_share_one_profile() {
-        let mut yaml = String::from("users: [");
-        yaml.push_str(
-            &(0..50)
-                .map(|i| format!("u{i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        yaml.push_str("]\nresources:\n  org:a:\n    members: [");
-        yaml.push_str(
-            &(0..50)
-                .map(|i| format!("u{i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        yaml.push_str("]\n  ws:a/w:\n    roles:\n");
+        let users: Vec<String> = (0..50).map(|i| format!("u{i}")).collect();
+        let users = users.join(", ");
+        let mut yaml =
+            format!("users: [{users}]\nresources:\n  org:a:\n    members: [{users}]\n  ws:a/w:\n    roles:\n");
         for i in 0..50 {
             let role = if i % 2 == 0 { "viewer" } else { "editor" };
             yaml.push_str(&format!("      u{i}: {role}\n"));
