@@ -45,6 +45,9 @@ pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
     if text.bytes().all(|b| b.is_ascii_whitespace()) || text.trim().is_empty() {
         return Ok(RawMembers::default());
     }
+    if let Some(raw) = super::plain::read(text) {
+        return Ok(raw);
+    }
     serde_yaml::from_str::<RawMembers>(text).map_err(|e| {
         let at = e
             .location()

@@ -13,6 +13,7 @@ mod errors;
 pub mod index;
 pub mod locate;
 mod names;
+mod plain;
 pub mod raw;
 
 pub(crate) use build::too_deep as yaml_too_deep;

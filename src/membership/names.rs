@@ -130,6 +130,15 @@ fn slice<'a>(text: &'a str, ends: &[u32], i: usize) -> Option<&'a str> {
     text.get(start..end)
 }
 
+impl PartialEq for Names {
+    /// The same names in the same order.
+    fn eq(&self, other: &Names) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Names {}
+
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()

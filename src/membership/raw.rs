@@ -149,7 +149,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
 /// `String` per user to allocate, copy and free (100,000 of them in a large
 /// file). A name listed again is kept aside (its position and the name, the
 /// first such) for the loader to report.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawUsers {
     /// The names, in order, each once.
     pub names: Names,
@@ -234,7 +234,7 @@ impl<'de> Deserialize<'de> for Switch {
 }
 
 /// The whole membership file.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMembers {
     /// The edition in force.
@@ -251,8 +251,18 @@ pub struct RawMembers {
     pub resources: UniqueMap<Option<RawResource>>,
 }
 
+impl RawMembers {
+    /// Reads a membership file by the fast path alone: `None` when the
+    /// file is not of the plain shape (see `plain.rs`) and needs the full
+    /// reader. Loading tries this first; it is public so that tests and
+    /// fuzzing can hold it to the full reader's results.
+    pub fn from_plain_yaml(text: &str) -> Option<RawMembers> {
+        super::plain::read(text)
+    }
+}
+
 /// One resource.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawResource {
     /// Members in join order.
