@@ -151,6 +151,9 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
         // Plain scalars that start with an indicator, and tabs.
         "users: [-x]\n",
         "users: [ana, \"\tb\"]\n",
+        "edition: te\u{c}am\n",
+        "users: [ana\u{7f}]\n",
+        "users: [ana\u{85}b, \u{feff}c]\n",
         // Keys written twice, unknown fields, other shapes.
         "users: [ana]\nusers: [ben]\n",
         "groups:\n  g: [ana]\n  g: [ben]\n",
@@ -193,7 +196,8 @@ fn a_large_generated_file_takes_the_fast_path() {
 /// Characters that change YAML structure, for random edits.
 const EDITS: &[&str] = &[
     ":", "-", "- ", "[", "]", "{", "}", ",", "'", "\"", "&a ", "*a", "!", "#", "\n", "  ", "\t",
-    "~", "? ", "|", ">", "---\n", "...\n", "7", "null", "on", ": ", "\\",
+    "~", "? ", "|", ">", "---\n", "...\n", "7", "null", "on", ": ", "\\", "\r", "\r\n", "\u{c}",
+    "\u{85}", "\u{2028}", "\u{a0}", "\u{feff}", "é", "%",
 ];
 
 proptest! {

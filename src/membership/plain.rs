@@ -25,10 +25,7 @@ use std::borrow::Cow;
 /// Reads `text` if it has the plain shape; `None` leaves it to the full
 /// reader.
 pub(crate) fn read(text: &str) -> Option<RawMembers> {
-    // Tabs, and document markers: the readers disagree on where they may
-    // stand.
-    let marker = |m: &str| text.starts_with(m) || text.contains(&format!("\n{m}"));
-    if text.contains('\t') || marker("---") || marker("...") {
+    if !plain_characters(text) {
         return None;
     }
     let mut ev = Events(Parser::new_from_str(text));
@@ -42,6 +39,36 @@ pub(crate) fn read(text: &str) -> Option<RawMembers> {
     }
     // Nothing may follow the stream's end (the parser's own check).
     ev.0.next().is_none().then_some(raw)
+}
+
+/// Whether the text is free of what the YAML readers treat differently:
+/// tabs, characters YAML does not allow in a stream (control characters,
+/// DEL, C1 controls, a byte order mark past the start, U+FFFE and U+FFFF),
+/// the line breaks of YAML 1.1 only (U+0085, U+2028, U+2029), and document
+/// markers (`---`, `...` at the start of a line).
+fn plain_characters(text: &str) -> bool {
+    // Whole 64-byte chunks without a branch per byte.
+    let bad_ascii = |b: u8| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f;
+    let bytes = text.as_bytes();
+    if bytes
+        .chunks(64)
+        .any(|c| c.iter().fold(false, |bad, &b| bad | bad_ascii(b)))
+    {
+        return false;
+    }
+    if !text.is_ascii()
+        && text.chars().any(|c| {
+            matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
+        })
+    {
+        return false;
+    }
+    let marker = |m: &str| text.starts_with(m) || text.contains(&format!("\n{m}"));
+    !marker("---") && !marker("...")
 }
 
 /// The parser's events; a syntax error ends the fast path like the end of
