@@ -596,14 +596,14 @@ impl Builder<'_> {
                 listed.push(id);
             }
             // roles
-            for (subject, roles) in &body.roles.0 {
+            for (subject, roles) in body.roles.iter() {
                 let subj = self.subject(subject, || {
                     At::Path(path(&["resources", rid, "roles", subject]), Target::Key)
                 })?;
                 let mut given: Vec<RoleId> = Vec::new();
-                for (i, role_name) in roles.names().iter().enumerate() {
+                for (i, role_name) in roles.iter().enumerate() {
                     let at = || {
-                        let target = if roles.names().len() == 1 {
+                        let target = if roles.len() == 1 {
                             Target::Value
                         } else {
                             Target::Item(i)
@@ -678,13 +678,13 @@ impl Builder<'_> {
                 }
             }
             // grants
-            for (subject, perms) in &body.grants.0 {
+            for (subject, perms) in body.grants.iter() {
                 let subj = self.subject(subject, || {
                     At::Path(path(&["resources", rid, "grants", subject]), Target::Key)
                 })?;
-                for (i, pname) in perms.names().iter().enumerate() {
+                for (i, pname) in perms.iter().enumerate() {
                     let at = || {
-                        let target = if perms.names().len() == 1 {
+                        let target = if perms.len() == 1 {
                             Target::Value
                         } else {
                             Target::Item(i)
@@ -1067,13 +1067,18 @@ impl Builder<'_> {
         // in (its explanations cite the first role that grants).
         let n: usize =
             held.iter().map(Vec::len).sum::<usize>() + grants.iter().map(Vec::len).sum::<usize>();
-        let mut given: Vec<(u64, Given)> = Vec::with_capacity(n);
+        // (Packed, 16 bytes an item: a large file gives hundreds of
+        // thousands.)
+        let mut given: Vec<(u64, Item)> = Vec::with_capacity(n);
         for (ri, (hs, gs)) in held.into_iter().zip(grants).enumerate() {
             let res = ResId::from_index(ri);
-            given.extend(hs.into_iter().map(|(u, h)| (key(u, res), Given::Role(h))));
+            given.extend(
+                hs.into_iter()
+                    .map(|(u, h)| (key(u, res), Item::pack(Given::Role(h)))),
+            );
             for (u, p, o) in gs {
                 let k = key(u, res);
-                given.push((k, Given::Grant(p, o)));
+                given.push((k, Item::pack(Given::Grant(p, o))));
                 // Holding a permission that `implies ROLE on every SCOPE`
                 // means holding ROLE on the contained instances: the entry
                 // holds the implied role (with the grant as its origin).
@@ -1082,7 +1087,7 @@ impl Builder<'_> {
                         role: i.role,
                         origin: o,
                     };
-                    given.push((k, Given::Role(h)));
+                    given.push((k, Item::pack(Given::Role(h))));
                 }
             }
         }
@@ -1100,11 +1105,10 @@ impl Builder<'_> {
                 continue;
             };
             list.clear();
-            for &(_, g) in group {
-                let item = Item::pack(g);
+            for &(_, item) in group {
                 // The same role with the same origin (a role implied twice
                 // by one grant's permissions) is kept once.
-                if !(matches!(g, Given::Role(_)) && list.contains(&item)) {
+                if !(item.role().is_some() && list.contains(&item)) {
                     list.push(item);
                 }
             }
@@ -1113,15 +1117,16 @@ impl Builder<'_> {
                 None => {
                     let mut always = BitSet::with_capacity(model.perms.len());
                     let mut configurable = false;
-                    for g in group.iter().map(|&(_, g)| g) {
-                        match g {
-                            Given::Role(h) => {
-                                if let Some(cr) = compiled.role(h.role) {
+                    for &item in &list {
+                        match (item.role(), item.perm()) {
+                            (Some(r), _) => {
+                                if let Some(cr) = compiled.role(r) {
                                     always.union_with(&cr.always);
                                     configurable |= !cr.config_grants.is_empty();
                                 }
                             }
-                            Given::Grant(p, _) => always.insert(p.index()),
+                            (None, Some(p)) => always.insert(p.index()),
+                            (None, None) => {}
                         }
                     }
                     crate::compile::close_groups(model, &mut always);
@@ -1172,7 +1177,7 @@ impl Builder<'_> {
 }
 
 /// A stable counting sort of keyed items by the user half of their key.
-fn by_user(items: Vec<(u64, Given)>, users: usize) -> Vec<(u64, Given)> {
+fn by_user<T: Copy + Default>(items: Vec<(u64, T)>, users: usize) -> Vec<(u64, T)> {
     let user = |k: u64| (k >> 32) as usize;
     let mut next = vec![0usize; users + 1];
     for &(k, _) in &items {
@@ -1185,8 +1190,7 @@ fn by_user(items: Vec<(u64, Given)>, users: usize) -> Vec<(u64, Given)> {
         sum += *c;
         *c = sum;
     }
-    let filler = (u64::MAX, Given::Grant(PermId(0), Origin::Direct));
-    let mut out = vec![filler; items.len()];
+    let mut out = vec![(u64::MAX, T::default()); items.len()];
     for item in items {
         if let Some(at) = next.get_mut(user(item.0)) {
             if let Some(slot) = out.get_mut(*at) {
@@ -1239,7 +1243,7 @@ mod tests {
 
     #[test]
     fn the_counting_sort_is_stable_and_sorts_by_key() {
-        let g = |p: u32| Given::Grant(PermId(p), Origin::Direct);
+        let g = |p: u32| p;
         let k = |u: u32, r: u32| key(UserId(u), ResId(r));
         // Written resource by resource, as `index` writes them.
         let items = vec![

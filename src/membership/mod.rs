@@ -153,7 +153,7 @@ pub(crate) enum Given {
 /// tells which), and the origin as a 3-bit kind and a 29-bit payload. A
 /// bootstrap origin keeps its rule; the user's position in join order is
 /// read back from the resource's members.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 struct Item {
     what: u32,
     origin: u32,
@@ -184,6 +184,16 @@ impl Item {
             what,
             origin: (kind << 29) | payload.min(PAYLOAD),
         }
+    }
+
+    /// The role, when a role is given.
+    fn role(self) -> Option<RoleId> {
+        (self.what & GRANT_BIT == 0).then_some(RoleId(self.what))
+    }
+
+    /// The permission, when a direct grant is given.
+    fn perm(self) -> Option<PermId> {
+        (self.what & GRANT_BIT != 0).then_some(PermId(self.what & !GRANT_BIT))
     }
 
     fn unpack(self, join: &[UserId], user: UserId) -> Given {

@@ -18,7 +18,7 @@
 //! target check that against the full reader.
 
 use super::names::StrIndex;
-use super::raw::{OneOrMany, RawMembers, RawResource, RawUsers, Switch, UniqueMap};
+use super::raw::{RawBindings, RawMembers, RawResource, RawUsers, Switch, UniqueMap};
 use saphyr_parser::{Event, Parser, ScalarStyle, StrInput};
 use std::borrow::Cow;
 
@@ -47,12 +47,29 @@ pub(crate) fn read(text: &str) -> Option<RawMembers> {
 /// the line breaks of YAML 1.1 only (U+0085, U+2028, U+2029), and document
 /// markers (`---`, `...` at the start of a line).
 fn plain_characters(text: &str) -> bool {
-    // Whole 64-byte chunks without a branch per byte.
+    // Whole 64-byte chunks without a branch per byte. A `:` right before
+    // a flow indicator (`a:,`) is refused by one reader, read as a key
+    // with an empty value by the other.
     let bad_ascii = |b: u8| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f;
+    let flow = |b: u8| matches!(b, b',' | b'[' | b']' | b'{' | b'}');
     let bytes = text.as_bytes();
+    let bad_chunk = |c: &[u8]| {
+        c.iter().fold(false, |bad, &b| bad | bad_ascii(b))
+            | c.windows(2).fold(false, |bad, w| {
+                bad | matches!(w, [b':', next] if flow(*next))
+            })
+    };
+    // (Chunks overlap by a byte, so that no pair is missed.)
     if bytes
         .chunks(64)
-        .any(|c| c.iter().fold(false, |bad, &b| bad | bad_ascii(b)))
+        .zip(
+            bytes
+                .chunks(64)
+                .skip(1)
+                .map(|c| c.first().copied())
+                .chain([None]),
+        )
+        .any(|(c, next)| bad_chunk(c) || (c.last() == Some(&b':') && next.is_some_and(flow)))
     {
         return false;
     }
@@ -252,8 +269,8 @@ fn resource(ev: &mut Events<'_>) -> Option<Option<RawResource>> {
         }
         match field {
             0 => r.members = list(ev)?,
-            1 => r.roles = ev.unique_map(one_or_many)?,
-            2 => r.grants = ev.unique_map(one_or_many)?,
+            1 => r.roles = bindings(ev)?,
+            2 => r.grants = bindings(ev)?,
             _ => r.settings = ev.unique_map(|ev| ev.unique_map(switch))?,
         }
         Some(())
@@ -261,20 +278,29 @@ fn resource(ev: &mut Events<'_>) -> Option<Option<RawResource>> {
     Some(Some(r))
 }
 
-/// `role: admin` or `role: [a, b]`.
-fn one_or_many(ev: &mut Events<'_>) -> Option<OneOrMany> {
-    match ev.next()? {
-        Event::SequenceStart(0, None) => {
-            let mut out = Vec::new();
-            loop {
-                match ev.next()? {
-                    Event::SequenceEnd => return Some(OneOrMany::Many(out)),
-                    event => out.push(text(event)?.into_owned()),
-                }
-            }
+/// `roles:` or `grants:`: subject → `admin` or `[a, b]`, subjects once.
+fn bindings(ev: &mut Events<'_>) -> Option<RawBindings> {
+    let mut out = RawBindings::default();
+    let mut seen = StrIndex::default();
+    ev.mapping(|ev, key| {
+        if seen.find(&key, |i| out.key(i)).is_some() {
+            return None;
         }
-        event => Some(OneOrMany::One(untyped(event)?.into_owned())),
-    }
+        let i = out.len();
+        out.push_key(&key)?;
+        match ev.next()? {
+            Event::SequenceStart(0, None) => loop {
+                match ev.next()? {
+                    Event::SequenceEnd => break,
+                    event => out.push_name(&text(event)?)?,
+                }
+            },
+            event => out.push_name(&untyped(event)?)?,
+        }
+        seen.insert(&key, i, |j| out.key(j)).then_some(())
+    })?;
+    out.shrink_to_fit();
+    Some(out)
 }
 
 /// `on` / `off` and the other words the full reader takes the same way.

@@ -22,15 +22,16 @@ impl<V> Default for UniqueMap<V> {
 }
 
 /// Reads a key and refuses one already in the map (found through an index
-/// of the map's positions, so no key is stored twice).
-struct KeySeed<'a, V> {
-    out: &'a [(String, V)],
+/// of the map's positions, so no key is stored twice): `at` gives the key
+/// at a position.
+struct KeySeed<'a, F> {
+    at: F,
     seen: &'a StrIndex,
 }
 
-impl<V> KeySeed<'_, V> {
+impl<'a, F: Fn(usize) -> Option<&'a str>> KeySeed<'a, F> {
     fn contains(&self, key: &str) -> bool {
-        self.seen.find(key, |i| key_at(self.out, i)).is_some()
+        self.seen.find(key, &self.at).is_some()
     }
 }
 
@@ -38,14 +39,14 @@ fn key_at<V>(out: &[(String, V)], i: usize) -> Option<&str> {
     out.get(i).map(|(k, _)| k.as_str())
 }
 
-impl<'de, V> DeserializeSeed<'de> for KeySeed<'_, V> {
+impl<'de, 'a, F: Fn(usize) -> Option<&'a str>> DeserializeSeed<'de> for KeySeed<'a, F> {
     type Value = String;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<V> Visitor<'_> for KeySeed<'_, V> {
+impl<'a, F: Fn(usize) -> Option<&'a str>> Visitor<'_> for KeySeed<'a, F> {
     type Value = String;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
@@ -83,7 +84,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
                 let mut out: Vec<(String, V)> = Vec::new();
                 loop {
                     let seed = KeySeed {
-                        out: &out,
+                        at: |i| key_at(&out, i),
                         seen: &seen,
                     };
                     let Some(key) = map.next_key_seed(seed)? else {
@@ -142,6 +143,163 @@ impl<'de> Deserialize<'de> for OneOrMany {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// A resource's `roles:` or `grants:`: subject → one name or a list of
+/// names, in file order, each subject once.
+///
+/// Kept compact: every key and name in one string, with their ends. A
+/// large file has hundreds of thousands of bindings; as a pair of
+/// `String`s each would cost some 120 bytes and two allocations, all live
+/// until loading ends (the heap then grows past the caches, and the memory
+/// is handed back to the system and faulted in again on the next load).
+/// Here a binding costs its text and 8 bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawBindings {
+    text: String,
+    /// End in `text` of each key and each name, in order.
+    ends: Vec<u32>,
+    /// Per binding, the index in `ends` of its key; its names follow it,
+    /// up to the next binding's key.
+    keys: Vec<u32>,
+}
+
+/// The names of one binding (`admin`, or `[a, b]`).
+#[derive(Copy, Clone, Debug)]
+pub struct BindingNames<'a> {
+    of: &'a RawBindings,
+    /// Indices in `of.ends`.
+    first: usize,
+    end: usize,
+}
+
+impl<'a> BindingNames<'a> {
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.end - self.first
+    }
+
+    /// Whether there are none (`role: []`).
+    pub fn is_empty(&self) -> bool {
+        self.first == self.end
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let of = self.of;
+        (self.first..self.end).map(move |i| of.piece(i))
+    }
+}
+
+impl RawBindings {
+    /// Number of bindings.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The bindings in file order: subject and names.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, BindingNames<'_>)> + '_ {
+        (0..self.keys.len()).map(move |i| {
+            let first = self.keys.get(i).map_or(0, |&k| k as usize);
+            let end = self
+                .keys
+                .get(i + 1)
+                .map_or(self.ends.len(), |&k| k as usize);
+            let names = BindingNames {
+                of: self,
+                first: first + 1,
+                end: end.max(first + 1),
+            };
+            (self.piece(first), names)
+        })
+    }
+
+    /// The subject of binding `i`.
+    pub fn key(&self, i: usize) -> Option<&str> {
+        self.keys.get(i).map(|&k| self.piece(k as usize))
+    }
+
+    /// Starts a binding; `None` past 4 GiB of text or 4 billion pieces.
+    pub(crate) fn push_key(&mut self, key: &str) -> Option<()> {
+        let k = u32::try_from(self.ends.len()).ok()?;
+        self.push_piece(key)?;
+        self.keys.push(k);
+        Some(())
+    }
+
+    /// Adds a name to the last binding.
+    pub(crate) fn push_name(&mut self, name: &str) -> Option<()> {
+        self.push_piece(name)
+    }
+
+    fn push_piece(&mut self, s: &str) -> Option<()> {
+        let end = u32::try_from(self.text.len().checked_add(s.len())?).ok()?;
+        self.text.push_str(s);
+        self.ends.push(end);
+        Some(())
+    }
+
+    fn piece(&self, i: usize) -> &str {
+        let start = i
+            .checked_sub(1)
+            .and_then(|p| self.ends.get(p))
+            .map_or(0, |&e| e as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// Frees spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.keys.shrink_to_fit();
+    }
+}
+
+impl<'de> Deserialize<'de> for RawBindings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawBindings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawBindings, E> {
+                Ok(RawBindings::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawBindings, A::Error> {
+                let mut seen = StrIndex::default();
+                let mut out = RawBindings::default();
+                let too_many = || de::Error::custom("a mapping with too many keys");
+                loop {
+                    let seed = KeySeed {
+                        at: |i| out.key(i),
+                        seen: &seen,
+                    };
+                    let Some(key) = map.next_key_seed(seed)? else {
+                        break;
+                    };
+                    let names: OneOrMany = map.next_value()?;
+                    let i = out.len();
+                    out.push_key(&key).ok_or_else(too_many)?;
+                    for n in names.names() {
+                        out.push_name(n).ok_or_else(too_many)?;
+                    }
+                    if !seen.insert(&key, i, |j| out.key(j)) {
+                        return Err(too_many());
+                    }
+                }
+                out.shrink_to_fit();
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -270,10 +428,10 @@ pub struct RawResource {
     pub members: Vec<String>,
     /// Role bindings: user or `group:NAME` → role(s).
     #[serde(default)]
-    pub roles: UniqueMap<OneOrMany>,
+    pub roles: RawBindings,
     /// Direct grants: user or `group:NAME` → permissions.
     #[serde(default)]
-    pub grants: UniqueMap<OneOrMany>,
+    pub grants: RawBindings,
     /// Configurable grants: role → permission → on/off.
     #[serde(default)]
     pub settings: UniqueMap<UniqueMap<Switch>>,

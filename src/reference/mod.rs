@@ -335,7 +335,7 @@ impl<'a> Reference<'a> {
             .into_iter()
             .map(|x| self.model.perm_name(x))
             .collect();
-        body.grants.0.iter().any(|(subject, perms)| {
+        body.grants.iter().any(|(subject, perms)| {
             let applies = match subject.strip_prefix("group:") {
                 Some(g) => self
                     .raw
@@ -345,7 +345,7 @@ impl<'a> Reference<'a> {
                     .any(|(name, users)| name == g && users.iter().any(|x| x == user)),
                 None => subject == user,
             };
-            applies && perms.names().iter().any(|x| names.contains(&x.as_str()))
+            applies && perms.iter().any(|x| names.contains(&x))
         })
     }
 }
