@@ -154,6 +154,7 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
         "edition: te\u{c}am\n",
         "resources: {a: b, u7:,c}\n",
         "users: [u7:, b]\n",
+        "users: [a, u1s:?, b]\n",
         "users: [ana\u{7f}]\n",
         "users: [ana\u{85}b, \u{feff}c]\n",
         // Keys written twice, unknown fields, other shapes.

@@ -32,6 +32,12 @@ pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
             "file starts here",
         ));
     }
+    // The fast path first: the shape it reads is 6 levels deep at most, far
+    // within the depth limit, and it gives up on any deeper nesting at once
+    // (its parser keeps its own stack; it does not recurse).
+    if let Some(raw) = super::plain::read(text) {
+        return Ok(raw);
+    }
     if let Some((line, col)) = too_deep(text) {
         return Err(DataError::new(
             "E0407",
@@ -44,9 +50,6 @@ pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
     // (The byte test first: `trim` walks a large blank file slowly.)
     if text.bytes().all(|b| b.is_ascii_whitespace()) || text.trim().is_empty() {
         return Ok(RawMembers::default());
-    }
-    if let Some(raw) = super::plain::read(text) {
-        return Ok(raw);
     }
     serde_yaml::from_str::<RawMembers>(text).map_err(|e| {
         let at = e

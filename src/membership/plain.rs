@@ -48,10 +48,10 @@ pub(crate) fn read(text: &str) -> Option<RawMembers> {
 /// markers (`---`, `...` at the start of a line).
 fn plain_characters(text: &str) -> bool {
     // Whole 64-byte chunks without a branch per byte. A `:` right before
-    // a flow indicator (`a:,`) is refused by one reader, read as a key
-    // with an empty value by the other.
+    // a flow indicator or `?` (`a:,`) is refused by one reader, read as a
+    // key with an empty value by the other.
     let bad_ascii = |b: u8| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f;
-    let flow = |b: u8| matches!(b, b',' | b'[' | b']' | b'{' | b'}');
+    let flow = |b: u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
     let bytes = text.as_bytes();
     let bad_chunk = |c: &[u8]| {
         c.iter().fold(false, |bad, &b| bad | bad_ascii(b))
