@@ -171,6 +171,7 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
         "users: [ana]\n---\nusers: [ben]\n",
         "---\nusers: [ana]\n...\n",
         "...\nusers: [ana]\n",
+        "\r\r...\r {\r}",
         // Syntax errors.
         "users: [ana\n",
         "users:\n\t- ana\n",

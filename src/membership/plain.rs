@@ -84,7 +84,10 @@ fn plain_characters(text: &str) -> bool {
     {
         return false;
     }
-    let marker = |m: &str| text.starts_with(m) || text.contains(&format!("\n{m}"));
+    // (A line starts after `\n`, and after a lone `\r` too.)
+    let marker = |m: &str| {
+        text.starts_with(m) || text.contains(&format!("\n{m}")) || text.contains(&format!("\r{m}"))
+    };
     !marker("---") && !marker("...")
 }
 
