@@ -23,9 +23,11 @@ fn main() -> Result<(), String> {
     let yaml = rbacc_input::members_yaml(&w);
     let policy = rbacc::compile("bench.rbac", rbacc_input::POLICY).map_err(|e| format!("{e:?}"))?;
     let before = measure::live_heap();
+    measure::reset_peak();
     let mut m =
         rbacc::Members::from_yaml(&policy, "members.yaml", &yaml).map_err(|e| format!("{e:?}"))?;
     let total = measure::live_heap() - before;
+    let peak = measure::peak_heap() - before;
     println!(
         "workload {size}: {} bindings, YAML {}; {} entries sharing {} profiles, {} index slots",
         w.bindings(),
@@ -33,6 +35,10 @@ fn main() -> Result<(), String> {
         m.entry_count(),
         m.profile_count(),
         m.index.len()
+    );
+    println!(
+        "peak heap while loading (what the load builds and frees, and what it keeps): {}",
+        mib(peak)
     );
     println!();
     println!("| part of `Members` | heap |");
