@@ -98,6 +98,13 @@ struct Events<'a>(Parser<'a, StrInput<'a>>);
 impl<'a> Events<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         match self.0.next()? {
+            // A scalar written over several lines (folded plain or quoted
+            // text) becomes an event nothing here takes: the readers
+            // disagree on where such scalars may stand (a multi-line
+            // implicit key, in flow context).
+            Ok((Event::Scalar(..), span)) if span.start.line() != span.end.line() => {
+                Some(Event::Nothing)
+            }
             Ok((event, _)) => Some(event),
             Err(_) => None,
         }
