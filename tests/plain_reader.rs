@@ -157,6 +157,11 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
         "users: [a, u1s:?, b]\n",
         "resources: {u7 a\ngroups:\n  , b}\n",
         "users: [\"a\n  b\"]\n",
+        format!(
+            "users: [a]\nresources:\n  {}, b:\n    members: [a]\n",
+            "k".repeat(1100)
+        )
+        .as_str(),
         "users: [ana\u{7f}]\n",
         "users: [ana\u{85}b, \u{feff}c]\n",
         // Keys written twice, unknown fields, other shapes.

@@ -99,10 +99,14 @@ impl<'a> Events<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         match self.0.next()? {
             // A scalar written over several lines (folded plain or quoted
-            // text) becomes an event nothing here takes: the readers
-            // disagree on where such scalars may stand (a multi-line
-            // implicit key, in flow context).
-            Ok((Event::Scalar(..), span)) if span.start.line() != span.end.line() => {
+            // text), or over 1,000 characters long, becomes an event
+            // nothing here takes: the readers disagree on where such
+            // scalars may stand (as a multi-line key in flow context, as a
+            // key past the 1,024 characters YAML allows an implicit key).
+            Ok((Event::Scalar(..), span))
+                if span.start.line() != span.end.line()
+                    || span.end.index().saturating_sub(span.start.index()) > 1000 =>
+            {
                 Some(Event::Nothing)
             }
             Ok((event, _)) => Some(event),
