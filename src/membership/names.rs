@@ -159,14 +159,9 @@ impl Names {
         Some(i)
     }
 
-    /// Doubles the table (16 slots at first), re-placing slots by their
-    /// stored hash.
+    /// Doubles the table (16 slots at first).
     fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
-        for slot in old.into_iter().filter(|s| s.id1 != 0) {
-            place(&mut self.slots, slot);
-        }
+        self.resize((self.slots.len() * 2).max(16));
     }
 
     /// Frees spare capacity once every name is in (the table keeps the
@@ -180,10 +175,16 @@ impl Names {
             .next_power_of_two()
             .max(16);
         if !self.is_empty() && want < self.slots.len() {
-            let old = std::mem::replace(&mut self.slots, vec![Slot::default(); want]);
-            for slot in old.into_iter().filter(|s| s.id1 != 0) {
-                place(&mut self.slots, slot);
-            }
+            self.resize(want);
+        }
+    }
+
+    /// A table of `size` slots, re-placing slots by their stored hash
+    /// (no name is read again).
+    fn resize(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        for slot in old.into_iter().filter(|s| s.id1 != 0) {
+            place(&mut self.slots, slot);
         }
     }
 }

@@ -47,29 +47,21 @@ pub(crate) fn read(text: &str) -> Option<RawMembers> {
 /// the line breaks of YAML 1.1 only (U+0085, U+2028, U+2029), and document
 /// markers (`---`, `...` at the start of a line).
 fn plain_characters(text: &str) -> bool {
-    // Whole 64-byte chunks without a branch per byte. A `:` right before
-    // a flow indicator or `?` (`a:,`) is refused by one reader, read as a
-    // key with an empty value by the other.
+    // Whole 64-byte chunks without a branch per byte.
     let bad_ascii = |b: u8| (b < 0x20 && b != b'\n' && b != b'\r') || b == 0x7f;
-    let flow = |b: u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
     let bytes = text.as_bytes();
-    let bad_chunk = |c: &[u8]| {
-        c.iter().fold(false, |bad, &b| bad | bad_ascii(b))
-            | c.windows(2).fold(false, |bad, w| {
-                bad | matches!(w, [b':', next] if flow(*next))
-            })
-    };
-    // (Chunks overlap by a byte, so that no pair is missed.)
     if bytes
         .chunks(64)
-        .zip(
-            bytes
-                .chunks(64)
-                .skip(1)
-                .map(|c| c.first().copied())
-                .chain([None]),
-        )
-        .any(|(c, next)| bad_chunk(c) || (c.last() == Some(&b':') && next.is_some_and(flow)))
+        .any(|c| c.iter().fold(false, |bad, &b| bad | bad_ascii(b)))
+    {
+        return false;
+    }
+    // A `:` right before a flow indicator or `?` (`a:,`) is refused by one
+    // reader, read as a key with an empty value by the other.
+    let flow = |b: &u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
+    if text
+        .match_indices(':')
+        .any(|(i, _)| bytes.get(i + 1).is_some_and(flow))
     {
         return false;
     }
@@ -136,16 +128,42 @@ impl<'a> Events<'a> {
     }
 
     /// A sequence of strings; each in turn to `item`.
-    fn strings(&mut self, mut item: impl FnMut(Cow<'a, str>)) -> Option<()> {
+    fn strings(&mut self, item: impl FnMut(Cow<'a, str>) -> Option<()>) -> Option<()> {
         if !matches!(self.next()?, Event::SequenceStart(0, None)) {
             return None;
         }
+        self.strings_rest(item)
+    }
+
+    /// The rest of a sequence of strings, once its start is read.
+    fn strings_rest(&mut self, mut item: impl FnMut(Cow<'a, str>) -> Option<()>) -> Option<()> {
         loop {
             match self.next()? {
                 Event::SequenceEnd => return Some(()),
-                event => item(text(event)?),
+                event => item(text(event)?)?,
             }
         }
+    }
+
+    /// The rest of a mapping of a struct's `fields`, once its start is
+    /// read: each field at most once, by its index to `read`, which reads
+    /// the value; any other key ends the fast path (the full reader reports
+    /// unknown and repeated fields).
+    fn fields(
+        &mut self,
+        fields: &[&str],
+        mut read: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        let mut seen = 0u64;
+        self.mapping_rest(|ev, key| {
+            let field = fields.iter().position(|f| *f == key)?;
+            let bit = 1u64.checked_shl(u32::try_from(field).ok()?)?;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            read(ev, field)
+        })
     }
 
     /// A map whose keys must each be written once: the full reader reports
@@ -162,7 +180,7 @@ impl<'a> Events<'a> {
                 return None;
             }
             let v = value(ev)?;
-            if !seen.insert(&key, out.len(), |i| out.get(i).map(|(k, _)| k.as_str())) {
+            if !seen.insert(&key, out.len(), at) {
                 return None;
             }
             out.push((key.into_owned(), v));
@@ -212,20 +230,12 @@ fn untyped(event: Event<'_>) -> Option<Cow<'_, str>> {
     (!plain || !maybe_typed(&s)).then_some(s)
 }
 
-fn members<'a>(ev: &mut Events<'a>) -> Option<RawMembers> {
+fn members(ev: &mut Events<'_>) -> Option<RawMembers> {
     let mut raw = RawMembers::default();
-    let mut seen = [false; 4];
-    ev.mapping(|ev, key| {
-        let field = match &*key {
-            "edition" => 0,
-            "users" => 1,
-            "groups" => 2,
-            "resources" => 3,
-            _ => return None,
-        };
-        if std::mem::replace(seen.get_mut(field)?, true) {
-            return None;
-        }
+    if !matches!(ev.next()?, Event::MappingStart(0, None)) {
+        return None;
+    }
+    ev.fields(&["edition", "users", "groups", "resources"], |ev, field| {
         match field {
             0 => raw.edition = Some(untyped(ev.next()?)?.into_owned()),
             1 => raw.users = users(ev)?,
@@ -245,6 +255,7 @@ fn users(ev: &mut Events<'_>) -> Option<RawUsers> {
             out.repeated = Some((i, name.into_owned()));
         }
         i += 1;
+        Some(())
     })?;
     out.names.shrink_to_fit();
     Some(out)
@@ -252,7 +263,10 @@ fn users(ev: &mut Events<'_>) -> Option<RawUsers> {
 
 fn list(ev: &mut Events<'_>) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    ev.strings(|s| out.push(s.into_owned()))?;
+    ev.strings(|s| {
+        out.push(s.into_owned());
+        Some(())
+    })?;
     Some(out)
 }
 
@@ -269,18 +283,7 @@ fn resource(ev: &mut Events<'_>) -> Option<Option<RawResource>> {
         _ => return None,
     }
     let mut r = RawResource::default();
-    let mut seen = [false; 4];
-    ev.mapping_rest(|ev, key| {
-        let field = match &*key {
-            "members" => 0,
-            "roles" => 1,
-            "grants" => 2,
-            "settings" => 3,
-            _ => return None,
-        };
-        if std::mem::replace(seen.get_mut(field)?, true) {
-            return None;
-        }
+    ev.fields(&["members", "roles", "grants", "settings"], |ev, field| {
         match field {
             0 => r.members = list(ev)?,
             1 => r.roles = bindings(ev)?,
@@ -303,12 +306,7 @@ fn bindings(ev: &mut Events<'_>) -> Option<RawBindings> {
         let i = out.len();
         out.push_key(&key)?;
         match ev.next()? {
-            Event::SequenceStart(0, None) => loop {
-                match ev.next()? {
-                    Event::SequenceEnd => break,
-                    event => out.push_name(&text(event)?)?,
-                }
-            },
+            Event::SequenceStart(0, None) => ev.strings_rest(|name| out.push_name(&name))?,
             event => out.push_name(&untyped(event)?)?,
         }
         seen.insert(&key, i, |j| out.key(j)).then_some(())

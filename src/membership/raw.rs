@@ -22,16 +22,15 @@ impl<V> Default for UniqueMap<V> {
 }
 
 /// Reads a key and refuses one already in the map (found through an index
-/// of the map's positions, so no key is stored twice): `at` gives the key
-/// at a position.
-struct KeySeed<'a, F> {
-    at: F,
+/// of the map's positions, so no key is stored twice).
+struct KeySeed<'a, V> {
+    out: &'a [(String, V)],
     seen: &'a StrIndex,
 }
 
-impl<'a, F: Fn(usize) -> Option<&'a str>> KeySeed<'a, F> {
+impl<V> KeySeed<'_, V> {
     fn contains(&self, key: &str) -> bool {
-        self.seen.find(key, &self.at).is_some()
+        self.seen.find(key, |i| key_at(self.out, i)).is_some()
     }
 }
 
@@ -39,14 +38,14 @@ fn key_at<V>(out: &[(String, V)], i: usize) -> Option<&str> {
     out.get(i).map(|(k, _)| k.as_str())
 }
 
-impl<'de, 'a, F: Fn(usize) -> Option<&'a str>> DeserializeSeed<'de> for KeySeed<'a, F> {
+impl<'de, V> DeserializeSeed<'de> for KeySeed<'_, V> {
     type Value = String;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'a, F: Fn(usize) -> Option<&'a str>> Visitor<'_> for KeySeed<'a, F> {
+impl<V> Visitor<'_> for KeySeed<'_, V> {
     type Value = String;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
@@ -84,7 +83,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
                 let mut out: Vec<(String, V)> = Vec::new();
                 loop {
                     let seed = KeySeed {
-                        at: |i| key_at(&out, i),
+                        out: &out,
                         seen: &seen,
                     };
                     let Some(key) = map.next_key_seed(seed)? else {
@@ -263,43 +262,18 @@ impl RawBindings {
 }
 
 impl<'de> Deserialize<'de> for RawBindings {
+    /// The full reader's way: the map as written (its errors, a repeated
+    /// key among them, are the map's), then packed.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawBindings;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<RawBindings, E> {
-                Ok(RawBindings::default())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawBindings, A::Error> {
-                let mut seen = StrIndex::default();
-                let mut out = RawBindings::default();
-                let too_many = || de::Error::custom("a mapping with too many keys");
-                loop {
-                    let seed = KeySeed {
-                        at: |i| out.key(i),
-                        seen: &seen,
-                    };
-                    let Some(key) = map.next_key_seed(seed)? else {
-                        break;
-                    };
-                    let names: OneOrMany = map.next_value()?;
-                    let i = out.len();
-                    out.push_key(&key).ok_or_else(too_many)?;
-                    for n in names.names() {
-                        out.push_name(n).ok_or_else(too_many)?;
-                    }
-                    if !seen.insert(&key, i, |j| out.key(j)) {
-                        return Err(too_many());
-                    }
-                }
-                out.shrink_to_fit();
-                Ok(out)
-            }
+        let map = UniqueMap::<OneOrMany>::deserialize(d)?;
+        let mut out = RawBindings::default();
+        for (key, names) in &map.0 {
+            out.push_key(key)
+                .and_then(|()| names.names().iter().try_for_each(|n| out.push_name(n)))
+                .ok_or_else(|| de::Error::custom("a mapping with too many keys"))?;
         }
-        d.deserialize_map(V)
+        out.shrink_to_fit();
+        Ok(out)
     }
 }
 
