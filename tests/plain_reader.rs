@@ -162,6 +162,12 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
             "k".repeat(1100)
         )
         .as_str(),
+        // Short in characters, past 1,024 bytes.
+        format!(
+            "users: [a]\nresources:\n  k{}:\n    members: [a]\n",
+            "\u{30a}".repeat(600)
+        )
+        .as_str(),
         "users: [ana\u{7f}]\n",
         "users: [ana\u{85}b, \u{feff}c]\n",
         // Keys written twice, unknown fields, other shapes.

@@ -91,13 +91,14 @@ impl<'a> Events<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         match self.0.next()? {
             // A scalar written over several lines (folded plain or quoted
-            // text), or over 1,000 characters long, becomes an event
-            // nothing here takes: the readers disagree on where such
-            // scalars may stand (as a multi-line key in flow context, as a
-            // key past the 1,024 characters YAML allows an implicit key).
+            // text), or over 250 characters long, becomes an event nothing
+            // here takes: the readers disagree on where such scalars may
+            // stand (as a multi-line key in flow context, as a key past
+            // the 1,024 bytes one reader allows an implicit key; 250
+            // characters are at most 1,000 bytes).
             Ok((Event::Scalar(..), span))
                 if span.start.line() != span.end.line()
-                    || span.end.index().saturating_sub(span.start.index()) > 1000 =>
+                    || span.end.index().saturating_sub(span.start.index()) > 250 =>
             {
                 Some(Event::Nothing)
             }
