@@ -155,6 +155,8 @@ fn what_the_fast_path_leaves_to_the_full_reader() {
         "resources: {a: b, u7:,c}\n",
         "users: [u7:, b]\n",
         "users: [a, u1s:?, b]\n",
+        "{\"edition\"\r: \"x\", }\n",
+        "{edition\n  : x}\n",
         "resources: {u7 a\ngroups:\n  , b}\n",
         "users: [\"a\n  b\"]\n",
         format!(

@@ -56,12 +56,21 @@ fn plain_characters(text: &str) -> bool {
     {
         return false;
     }
-    // A `:` right before a flow indicator or `?` (`a:,`) is refused by one
-    // reader, read as a key with an empty value by the other.
+    // A `:` right before a flow indicator or `?` (`a:,`), or first on its
+    // line (a key's `:` on the line after the key, in flow context) is
+    // refused by one reader and read as a key by the other.
     let flow = |b: &u8| matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}');
+    let first_on_line = |i: usize| {
+        let before = bytes.get(..i).unwrap_or_default();
+        before
+            .iter()
+            .rev()
+            .find(|&&b| b != b' ')
+            .is_none_or(|&b| b == b'\n' || b == b'\r')
+    };
     if text
         .match_indices(':')
-        .any(|(i, _)| bytes.get(i + 1).is_some_and(flow))
+        .any(|(i, _)| bytes.get(i + 1).is_some_and(flow) || first_on_line(i))
     {
         return false;
     }
