@@ -69,6 +69,7 @@ pub mod resolve;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod text;
 
 pub use diagnostic::Report;
 pub use eval::{Authorizer, Explanation, Query, QueryError};
