@@ -62,6 +62,7 @@ pub mod analyse;
 pub mod compile;
 pub mod diagnostic;
 pub mod diff;
+pub mod fmt;
 pub mod limits;
 pub mod presets;
 pub mod reference;

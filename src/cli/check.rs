@@ -41,7 +41,7 @@ pub struct CheckArgs {
 }
 
 /// Collects `*.rbac` files below a path, sorted.
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+pub(crate) fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     if meta.is_dir() {

@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod eval;
+mod fmt;
 mod input;
 mod matrix;
 mod test;
@@ -116,6 +117,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run policy test files; exit 0 all pass, 1 a failure, 2 a load error.
     Test(test::TestArgs),
+    /// Rewrite policy files in the canonical layout (`--check`: exit 1 if
+    /// one would change).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Output streams of a command.
@@ -170,5 +174,6 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         Command::WhatCan(args) => eval::run_what_can(&args, io),
         Command::Diff(args) => diff::run(&args, io),
         Command::Test(args) => test::run(&args, io),
+        Command::Fmt(args) => fmt::run(&args, io),
     }
 }
