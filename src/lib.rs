@@ -32,7 +32,7 @@
 //! "#;
 //! let policy = rbacc::compile("example.rbac", source)?;
 //! let members = rbacc::Members::from_yaml(&policy, "members.yaml", data)?;
-//! let authz = rbacc::Authorizer::new(policy, members);
+//! let authz = rbacc::Authorizer::new(policy, members)?;
 //!
 //! // Intern once, check many times.
 //! let q = authz.query("ana", "workspace.edit", "workspace:acme/prod")?;
@@ -52,11 +52,16 @@
 //!
 //! let policy = authz.policy.clone();
 //! let located = rbacc::Members::from_yaml(&policy, "members.yaml", data)?.with_source(data);
-//! let authz = rbacc::Authorizer::new(policy, located);
+//! let authz = rbacc::Authorizer::new(policy, located)?;
 //! let why = authz.explain(&q);
 //! assert_eq!(why.steps[0].location.as_deref(), Some("members.yaml:4:33"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub mod analyse;
 pub mod compile;
@@ -73,7 +78,7 @@ pub mod syntax;
 pub mod text;
 
 pub use diagnostic::Report;
-pub use eval::{Authorizer, Explanation, Query, QueryError};
+pub use eval::{Authorizer, AuthorizerError, Explanation, Query, QueryError};
 pub use membership::Members;
 
 use diagnostic::{Diagnostic, FileId, Sources};
@@ -93,6 +98,28 @@ pub struct Policy {
     pub compiled: compile::Compiled,
     /// Warnings found by analysis (errors prevent compilation).
     pub warnings: Vec<Diagnostic>,
+    /// A fingerprint of the compiled form: membership data loaded against
+    /// this policy records it, and [`Authorizer::new`] refuses data bound to
+    /// another policy (ids of roles and permissions would not mean the same).
+    pub fingerprint: u64,
+}
+
+/// A hash of everything the ids of a compiled policy mean: the resolved
+/// model, positions included (the compiled bitsets follow from it). Stable
+/// within one build of rbacc; not meant to be stored.
+fn fingerprint(model: &resolve::Model) -> u64 {
+    use std::hash::Hasher;
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl std::fmt::Write for HashWriter {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(std::collections::hash_map::DefaultHasher::new());
+    // Writing into a hasher cannot fail.
+    let _ = std::fmt::write(&mut w, format_args!("{model:?}"));
+    w.0.finish()
 }
 
 /// Checks a policy: every error and warning, in one report.
@@ -192,6 +219,7 @@ fn compile_uncapped(
         return Err(refusal(sources, &errors, |e| e.to_diagnostic(file)));
     }
     let compiled = compile::compile(&model);
+    let fingerprint = fingerprint(&model);
     let mut diagnostics = analyse::analyse(&model, &compiled, lints);
     diagnostics.sort_by_key(|d| d.severity);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -210,8 +238,10 @@ fn compile_uncapped(
         model,
         compiled,
         warnings: diagnostics,
+        fingerprint,
     })
 }
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod eval;
 pub mod membership;

@@ -34,7 +34,7 @@ fn base_members() -> String {
 fn authorizer() -> Authorizer {
     let policy = rbacc::compile("policy.rbac", &base_policy()).unwrap();
     let members = Members::from_yaml(&policy, "members.yaml", &base_members()).unwrap();
-    Authorizer::new(policy, members)
+    Authorizer::new(policy, members).unwrap()
 }
 
 /// A query the base data allows (alice is the bootstrap Organization Owner,

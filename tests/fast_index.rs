@@ -29,7 +29,7 @@ fn agree(preset: &str, source: &str, yaml: &str, fast_expected: bool) {
         fast_expected,
         "{preset}: whether the fast index is built"
     );
-    let authz = Authorizer::new(policy, members);
+    let authz = Authorizer::new(policy, members).unwrap();
     let (mut allowed, mut total) = (0, 0);
     for (u, name) in authz.members.users.iter().enumerate() {
         for (pi, perm) in authz.policy.model.perms.iter().enumerate() {

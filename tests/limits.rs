@@ -478,7 +478,7 @@ fn huge_query_names_are_refused() {
             "users: [ann]\nresources:\n  \"workspace:w\":\n    roles: {ann: viewer}\n",
         )
         .unwrap();
-        let authz = rbacc::Authorizer::new(policy, members);
+        let authz = rbacc::Authorizer::new(policy, members).unwrap();
         let big = "x".repeat(1 << 20);
         assert_eq!(
             authz.is_allowed("ann", "workspace.read", "workspace:w"),

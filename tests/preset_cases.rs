@@ -18,7 +18,7 @@ fn every_preset_statement_holds() {
         "{}",
         run.to_text(false, rbacc::diagnostic::ColorChoice::Never)
     );
-    assert_eq!(run.exit(), rbacc::cli::Exit::Ok);
+    assert_eq!(run.outcome(), rbacc::testing::Outcome::Passed);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn a_wrong_expectation_fails_with_its_explanation() {
     .unwrap();
     let run = rbacc::testing::run(&[file]);
     assert_eq!((run.passed(), run.failed(), run.errors()), (0, 1, 0));
-    assert_eq!(run.exit(), rbacc::cli::Exit::Findings);
+    assert_eq!(run.outcome(), rbacc::testing::Outcome::Failed);
     let text = run.to_text(false, rbacc::diagnostic::ColorChoice::Never);
     assert!(text.contains("expected allow, got deny"), "{text}");
     assert!(text.contains("needs a role that grants it"), "{text}");

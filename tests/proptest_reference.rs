@@ -940,7 +940,7 @@ fn load(policy: &str, members: &str) -> Option<Box<Authorizer>> {
             report.to_plain_string()
         ),
     };
-    Some(Box::new(Authorizer::new(compiled, loaded)))
+    Some(Box::new(Authorizer::new(compiled, loaded).unwrap()))
 }
 
 impl Case {
@@ -1111,7 +1111,7 @@ fn first_mismatch(case: &Case) -> Option<String> {
     let members = case.members.text(&case.policy, None);
     let compiled = rbacc::compile("gen.rbac", &policy).ok()?;
     let loaded = Members::from_yaml(&compiled, "gen.yaml", &members).ok()?;
-    let a = Authorizer::new(compiled, loaded);
+    let a = Authorizer::new(compiled, loaded).unwrap();
     let reference = Reference::from_text(&a.policy.model, &a.members, &members).ok()?;
     for (u, p, r) in queries(&a) {
         let c = a.is_allowed(&u, &p, &r);
@@ -1387,7 +1387,7 @@ fn default_deny() {
             }
             let empty = Members::from_yaml(&a.policy, "empty.yaml", "");
             if let Ok(m) = empty {
-                let e = Authorizer::new(a.policy.clone(), m);
+                let e = Authorizer::new(a.policy.clone(), m).unwrap();
                 for p in &a.policy.model.perms {
                     prop_assert!(e.is_allowed("u0", &p.name, "s0:a").is_err());
                 }
@@ -1574,7 +1574,7 @@ fn presets_agree_with_reference() {
         };
         let policy = rbacc::compile(preset.name, preset.source).unwrap();
         let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
-        let a = Authorizer::new(policy, members);
+        let a = Authorizer::new(policy, members).unwrap();
         let reference = Reference::from_text(&a.policy.model, &a.members, &text).unwrap();
         for (u, p, r) in queries(&a) {
             let c = a.is_allowed(&u, &p, &r);

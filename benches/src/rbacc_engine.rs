@@ -32,7 +32,7 @@ pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
     let members =
         rbacc::Members::from_yaml(&policy, "members.yaml", yaml).map_err(|e| err("members", e))?;
     Ok(Rbacc {
-        authz: rbacc::Authorizer::new(policy, members),
+        authz: rbacc::Authorizer::new(policy, members).map_err(|e| err("authorizer", e))?,
     })
 }
 

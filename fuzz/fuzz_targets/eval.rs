@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let authz = rbacc::Authorizer::new(policy, members);
+    let authz = rbacc::Authorizer::new(policy, members).expect("data loaded against this policy");
     let reference = Reference::from_text(&authz.policy.model, &authz.members, members_text)
         .expect("loaded data reads as raw data");
     let mut lines: Vec<(String, String, String)> = queries

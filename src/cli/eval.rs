@@ -108,7 +108,10 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
         Exit::Error
     })?;
     // Explanations cite their line and column in the file.
-    Ok(Authorizer::new(policy, members.with_source(text)))
+    Authorizer::new(policy, members.with_source(text)).map_err(|e| {
+        let _ = writeln!(io.err, "error[E0601]: {e}");
+        Exit::Error
+    })
 }
 
 fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {

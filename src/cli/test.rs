@@ -31,5 +31,9 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Exit {
             let _ = write!(io.out, "{}", run.to_text(args.coverage, io.color));
         }
     }
-    run.exit()
+    match run.outcome() {
+        crate::testing::Outcome::Passed => Exit::Ok,
+        crate::testing::Outcome::Failed => Exit::Findings,
+        _ => Exit::Error,
+    }
 }

@@ -64,6 +64,7 @@ codes! {
     "E0406" "members-duplicate-key" "a key written twice";
     "E0407" "members-limit" "membership data past a limit";
     "E0408" "members-edition" "the edition is missing or unknown";
+    "E0601" "policy-mismatch" "membership data loaded against another policy";
 }
 
 /// Looks a code up by code or name.

@@ -197,7 +197,7 @@ pub fn to_sarif(sources: &Sources, diagnostics: &[Diagnostic], base: Option<&Pat
                     "name": "rbacc",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://docs.rs/rbacc",
+                    "informationUri": "https://github.com/rbacc/rbacc",
                     "rules": rules(),
                 }
             },

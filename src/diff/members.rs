@@ -73,8 +73,8 @@ pub fn diff_members(
     let new_members = Members::from_yaml(new, name, text)
         .map_err(|r| (Side::New, r))?
         .with_source(text);
-    let old_auth = Authorizer::new(old.clone(), old_members);
-    let new_auth = Authorizer::new(new.clone(), new_members);
+    let old_auth = Authorizer::new(old.clone(), old_members).map_err(|e| (Side::Old, e.into()))?;
+    let new_auth = Authorizer::new(new.clone(), new_members).map_err(|e| (Side::New, e.into()))?;
     let kind_name = |auth: &Authorizer, res: &str| {
         let m = &auth.members;
         m.res_id(res)

@@ -95,6 +95,46 @@ impl fmt::Display for QueryError {
 
 impl std::error::Error for QueryError {}
 
+/// Why an [`Authorizer`] could not be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthorizerError {
+    /// The membership data was loaded against another policy (or another
+    /// version of it): its role and permission ids would not mean the same
+    /// here. Load the data again against this policy.
+    PolicyMismatch {
+        /// The policy given.
+        policy: String,
+        /// The policy the data was loaded against.
+        members_bound_to: String,
+    },
+}
+
+impl fmt::Display for AuthorizerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthorizerError::PolicyMismatch {
+                policy,
+                members_bound_to,
+            } => write!(
+                f,
+                "the membership data was loaded against another policy (`{members_bound_to}`), not this compiled `{policy}`: load it again against this policy"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AuthorizerError {}
+
+impl From<AuthorizerError> for crate::diagnostic::Report {
+    fn from(e: AuthorizerError) -> Self {
+        crate::diagnostic::Report {
+            sources: Default::default(),
+            diagnostics: vec![crate::diagnostic::Diagnostic::error("E0601", e.to_string())],
+        }
+    }
+}
+
 /// A compiled policy with loaded members: answers queries.
 #[derive(Clone, Debug)]
 pub struct Authorizer {
@@ -111,8 +151,17 @@ pub struct Authorizer {
 const NO_PARENT: u32 = u32::MAX;
 
 impl Authorizer {
-    /// Builds an authorizer; members must have been loaded against `policy`.
-    pub fn new(policy: Policy, members: Members) -> Authorizer {
+    /// Builds an authorizer. The members must have been loaded against this
+    /// very policy (the same compiled form): data loaded against another
+    /// policy, or another version of it, is refused, because role and
+    /// permission ids would silently change meaning (fail closed).
+    pub fn new(policy: Policy, members: Members) -> Result<Authorizer, AuthorizerError> {
+        if let Some(other) = members.bound_elsewhere(&policy) {
+            return Err(AuthorizerError::PolicyMismatch {
+                policy: policy.name.clone(),
+                members_bound_to: other.to_string(),
+            });
+        }
         let parent = members
             .resources
             .iter()
@@ -127,14 +176,14 @@ impl Authorizer {
             .enumerate()
             .map(|(i, p)| (p.name.clone(), PermId::from_index(i)))
             .collect();
-        Authorizer {
+        Ok(Authorizer {
             policy,
             members,
             parent,
             kind,
             perm_kind,
             perm_ids,
-        }
+        })
     }
 
     /// Interns a query's names. Unknown names and kind mismatches are errors.

@@ -343,6 +343,7 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
             index: Default::default(),
             settings: HashMap::new(),
             res_ids: HashMap::new(),
+            bound_to: (policy.fingerprint, policy.name.clone()),
             group_ids: HashMap::new(),
         },
         held: Vec::new(),

@@ -271,6 +271,8 @@ pub struct Members {
     pub settings: HashMap<(ResId, RoleId, PermId), bool>,
     res_ids: HashMap<String, ResId>,
     group_ids: HashMap<String, GroupId>,
+    /// The fingerprint and name of the policy the data was loaded against.
+    bound_to: (u64, String),
 }
 
 impl Members {
@@ -290,6 +292,12 @@ impl Members {
         };
         let raw = build::read_raw(text).map_err(fail)?;
         build::build(policy, name, raw).map_err(fail)
+    }
+
+    /// The name of the policy the data was loaded against, if its
+    /// fingerprint differs from `policy`'s.
+    pub(crate) fn bound_elsewhere(&self, policy: &Policy) -> Option<&str> {
+        (self.bound_to.0 != policy.fingerprint).then_some(self.bound_to.1.as_str())
     }
 
     /// Keeps the YAML text the data was loaded from, so that explanation

@@ -61,6 +61,19 @@ use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// How a test run ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Every case passed and every file loaded.
+    Passed,
+    /// A case failed.
+    Failed,
+    /// A file did not load, a case could not be evaluated, or there was
+    /// nothing to run.
+    Error,
+}
+
 /// How a case ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -160,16 +173,16 @@ impl Run {
             && !self.suites.is_empty()
     }
 
-    /// The exit code of `rbacc test`: 0 all passed, 1 a case failed, 2 a
-    /// file did not load or a case could not be evaluated.
-    pub fn exit(&self) -> crate::cli::Exit {
-        use crate::cli::Exit;
+    /// How the run ended: every case passed, a case failed, or something
+    /// could not be loaded or evaluated (the CLI maps these to exit 0, 1
+    /// and 2).
+    pub fn outcome(&self) -> Outcome {
         if !self.load_errors.is_empty() || self.errors() > 0 || self.suites.is_empty() {
-            Exit::Error
+            Outcome::Error
         } else if self.failed() > 0 {
-            Exit::Findings
+            Outcome::Failed
         } else {
-            Exit::Ok
+            Outcome::Passed
         }
     }
 
@@ -595,7 +608,8 @@ fn load_suite(
         policy: label,
         members: members_label,
     };
-    Ok((loaded, Authorizer::new(policy, members), cases))
+    let authz = Authorizer::new(policy, members).map_err(|e| (format!("{file}: {e}"), None))?;
+    Ok((loaded, authz, cases))
 }
 
 fn cached_policy(
