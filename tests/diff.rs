@@ -1,5 +1,7 @@
 //! `rbacc diff`: the semantic diff of two policies, on the library and
-//! through the CLI.
+//! through the CLI. Every edit of issue 14's table exits 1 under
+//! `--fail-on escalation` with a message naming the change; the noise
+//! examples print one line per change.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::diff::{self, Access};
+use rbacc::diff::{self, Effect, Side};
 use rbacc::Policy;
 mod common;
 
@@ -17,6 +19,21 @@ use std::path::Path;
 fn preset(name: &str) -> Policy {
     let p = rbacc::presets::get(name).unwrap();
     rbacc::compile(&format!("policies/{name}.rbac"), p.source).unwrap_or_else(|r| panic!("{r}"))
+}
+
+fn base_source() -> String {
+    std::fs::read_to_string(root().join("tests/corpus/base/policy.rbac")).unwrap()
+}
+
+/// The corpus base policy with one text replaced.
+fn edited(from: &str, to: &str) -> String {
+    let source = base_source();
+    assert!(source.contains(from), "{from}");
+    source.replacen(from, to, 1)
+}
+
+fn compile(name: &str, text: &str) -> Policy {
+    rbacc::compile(name, text).unwrap_or_else(|r| panic!("{r}"))
 }
 
 /// Astro, where the Workspace Viewer gains one permission through a new
@@ -42,33 +59,242 @@ fn rbacc(args: &[&str]) -> (i32, String, String) {
     (out.code, out.stdout, out.stderr)
 }
 
+/// Issue 14's table: each edit of the corpus base policy widens access (or
+/// may, on some data), exits 1 under `--fail-on escalation`, and the
+/// output names the change in one entry.
 #[test]
-fn a_gain_through_a_new_include_is_reported_with_its_chain() {
+fn every_row_of_the_table_exits_1_naming_the_change() {
+    let rows: [(&str, &str, &str, &str); 8] = [
+        (
+            "bootstrap first 1 user",
+            "bootstrap first 1000 users",
+            "`bootstrap first 1 user of org as org_owner in edition team` → `bootstrap first 1000 users of org as org_owner in edition team`",
+            "the first 1000 members (was 1) of each `org` hold `org_owner`",
+        ),
+        (
+            "default org_member",
+            "default org_owner",
+            "exactly one of `org_member`, `org_owner` per `org` default `org_owner`",
+            "hold `org_owner` instead of `org_member`, gaining",
+        ),
+        (
+            " in edition team",
+            "",
+            "→ `bootstrap first 1 user of org as org_owner`",
+            "the bootstrap now applies in edition `free`",
+        ),
+        (
+            "without rbac",
+            "without rbac fallback ws_admin",
+            "edition `free`: without rbac → without rbac fallback `ws_admin`",
+            "the members of every `ws` now hold `ws_admin`",
+        ),
+        (
+            "edition free \"Free\" without rbac",
+            "edition free \"Free\"",
+            "edition `free`: without rbac → RBAC on",
+            "role bindings, direct grants and settings now apply",
+        ),
+        (
+            "at most one of ws_viewer, ws_builder, ws_admin per ws",
+            "at most one of ws_viewer, ws_builder, ws_admin per ws default ws_admin",
+            "default `ws_admin`",
+            "now hold `ws_admin`, gaining",
+        ),
+        (
+            "rank ws_viewer < ws_builder < ws_admin",
+            "rank ws_admin < ws_builder < ws_viewer",
+            "rank of `ws`: `ws_viewer` < `ws_builder` < `ws_admin` → `ws_admin` < `ws_builder` < `ws_viewer`",
+            "group rules on `ws` read it",
+        ),
+        (
+            "{ grant ws.read, app.use }",
+            "{ grant ws.read, app.use\n  grantable app.build }",
+            "`ws_viewer` grantable `app.build` (new)",
+            "rated as covered by `ws_viewer`",
+        ),
+    ];
+    let old = root().join("tests/corpus/base/policy.rbac");
+    for (i, (from, to, summary, consequence)) in rows.iter().enumerate() {
+        let new = write_tmp(&format!("diff_row_{i}.rbac"), &edited(from, to));
+        let (status, out, err) = rbacc(&[
+            "diff",
+            old.to_str().unwrap(),
+            &new,
+            "--fail-on",
+            "escalation",
+        ]);
+        assert_eq!(status, 1, "row {i}: {out}{err}");
+        assert!(out.contains(summary), "row {i}: {out}");
+        assert!(out.contains(consequence), "row {i}: {out}");
+        // One change, one entry.
+        let d = diff::diff(
+            &compile("old.rbac", &base_source()),
+            &compile("new.rbac", &edited(from, to)),
+        );
+        assert_eq!(d.changes.len(), 1, "row {i}: {:#?}", d.changes);
+        assert_eq!(d.escalations, 1, "row {i}");
+        assert!(d.widens(), "row {i}");
+        // The annotation points at the edited line of NEW.
+        let line = edited(from, to)
+            .lines()
+            .position(|l| l.contains(to.lines().last().unwrap_or(to)) && !to.is_empty())
+            .map(|l| l + 1);
+        if let (Some(line), Some(loc)) = (line, d.changes[0].location.as_deref()) {
+            let at: usize = loc.split(':').nth(1).unwrap().parse().unwrap();
+            assert!(
+                at == line || at + 1 == line,
+                "row {i}: {loc} vs line {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_reverse_of_each_widening_row_narrows_and_passes() {
+    let pairs = [
+        ("bootstrap first 1 user", "bootstrap first 1000 users"),
+        ("default org_member", "default org_owner"),
+        ("without rbac", "without rbac fallback ws_admin"),
+    ];
+    for (from, to) in pairs {
+        let d = diff::diff(
+            &compile("new.rbac", &edited(from, to)),
+            &compile("old.rbac", &base_source()),
+        );
+        assert_eq!(d.changes.len(), 1, "{from}");
+        assert_eq!(d.changes[0].effect, Effect::Narrows, "{from}");
+        assert!(!d.widens());
+    }
+}
+
+/// A repository policy for the noise examples: a configurable grant of four
+/// permissions inherited by two roles, and role management.
+const REPO: &str = r#"policy repo "Repositories"
+scope repo "Repository"
+permissions on repo {
+  repo.read "Read code"
+  repo.write "Push code"
+  repo.admin "Administer"
+  repo.invite "Invite collaborators" {
+    assigns repo_read, repo_write
+  }
+  repo.ci "CI" {
+    repo.ci.view "View CI"
+    repo.ci.edit "Edit CI"
+    repo.ci.run "Run CI"
+    repo.ci.cancel "Cancel CI"
+  }
+}
+role repo_read on repo "Read" { grant repo.read }
+role repo_write on repo "Write" {
+  include repo_read
+  grant repo.write
+}
+role repo_maintain on repo "Maintain" {
+  include repo_write
+  grant repo.ci.* configurable default off
+}
+role repo_admin on repo "Admin" {
+  include repo_maintain
+  grant repo.admin, repo.invite
+}
+"#;
+
+#[test]
+fn a_default_switched_on_is_one_change() {
+    let new = REPO.replace("configurable default off", "configurable default on");
+    let d = diff::diff(&compile("repo.rbac", REPO), &compile("repo_new.rbac", &new));
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    assert_eq!(d.escalations, 1);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, "grant");
+    assert_eq!(c.location.as_deref(), Some("repo_new.rbac:24:9"));
+    // One line: both roles, the four permissions.
+    assert_eq!(c.consequences.len(), 1, "{:#?}", c.consequences);
+    assert_eq!(
+        c.consequences[0].text,
+        "`repo_maintain`, `repo_admin` gain `repo.ci.cancel`, `repo.ci.edit`, `repo.ci.run`, `repo.ci.view`: configurable (default off) → configurable (default on)"
+    );
+    insta::assert_snapshot!("repo_default_on_human", diff::to_human(&d));
+}
+
+#[test]
+fn assigning_a_weaker_role_is_not_an_escalation() {
+    // Two edited lines: Maintainers may invite; Writers see CI.
+    let new = REPO
+        .replace(
+            "  grant repo.ci.* configurable default off\n",
+            "  grant repo.ci.* configurable default off\n  grant repo.invite\n",
+        )
+        .replace(
+            "  grant repo.write\n",
+            "  grant repo.write\n  grant repo.ci.view\n",
+        );
+    let d = diff::diff(&compile("repo.rbac", REPO), &compile("repo_new.rbac", &new));
+    assert_eq!(d.changes.len(), 2, "{:#?}", d.changes);
+    assert_eq!(d.escalations, 2);
+    let human = diff::to_human(&d);
+    assert!(
+        human.starts_with("rbacc diff `repo.rbac` → `repo_new.rbac`: 2 changes widen access"),
+        "{human}"
+    );
+    // Maintainers can now assign Read and Write, which hold nothing they
+    // lack: shown, not counted.
+    let invite = d
+        .changes
+        .iter()
+        .find(|c| c.summary.contains("repo.invite"))
+        .unwrap();
+    let assign = invite
+        .consequences
+        .iter()
+        .find(|q| q.text.contains("can now assign"))
+        .unwrap();
+    assert_eq!(assign.effect, Effect::Neutral);
+    assert_eq!(
+        assign.text,
+        "`repo_maintain` can now assign `repo_read`, `repo_write`, which hold nothing `repo_maintain` lacks"
+    );
+    insta::assert_snapshot!("repo_two_lines_human", human);
+}
+
+#[test]
+fn assigning_a_stronger_role_is_an_escalation() {
+    // Maintainers invite; inviting now gives Admin.
+    let old = REPO.replace(
+        "  include repo_write\n",
+        "  include repo_write\n  grant repo.invite\n",
+    );
+    let new = old.replace(
+        "assigns repo_read, repo_write",
+        "assigns repo_read, repo_write, repo_admin",
+    );
+    let d = diff::diff(&compile("repo.rbac", &old), &compile("repo_new.rbac", &new));
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, "assigns");
+    assert_eq!(c.effect, Effect::Widens);
+    assert_eq!(c.location.as_deref(), Some("repo_new.rbac:8:36"));
+}
+
+#[test]
+fn a_gain_through_a_new_include_is_one_change_at_the_include() {
     let old = preset("astro");
-    let new = rbacc::compile("astro_new.rbac", &astro_with_new_include()).unwrap();
+    let new = compile("astro_new.rbac", &astro_with_new_include());
     let d = diff::diff(&old, &new);
     assert_eq!(d.escalations, 1);
     assert!(d.widens());
     assert_eq!(d.roles_added.len(), 1);
     assert_eq!(d.roles_added[0].name, "deployment_tuner");
-    assert!(
-        d.roles_removed.is_empty()
-            && d.permissions_added.is_empty()
-            && d.permissions_removed.is_empty()
-    );
-    // Exactly one role changed, with exactly one gain.
-    assert_eq!(d.roles.len(), 1, "{:#?}", d.roles);
-    let role = &d.roles[0];
-    assert_eq!(role.role, "workspace_viewer");
-    assert!(role.lost.is_empty() && role.assigns_gained.is_empty() && role.assigns_lost.is_empty());
-    assert_eq!(role.gained.len(), 1);
-    let gain = &role.gained[0];
-    assert_eq!(gain.perm, "workspace.deployments.update");
-    assert_eq!((gain.was, gain.now), (Access::None, Access::Always));
-    assert!(gain.escalation && !gain.new_permission);
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, "include");
+    assert_eq!(c.side, Side::New);
+    assert_eq!(c.location.as_deref(), Some("astro_new.rbac:114:11"));
     assert_eq!(
-        gain.because.as_deref(),
-        Some("`workspace_viewer` includes `deployment_tuner` (astro_new.rbac:114:11) → `deployment_tuner` grants `workspace.deployments.update` (astro_new.rbac:110:9)")
+        c.summary,
+        "`workspace_viewer` includes `deployment_tuner` (new)"
     );
     insta::assert_snapshot!("astro_new_include_human", diff::to_human(&d));
     insta::assert_snapshot!("astro_new_include_markdown", diff::to_markdown(&d));
@@ -76,32 +302,30 @@ fn a_gain_through_a_new_include_is_reported_with_its_chain() {
 }
 
 #[test]
-fn the_reverse_change_is_a_loss_and_no_escalation() {
-    let old = rbacc::compile("astro_new.rbac", &astro_with_new_include()).unwrap();
+fn the_reverse_change_is_a_loss_located_in_old() {
+    let old = compile("astro_new.rbac", &astro_with_new_include());
     let new = preset("astro");
     let d = diff::diff(&old, &new);
     assert_eq!(d.escalations, 0);
     assert!(!d.widens());
     assert_eq!(d.roles_removed.len(), 1);
-    let role = &d.roles[0];
-    assert!(role.gained.is_empty());
-    assert_eq!(role.lost.len(), 1);
-    assert_eq!(role.lost[0].perm, "workspace.deployments.update");
-    assert!(role.lost[0]
-        .because
-        .as_deref()
-        .unwrap()
-        .contains("includes `deployment_tuner`"));
+    assert_eq!(d.changes.len(), 1);
+    let c = &d.changes[0];
+    assert_eq!((c.side, c.effect), (Side::Old, Effect::Narrows));
+    assert_eq!(c.location.as_deref(), Some("astro_new.rbac:114:11"));
 }
 
 #[test]
 fn identical_policies_have_no_diff() {
     for p in rbacc::presets::PRESETS {
         let d = diff::diff(&preset(p.name), &preset(p.name));
-        assert!(d.is_empty(), "{}", p.name);
-        assert_eq!(
-            diff::to_human(&d).lines().last(),
-            Some("no change in effective access")
+        assert!(d.is_empty(), "{}: {:#?}", p.name, d.changes);
+        assert!(
+            diff::to_human(&d)
+                .trim_end()
+                .ends_with("no change in effective access"),
+            "{}",
+            p.name
         );
     }
 }
@@ -114,83 +338,135 @@ fn configurable_to_always_widens_access() {
         "grant workspace.apps.manage\n  grant workspace.data_sources.manage, workspace.folders.manage, workspace.constants.manage configurable default on",
     );
     assert_ne!(changed, source);
-    let new = rbacc::compile("tooljet_new.rbac", &changed).unwrap();
+    let new = compile("tooljet_new.rbac", &changed);
     let d = diff::diff(&preset("tooljet"), &new);
-    assert_eq!(d.roles.len(), 1);
-    let gain = &d.roles[0].gained;
-    assert_eq!(gain.len(), 1);
-    assert_eq!(gain[0].perm, "workspace.apps.manage");
-    assert_eq!(
-        (gain[0].was, gain[0].now),
-        (Access::ConfigurableOn, Access::Always)
-    );
-    assert!(gain[0].escalation);
-}
-
-#[test]
-fn a_new_assignable_role_is_an_escalation() {
-    let source = rbacc::presets::get("neosync").unwrap().source;
-    let changed = source.replace(
-        "role job_developer on account \"Job Developer\" {\n",
-        "role inviter on account \"Inviter\" { grant account.members.invite }\nrole job_developer on account \"Job Developer\" {\n  include inviter\n",
-    );
-    let new = rbacc::compile("neosync_new.rbac", &changed).unwrap();
-    // The analysis sees the escalation too: W0305 on the new policy.
-    assert!(new.warnings.iter().any(|w| w.code == "W0305"
-        && w.message
-            .starts_with("`job_developer` can assign `account_admin`")));
-    let d = diff::diff(&preset("neosync"), &new);
-    let dev = d.roles.iter().find(|r| r.role == "job_developer").unwrap();
-    assert_eq!(dev.gained.len(), 1);
-    let assigned: Vec<&str> = dev.assigns_gained.iter().map(|a| a.role.as_str()).collect();
-    assert_eq!(
-        assigned,
-        [
-            "account_admin",
-            "job_developer",
-            "job_executor",
-            "job_viewer"
-        ]
-    );
-    assert!(dev
-        .assigns_gained
+    assert!(d.widens());
+    let widening: Vec<_> = d
+        .changes
         .iter()
-        .all(|a| a.escalation && a.via == ["account.members.invite"]));
-    assert_eq!(d.escalations, 5);
+        .filter(|c| c.effect == Effect::Widens)
+        .collect();
+    assert_eq!(widening.len(), 1, "{:#?}", d.changes);
+    assert!(widening[0].consequences[0]
+        .text
+        .ends_with("`workspace.apps.manage`: configurable (default on) → always"));
 }
 
 #[test]
-fn members_diff_names_the_users_who_gain() {
+fn an_assertion_removed_or_weakened_counts() {
+    let with = format!(
+        "{}assert only org_owner can org.billing\nassert ws_viewer never ws.write\n",
+        base_source()
+    );
+    let weaker = format!(
+        "{}assert only org_owner, org_member can org.billing\n",
+        base_source()
+    );
+    let d = diff::diff(&compile("a.rbac", &with), &compile("b.rbac", &weaker));
+    assert_eq!(d.changes.len(), 2, "{:#?}", d.changes);
+    assert!(d
+        .changes
+        .iter()
+        .all(|c| c.effect == Effect::Widens && c.kind == "assertion"));
+    let removed = d.changes.iter().find(|c| c.side == Side::Old).unwrap();
+    assert_eq!(removed.location.as_deref(), Some("a.rbac:50:1"));
+    // Adding them back is no escalation.
+    let d = diff::diff(&compile("b.rbac", &weaker), &compile("a.rbac", &with));
+    assert!(!d.widens(), "{:#?}", d.changes);
+}
+
+#[test]
+fn group_rules_are_compared() {
+    let d = diff::diff(
+        &compile(
+            "a.rbac",
+            &edited(
+                "groups on ws { upgrade roles }",
+                "groups on ws { prune on downgrade }",
+            ),
+        ),
+        &compile("b.rbac", &base_source()),
+    );
+    assert_eq!(d.changes.len(), 1);
+    assert_eq!(d.changes[0].effect, Effect::Widens);
+    assert!(d.changes[0]
+        .consequences
+        .iter()
+        .any(|q| q.text.contains("upgraded")));
+}
+
+#[test]
+fn undecided_changes_pass_when_the_data_gains_nothing() {
+    let new = write_tmp(
+        "diff_rank.rbac",
+        &edited(
+            "rank ws_viewer < ws_builder < ws_admin",
+            "rank ws_admin < ws_builder < ws_viewer",
+        ),
+    );
+    let (status, out, _) = rbacc(&[
+        "diff",
+        "tests/corpus/base/policy.rbac",
+        &new,
+        "--fail-on",
+        "escalation",
+        "--members",
+        "tests/corpus/base/members.yaml",
+    ]);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("undecided, and the data gains nothing"),
+        "{out}"
+    );
+}
+
+#[test]
+fn members_diff_groups_the_users_by_change() {
     let old = preset("astro");
-    let new = rbacc::compile("astro_new.rbac", &astro_with_new_include()).unwrap();
+    let new = compile("astro_new.rbac", &astro_with_new_include());
     let text = std::fs::read_to_string(root().join("examples/astro/members.yaml")).unwrap();
     let m = diff::members::diff_members(&old, &new, "members.yaml", &text).unwrap();
-    let gained: Vec<(&str, &str, &str)> = m
-        .gained
-        .iter()
-        .map(|c| (c.user.as_str(), c.perm.as_str(), c.resource.as_str()))
-        .collect();
-    assert_eq!(
-        gained,
-        [
-            (
-                "eli",
-                "workspace.deployments.update",
-                "workspace:acme/analytics"
-            ),
-            (
-                "fay",
-                "workspace.deployments.update",
-                "workspace:acme/analytics"
-            ),
-        ]
+    assert_eq!((m.gained, m.lost), (2, 0));
+    assert_eq!(m.groups.len(), 1);
+    let g = &m.groups[0];
+    assert!(g.gained);
+    assert_eq!((g.users, g.resources), (2, 1));
+    assert_eq!(g.perms, ["workspace.deployments.update"]);
+    let users: Vec<&str> = g.changes.iter().map(|c| c.user.as_str()).collect();
+    assert_eq!(users, ["eli", "fay"]);
+    assert!(g.because.contains("group:data-platform"), "{}", g.because);
+}
+
+#[test]
+fn cli_members_view_is_grouped_and_limited() {
+    let new = write_tmp(
+        "diff_default_owner.rbac",
+        &edited("bootstrap first 1 user", "bootstrap first 1000 users"),
     );
-    assert!(m.lost.is_empty());
-    assert!(m.gained[0]
-        .because
-        .as_deref()
-        .unwrap()
-        .contains("group:data-platform"));
+    let (status, out, _) = rbacc(&[
+        "diff",
+        "tests/corpus/base/policy.rbac",
+        &new,
+        "--members",
+        "tests/corpus/base/members.yaml",
+    ]);
+    assert_eq!(status, 0);
+    assert!(out.contains("2 users, 2 resources"), "{out}");
+    assert!(
+        out.contains("and 7 more (`--limit N` or `--format json` for all)"),
+        "{out}"
+    );
+    let (_, out, _) = rbacc(&[
+        "diff",
+        "tests/corpus/base/policy.rbac",
+        &new,
+        "--members",
+        "tests/corpus/base/members.yaml",
+        "--limit",
+        "100",
+    ]);
+    assert!(!out.contains("more (`--limit N`"), "{out}");
+    assert_eq!(out.matches("`: `").count(), 10, "{out}");
 }
 
 #[test]
@@ -199,7 +475,7 @@ fn cli_fails_on_escalation_only_when_asked() {
     let (status, out, _) = rbacc(&["diff", "--old-preset", "astro", &new]);
     assert_eq!(status, 0);
     assert!(
-        out.contains("+ workspace.deployments.update: none → always  [escalation]"),
+        out.contains("+ `workspace_viewer` gains `workspace.deployments.update`: none → always"),
         "{out}"
     );
     let (status, _, _) = rbacc(&[
@@ -236,7 +512,7 @@ fn cli_fails_on_escalation_only_when_asked() {
     ]);
     assert_eq!(status, 1);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let users: Vec<&str> = json["members"]["gained"]
+    let users: Vec<&str> = json["members"]["groups"][0]["changes"]
         .as_array()
         .unwrap()
         .iter()
@@ -247,16 +523,23 @@ fn cli_fails_on_escalation_only_when_asked() {
 }
 
 #[test]
-fn cli_github_annotates_the_escalation_in_new() {
-    write_tmp("diff_astro_github.rbac", &astro_with_new_include());
-    // Run where the file is, so that its path is relative.
+fn cli_github_annotates_the_line_that_made_the_change() {
+    let old = REPO.replace(
+        "  include repo_write\n",
+        "  include repo_write\n  grant repo.invite\n",
+    );
+    let new = old.replace(
+        "assigns repo_read, repo_write",
+        "assigns repo_read, repo_write, repo_admin",
+    );
+    write_tmp("diff_repo_github.rbac", &new);
+    write_tmp("diff_repo_github_old.rbac", &old);
     let out = common::rbacc()
         .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .args([
             "diff",
-            "--old-preset",
-            "astro",
-            "diff_astro_github.rbac",
+            "diff_repo_github_old.rbac",
+            "diff_repo_github.rbac",
             "--format",
             "github",
         ])
@@ -266,13 +549,134 @@ fn cli_github_annotates_the_escalation_in_new() {
     let out = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "{out}");
+    // The changed `assigns` line, not the role.
     assert!(
-        lines[0].starts_with("::warning file=diff_astro_github.rbac,line=114,col=11,"),
+        lines[0].starts_with("::warning file=diff_repo_github.rbac,line=8,col=36,"),
         "{out}"
     );
     assert!(
-        lines[0].contains("title=D0501::`workspace_viewer` gains `workspace.deployments.update`")
+        lines[0].contains("`repo.invite` assigns `repo_admin` (new): widens access"),
+        "{out}"
     );
+}
+
+#[test]
+fn cli_github_annotates_a_removal_in_old() {
+    let with = format!("{}assert only org_owner can org.billing\n", base_source());
+    write_tmp("diff_assert_old.rbac", &with);
+    write_tmp("diff_assert_new.rbac", &base_source());
+    let out = common::rbacc()
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .args([
+            "diff",
+            "diff_assert_old.rbac",
+            "diff_assert_new.rbac",
+            "--format",
+            "github",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.starts_with("::warning file=diff_assert_old.rbac,line=49,col=1,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn data_diff_under_one_policy() {
+    let old = std::fs::read_to_string(root().join("tests/corpus/base/members.yaml")).unwrap();
+    let new = old.replace("bob: ws_viewer", "bob: ws_admin");
+    assert_ne!(old, new);
+    let old = write_tmp("diff_data_old.yaml", &old);
+    let new = write_tmp("diff_data_new.yaml", &new);
+    let (status, out, err) = rbacc(&[
+        "diff",
+        "--policy",
+        "tests/corpus/base/policy.rbac",
+        "--members",
+        &old,
+        &new,
+        "--fail-on",
+        "escalation",
+    ]);
+    assert_eq!(status, 1, "{out}{err}");
+    assert!(out.contains("gained `bob` is bound to `ws_admin`"), "{out}");
+    assert!(out.contains("1 user, 1 resource: `ws.write`"), "{out}");
+    assert!(out.contains("diff_data_new.yaml:11:7"), "{out}");
+    // The same file twice: nothing.
+    let (status, out, _) = rbacc(&[
+        "diff",
+        "--policy",
+        "tests/corpus/base/policy.rbac",
+        "--members",
+        &old,
+        &old,
+        "--fail-on",
+        "escalation",
+    ]);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("no change in effective access"), "{out}");
+    // One file is a usage error.
+    let (status, _, err) = rbacc(&[
+        "diff",
+        "--policy",
+        "tests/corpus/base/policy.rbac",
+        "--members",
+        &old,
+    ]);
+    assert_eq!(status, 2);
+    assert!(err.contains("give two membership files"), "{err}");
+}
+
+#[test]
+fn prune_on_downgrade_is_modelled() {
+    let policy = edited(
+        "groups on ws { upgrade roles }",
+        "groups on ws { prune on downgrade }",
+    );
+    let policy = write_tmp("diff_prune.rbac", &policy);
+    let old = r#"edition: team
+users: [alice, bob, carol]
+groups:
+  admins: [bob, carol]
+resources:
+  org:acme:
+    members: [alice, bob, carol]
+  ws:acme/main:
+    roles:
+      bob: ws_admin
+      group:admins: ws_admin
+"#;
+    let new = old.replace("bob: ws_admin", "bob: ws_viewer");
+    let old = write_tmp("diff_prune_old.yaml", old);
+    let new = write_tmp("diff_prune_new.yaml", &new);
+    let (status, out, err) = rbacc(&[
+        "diff",
+        "--policy",
+        &policy,
+        "--members",
+        &old,
+        &new,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pruned = &json["members"]["pruned"];
+    assert_eq!(pruned.as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(pruned[0]["user"], "bob");
+    assert_eq!(pruned[0]["group"], "admins");
+    // Without pruning bob would keep ws.write through the group.
+    let lost: Vec<&str> = json["members"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["gained"] == false)
+        .flat_map(|g| g["changes"].as_array().unwrap())
+        .map(|c| c["perm"].as_str().unwrap())
+        .collect();
+    assert!(lost.contains(&"ws.write"), "{out}");
 }
 
 #[test]

@@ -1,10 +1,13 @@
-//! `rbacc diff OLD NEW`: the semantic diff of two policies.
+//! `rbacc diff OLD NEW`: the semantic diff of two policies, or (with
+//! `--policy`/`--preset` and `--members OLD.yaml NEW.yaml`) of two
+//! membership files under one policy.
 
-use super::input::{load_policy, report_load_error, LoadError};
+use super::input::{load_policy, read_text, report_load_error, LoadError};
 use super::{Exit, Io};
-use crate::diff::{self, members::Side};
+use crate::diff::members::{Causes, DataSide};
+use crate::diff::{self, RenderOptions, Side};
 use crate::Policy;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output format of `rbacc diff`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -16,9 +19,9 @@ pub enum DiffFormat {
     Markdown,
     /// JSON.
     Json,
-    /// SARIF 2.1.0: the escalations, pointing into NEW.
+    /// SARIF 2.1.0: the changes that widen access, at the line that made each.
     Sarif,
-    /// GitHub Actions annotations: the escalations, pointing into NEW.
+    /// GitHub Actions annotations: the changes that widen access.
     Github,
 }
 
@@ -26,7 +29,7 @@ pub enum DiffFormat {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     /// Exit 1 when access widens (in the policy, or on the data with
-    /// `--members`).
+    /// `--members`), or may widen and the data does not show otherwise.
     Escalation,
 }
 
@@ -34,8 +37,9 @@ pub enum FailOn {
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// OLD then NEW policy files (a preset given with `--old-preset` or
-    /// `--new-preset` takes its place).
-    #[arg(value_name = "POLICY", num_args = 0..=2)]
+    /// `--new-preset` takes its place); with `--policy` or `--preset`, OLD
+    /// then NEW membership files.
+    #[arg(value_name = "FILE", num_args = 0..=2)]
     pub paths: Vec<PathBuf>,
     /// Use a shipped preset as OLD.
     #[arg(long)]
@@ -43,6 +47,12 @@ pub struct DiffArgs {
     /// Use a shipped preset as NEW.
     #[arg(long)]
     pub new_preset: Option<String>,
+    /// One policy for both sides: diff two membership files under it.
+    #[arg(long, conflicts_with_all = ["old_preset", "new_preset", "preset"])]
+    pub policy: Option<PathBuf>,
+    /// One shipped preset for both sides: diff two membership files.
+    #[arg(long, conflicts_with_all = ["old_preset", "new_preset"])]
+    pub preset: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
@@ -50,8 +60,12 @@ pub struct DiffArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// Membership data (YAML): also diff users × permissions × resources.
-    #[arg(long, value_name = "FILE")]
-    pub members: Option<PathBuf>,
+    /// With `--policy`/`--preset`: `--members OLD.yaml NEW.yaml`.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub members: Option<Option<PathBuf>>,
+    /// Examples printed per group of the data diff (default 3).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 fn load_side(
@@ -70,8 +84,37 @@ fn load_side(
     }
 }
 
+fn read(path: &Path) -> Result<String, LoadError> {
+    match read_text(path) {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(report)) => Err(LoadError::Invalid(report)),
+        Err(msg) => Err(LoadError::Usage(msg)),
+    }
+}
+
+fn data_error(side: Side, report: &crate::diagnostic::Report, io: &mut Io<'_>, data: bool) -> Exit {
+    let which = match side {
+        Side::Old => "OLD",
+        Side::New => "NEW",
+    };
+    let rendered = crate::diagnostic::render(&report.sources, &report.diagnostics, io.color);
+    let _ = write!(io.err, "{rendered}");
+    if data {
+        let _ = writeln!(io.err, "error: the {which} membership data does not load");
+    } else {
+        let _ = writeln!(
+            io.err,
+            "error: the membership data does not load against the {which} policy"
+        );
+    }
+    Exit::Error
+}
+
 /// Runs `rbacc diff`.
 pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
+    if args.policy.is_some() || args.preset.is_some() {
+        return run_data(args, io);
+    }
     let mut paths = args.paths.iter();
     let old = match load_side(args.old_preset.as_deref(), &mut paths, "old") {
         Ok(p) => p,
@@ -90,50 +133,127 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         return Exit::Error;
     }
     let mut result = diff::diff(&old, &new);
-    if let Some(path) = &args.members {
-        let text = match super::input::read_text(path) {
-            Ok(Ok(text)) => text,
-            Ok(Err(report)) => return report_load_error(LoadError::Invalid(report), io),
-            Err(msg) => return report_load_error(LoadError::Usage(msg), io),
-        };
-        match diff::members::diff_members(&old, &new, &path.display().to_string(), &text) {
-            Ok(m) => result.members = Some(m),
-            Err((side, report)) => {
-                let which = match side {
-                    Side::Old => "OLD",
-                    Side::New => "NEW",
-                };
-                let rendered =
-                    crate::diagnostic::render(&report.sources, &report.diagnostics, io.color);
-                let _ = write!(io.err, "{rendered}");
-                let _ = writeln!(
-                    io.err,
-                    "error: the membership data does not load against the {which} policy"
-                );
-                return Exit::Error;
+    match &args.members {
+        Some(Some(path)) => {
+            let text = match read(path) {
+                Ok(t) => t,
+                Err(e) => return report_load_error(e, io),
+            };
+            let name = path.display().to_string();
+            let causes: Causes = result
+                .changes
+                .iter()
+                .filter_map(|c| Some(((c.side, c.location.clone()?), c.summary.clone())))
+                .collect();
+            let sides = (
+                DataSide {
+                    policy: &old,
+                    name: &name,
+                    text: &text,
+                },
+                DataSide {
+                    policy: &new,
+                    name: &name,
+                    text: &text,
+                },
+            );
+            match diff::members::diff_data(sides.0, sides.1, &causes) {
+                Ok(m) => result.members = Some(m),
+                Err((side, report)) => return data_error(side, &report, io, false),
             }
         }
+        Some(None) => {
+            let _ = writeln!(
+                io.err,
+                "error: `--members` needs a file: `--members FILE`, or `--policy P --members OLD.yaml NEW.yaml`"
+            );
+            return Exit::Error;
+        }
+        None => {}
     }
+    output(args, io, &result, &old, &new)
+}
+
+/// `rbacc diff --policy P --members OLD.yaml NEW.yaml`.
+fn run_data(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
+    let policy = match load_policy(args.preset.as_deref(), args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return report_load_error(e, io),
+    };
+    let files: Vec<&PathBuf> = args
+        .members
+        .iter()
+        .flatten()
+        .chain(args.paths.iter())
+        .collect();
+    let [old_path, new_path] = files.as_slice() else {
+        let _ = writeln!(
+            io.err,
+            "error: with one policy, give two membership files: `--members OLD.yaml NEW.yaml` (got {})",
+            files.len()
+        );
+        return Exit::Error;
+    };
+    let (old_text, new_text) = match (read(old_path), read(new_path)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return report_load_error(e, io),
+    };
+    let (old_name, new_name) = (
+        old_path.display().to_string(),
+        new_path.display().to_string(),
+    );
+    let m = diff::members::diff_data(
+        DataSide {
+            policy: &policy,
+            name: &old_name,
+            text: &old_text,
+        },
+        DataSide {
+            policy: &policy,
+            name: &new_name,
+            text: &new_text,
+        },
+        &Causes::new(),
+    );
+    match m {
+        Ok(m) => {
+            let result = diff::PolicyDiff::data_only(&policy, m);
+            output(args, io, &result, &policy, &policy)
+        }
+        Err((side, report)) => data_error(side, &report, io, true),
+    }
+}
+
+fn output(
+    args: &DiffArgs,
+    io: &mut Io<'_>,
+    result: &diff::PolicyDiff,
+    old: &Policy,
+    new: &Policy,
+) -> Exit {
     let fail = args.fail_on == Some(FailOn::Escalation) && result.widens();
     let base = std::env::current_dir().ok();
+    let opts = RenderOptions {
+        limit: args.limit.unwrap_or(RenderOptions::default().limit),
+    };
     match args.format {
         DiffFormat::Human => {
-            let _ = write!(io.out, "{}", diff::to_human(&result));
+            let _ = write!(io.out, "{}", diff::render::to_human_with(result, opts));
         }
         DiffFormat::Markdown => {
-            let _ = write!(io.out, "{}", diff::to_markdown(&result));
+            let _ = write!(io.out, "{}", diff::render::to_markdown_with(result, opts));
         }
         DiffFormat::Json => {
-            let json = serde_json::to_value(&result).unwrap_or_default();
+            let json = serde_json::to_value(result).unwrap_or_default();
             let _ = writeln!(io.out, "{json:#}");
         }
         DiffFormat::Sarif => {
-            let (sources, diags) = diff::diagnostics(&result, &new, args.fail_on.is_some());
+            let (sources, diags) = diff::diagnostics(result, old, new, args.fail_on.is_some());
             let sarif = crate::diagnostic::to_sarif(&sources, &diags, base.as_deref());
             let _ = writeln!(io.out, "{sarif:#}");
         }
         DiffFormat::Github => {
-            let (sources, diags) = diff::diagnostics(&result, &new, args.fail_on.is_some());
+            let (sources, diags) = diff::diagnostics(result, old, new, args.fail_on.is_some());
             let text = crate::diagnostic::to_github(&sources, &diags, base.as_deref());
             let _ = write!(io.out, "{text}");
         }

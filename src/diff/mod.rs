@@ -1,36 +1,39 @@
 //! Semantic diff of two compiled policies (`rbacc diff OLD NEW`).
 //!
-//! Roles, permissions and scope kinds are matched by name. For every role
-//! in both policies the diff compares effective permissions (after
-//! includes, implications, wildcards and grouping) and the roles it can
-//! assign; each gain comes with the chain that causes it in NEW, each loss
-//! with the chain that caused it in OLD.
+//! The diff compares everything that decides who holds what, matched by
+//! name: every role's effective permissions (always, configurable with
+//! its default, and the role whose settings switch it), the roles it can
+//! assign, its `grantable` set and its scope kind ([`roles`]); and every
+//! membership rule: bootstraps, cardinality rules and their defaults,
+//! editions (RBAC on or off, fallbacks), ranks as far as group rules read
+//! them, group rules, and assertions ([`rules`]).
 //!
-//! A change *widens access* (an escalation) when a role present in both
-//! policies gains a permission, new or old, or a stronger hold on one
-//! (configurable to always, default off to default on), or gains a role it
-//! can assign. Added roles are listed, not flagged: nobody holds a new role
-//! until a role can assign it, which is itself flagged. With membership
-//! data ([`members`]) the same diff is computed as users × permissions ×
-//! resources.
+//! Each change is reported once, at the line that made it (in NEW; in OLD
+//! for a removal), with what it widens and what it narrows. Its
+//! [`Effect`] is `widens` when some holder gains a permission or the power
+//! to assign a role holding something the assigner lacks; `undecided`
+//! when whether anyone gains depends on the membership data (a rank read
+//! by group upgrades, a `grantable` set, an edition switched to a
+//! fallback): under `--fail-on escalation` it counts as an escalation
+//! unless `--members` shows the data gains nothing.
 
 pub mod members;
-mod render;
+pub mod render;
+mod roles;
+mod rules;
 
-pub use render::{to_human, to_markdown};
+pub use render::{to_human, to_markdown, RenderOptions};
 
-use crate::analyse::chain::{self, Explainer};
-use crate::analyse::escalation::assignable;
 use crate::analyse::may_hold;
 use crate::diagnostic::{Diagnostic, Severity, Sources};
-use crate::resolve::{Model, PermId, RoleId};
+use crate::resolve::{PermId, RoleId};
 use crate::span::Span;
 use crate::Policy;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// Version of the JSON layout of a diff; bumped on incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How a role holds a permission, weakest first.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -55,6 +58,145 @@ impl Access {
             Access::ConfigurableOn => "configurable (default on)",
             Access::Always => "always",
         }
+    }
+}
+
+/// What a change does to access.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Someone may gain access: an escalation.
+    Widens,
+    /// Whether anyone gains depends on the membership data: an escalation
+    /// unless `--members` shows nobody does.
+    Undecided,
+    /// Access only narrows.
+    Narrows,
+    /// No access changes (a weaker role made assignable, an order that
+    /// nothing reads, a new edition).
+    Neutral,
+}
+
+impl Effect {
+    /// How it reads in output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Effect::Widens => "widens",
+            Effect::Undecided => "undecided without data",
+            Effect::Narrows => "narrows",
+            Effect::Neutral => "no access change",
+        }
+    }
+}
+
+/// Which of the two inputs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The NEW policy (or data).
+    New,
+    /// The OLD policy (or data).
+    Old,
+}
+
+/// One line of what a change does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Consequence {
+    /// Widens, narrows, undecided or neutral.
+    pub effect: Effect,
+    /// What, in words.
+    pub text: String,
+    /// The roles concerned, in full (the text names a few).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// The permissions concerned (for an assignment: the roles assigned).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub perms: Vec<String>,
+    /// Order of display: permissions (0) before assignments (1).
+    #[serde(skip)]
+    rank: u8,
+}
+
+/// One change between the two policies, reported where it was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What kind of declaration changed: `grant`, `include`, `imply`,
+    /// `assigns`, `permission`, `role`, `grantable`, `bootstrap`,
+    /// `cardinality`, `edition`, `rank`, `groups`, `assertion`.
+    pub kind: &'static str,
+    /// The strongest effect of its consequences.
+    pub effect: Effect,
+    /// The change in one line.
+    pub summary: String,
+    /// `file:line:col` of the line that made it.
+    pub location: Option<String>,
+    /// The file `location` is in.
+    pub side: Side,
+    /// What it does.
+    pub consequences: Vec<Consequence>,
+    #[serde(skip)]
+    pub(crate) span: Span,
+}
+
+impl Change {
+    pub(crate) fn new(kind: &'static str, side: Side, span: Span, summary: String) -> Change {
+        Change {
+            kind,
+            effect: Effect::Neutral,
+            summary,
+            location: None,
+            side,
+            consequences: Vec::new(),
+            span,
+        }
+    }
+
+    pub(crate) fn with(mut self, effect: Effect, text: String) -> Change {
+        self.push(effect, text, Vec::new(), Vec::new());
+        self
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        effect: Effect,
+        text: String,
+        roles: Vec<String>,
+        perms: Vec<String>,
+    ) {
+        self.push_ranked(0, effect, text, roles, perms);
+    }
+
+    pub(crate) fn push_ranked(
+        &mut self,
+        rank: u8,
+        effect: Effect,
+        text: String,
+        roles: Vec<String>,
+        perms: Vec<String>,
+    ) {
+        self.consequences.push(Consequence {
+            effect,
+            text,
+            roles,
+            perms,
+            rank,
+        });
+    }
+
+    /// Whether it counts as an escalation under `--fail-on escalation`
+    /// (before the data is consulted).
+    pub fn escalates(&self) -> bool {
+        matches!(self.effect, Effect::Widens | Effect::Undecided)
+    }
+
+    fn finish(&mut self) {
+        self.consequences.sort_by_key(|c| c.rank);
+        self.effect = self
+            .consequences
+            .iter()
+            .map(|c| c.effect)
+            .min()
+            .unwrap_or(Effect::Neutral);
     }
 }
 
@@ -86,65 +228,6 @@ pub struct PermSummary {
     pub location: Option<String>,
 }
 
-/// A permission a role gained or lost.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PermChange {
-    /// The permission.
-    pub perm: String,
-    /// Its scope kind.
-    pub scope: String,
-    /// How the role held it in OLD.
-    pub was: Access,
-    /// How it holds it in NEW.
-    pub now: Access,
-    /// Whether access widens.
-    pub escalation: bool,
-    /// Whether the permission is new in NEW (or gone from it, for a loss).
-    pub new_permission: bool,
-    /// Why it is held (in NEW for a gain, in OLD for a loss): the chain of
-    /// includes, implications and grants with locations.
-    pub because: Option<String>,
-    /// The grouped permission it belongs to, if any.
-    pub group: Option<String>,
-    #[serde(skip)]
-    labels: Vec<(Span, String)>,
-}
-
-/// A role a role can now assign, or no longer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AssignChange {
-    /// The assigned role.
-    pub role: String,
-    /// The permissions that carry the assignment (in NEW for a gain, OLD
-    /// for a loss).
-    pub via: Vec<String>,
-    /// Whether access widens.
-    pub escalation: bool,
-    #[serde(skip)]
-    labels: Vec<(Span, String)>,
-}
-
-/// The changes of one role present in both policies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RoleChanges {
-    /// The role.
-    pub role: String,
-    /// Its scope kind in NEW.
-    pub scope: String,
-    /// Its scope kind in OLD, when it changed.
-    pub old_scope: Option<String>,
-    /// Permissions gained or held more strongly.
-    pub gained: Vec<PermChange>,
-    /// Permissions lost or held more weakly.
-    pub lost: Vec<PermChange>,
-    /// Roles it can now assign.
-    pub assigns_gained: Vec<AssignChange>,
-    /// Roles it can no longer assign.
-    pub assigns_lost: Vec<AssignChange>,
-    #[serde(skip)]
-    span: Span,
-}
-
 /// The semantic diff of two policies.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyDiff {
@@ -154,8 +237,12 @@ pub struct PolicyDiff {
     pub old: String,
     /// The NEW policy's file name.
     pub new: String,
-    /// Number of changes that widen access (policy level).
+    /// Number of changes that widen access or may (policy level).
     pub escalations: usize,
+    /// Of those, the ones whose effect depends on the data.
+    pub undecided: usize,
+    /// Every change, each once, in NEW's order (removals after).
+    pub changes: Vec<Change>,
     /// Roles only in NEW.
     pub roles_added: Vec<RoleSummary>,
     /// Roles only in OLD.
@@ -164,30 +251,51 @@ pub struct PolicyDiff {
     pub permissions_added: Vec<PermSummary>,
     /// Permissions only in OLD.
     pub permissions_removed: Vec<PermSummary>,
-    /// Roles in both whose effective permissions or assignable roles changed.
-    pub roles: Vec<RoleChanges>,
-    /// The same diff on membership data, when given.
+    /// The diff on membership data, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<members::MembersDiff>,
 }
 
 impl PolicyDiff {
-    /// Whether nothing changed.
+    /// A diff of nothing, to hold a data diff under one policy.
+    pub fn data_only(policy: &Policy, members: members::MembersDiff) -> PolicyDiff {
+        let name = source_name(policy);
+        PolicyDiff {
+            version: FORMAT_VERSION,
+            old: name.clone(),
+            new: name,
+            escalations: 0,
+            undecided: 0,
+            changes: Vec::new(),
+            roles_added: Vec::new(),
+            roles_removed: Vec::new(),
+            permissions_added: Vec::new(),
+            permissions_removed: Vec::new(),
+            members: Some(members),
+        }
+    }
+
+    /// Whether the policies are the same as far as access goes (no change,
+    /// role or permission added or removed) and the data diff, if any, is
+    /// empty.
     pub fn is_empty(&self) -> bool {
-        self.roles_added.is_empty()
+        self.changes.is_empty()
+            && self.roles_added.is_empty()
             && self.roles_removed.is_empty()
             && self.permissions_added.is_empty()
             && self.permissions_removed.is_empty()
-            && self.roles.is_empty()
-            && match &self.members {
-                None => true,
-                Some(m) => m.gained.is_empty() && m.lost.is_empty(),
-            }
+            && self.members.as_ref().is_none_or(|m| m.is_empty())
     }
 
-    /// Whether access widens, in the policy or (when given) on the data.
+    /// Whether access widens: a change that widens; a change whose effect
+    /// depends on the data, unless the data was given and nobody gains;
+    /// or a gain on the data.
     pub fn widens(&self) -> bool {
-        self.escalations > 0 || self.members.as_ref().is_some_and(|m| !m.gained.is_empty())
+        let data_gains = self.members.as_ref().map(|m| m.gained_count() > 0);
+        self.changes.iter().any(|c| c.effect == Effect::Widens)
+            || (self.changes.iter().any(|c| c.effect == Effect::Undecided)
+                && data_gains.unwrap_or(true))
+            || data_gains.unwrap_or(false)
     }
 }
 
@@ -198,25 +306,11 @@ pub(crate) fn location(policy: &Policy, span: Span) -> Option<String> {
     Some(format!("{}:{line}:{col}", source.name))
 }
 
-fn access(policy: &Policy, role: RoleId, perm: PermId) -> Access {
-    let Some(r) = policy.compiled.role(role) else {
-        return Access::None;
-    };
-    if r.always.contains(perm.index()) {
-        Access::Always
-    } else if r.configurable.contains(perm.index()) {
-        let on = r
-            .config_grants
-            .iter()
-            .any(|g| g.perm == perm && g.default_on);
-        if on {
-            Access::ConfigurableOn
-        } else {
-            Access::ConfigurableOff
-        }
-    } else {
-        Access::None
-    }
+pub(crate) fn source_name(policy: &Policy) -> String {
+    policy
+        .sources
+        .get(policy.file)
+        .map_or_else(|| policy.name.clone(), |s| s.name.clone())
 }
 
 fn role_summary(policy: &Policy, role: RoleId) -> Option<RoleSummary> {
@@ -242,293 +336,165 @@ fn perm_summary(policy: &Policy, perm: PermId) -> Option<PermSummary> {
     })
 }
 
-/// The chain explaining why `role` holds `perm` in `policy`, as text and labels.
-fn because(
-    policy: &Policy,
-    ex: &Explainer<'_>,
-    role: RoleId,
-    perm: PermId,
-) -> (Option<String>, Vec<(Span, String)>) {
-    let source = policy.sources.get(policy.file);
-    match ex.explain(role, perm) {
-        Some(c) => (
-            Some(chain::describe(&policy.model, &c, source)),
-            chain::perm_labels(&policy.model, &c),
-        ),
-        None => (None, Vec::new()),
-    }
+/// Collects changes by the line that made them: two effects of one edit
+/// (a grant that reaches five roles) are one change.
+#[derive(Default)]
+pub(crate) struct Changes {
+    by_site: BTreeMap<(Side, u32, u32, &'static str), Change>,
 }
 
-/// The roles a role can assign, by name, with the permissions carrying each.
-fn assign_map(policy: &Policy, role: RoleId) -> Vec<(String, Vec<(PermId, Span)>)> {
-    let model = &policy.model;
-    let may = may_hold(model, &policy.compiled, role);
-    let mut out: Vec<(String, Vec<(PermId, Span)>)> = Vec::new();
-    for (target, perm, span) in assignable(model, &may) {
-        let name = model.role_name(target).to_string();
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, via)) => via.push((perm, span)),
-            None => out.push((name, vec![(perm, span)])),
+impl Changes {
+    /// The change made at `span` of `side`, created by `make` the first time.
+    pub(crate) fn at(
+        &mut self,
+        kind: &'static str,
+        side: Side,
+        span: Span,
+        make: impl FnOnce() -> String,
+    ) -> &mut Change {
+        self.by_site
+            .entry((side, span.start, span.end, kind))
+            .or_insert_with(|| Change::new(kind, side, span, make()))
+    }
+
+    /// A change of its own (merged with one made at the same place).
+    pub(crate) fn add(&mut self, change: Change) {
+        let key = (change.side, change.span.start, change.span.end, change.kind);
+        match self.by_site.get_mut(&key) {
+            Some(c) => c.consequences.extend(change.consequences),
+            None => {
+                self.by_site.insert(key, change);
+            }
         }
     }
-    out
-}
 
-fn assign_change(
-    policy: &Policy,
-    ex: &Explainer<'_>,
-    role: RoleId,
-    target: &str,
-    via: &[(PermId, Span)],
-    escalation: bool,
-) -> AssignChange {
-    let model = &policy.model;
-    let mut labels = Vec::new();
-    if let Some((perm, span)) = via.first() {
-        labels.extend(because(policy, ex, role, *perm).1);
-        labels.push((
-            *span,
-            format!("`{}` assigns `{target}`", model.perm_name(*perm)),
-        ));
+    fn finish(self, old: &Policy, new: &Policy) -> Vec<Change> {
+        // NEW's changes in source order, then OLD's (removals).
+        let mut list: Vec<Change> = self.by_site.into_values().collect();
+        for c in &mut list {
+            c.finish();
+            let policy = match c.side {
+                Side::Old => old,
+                Side::New => new,
+            };
+            c.location = location(policy, c.span);
+        }
+        list
     }
-    AssignChange {
-        role: target.to_string(),
-        via: via
-            .iter()
-            .map(|(p, _)| model.perm_name(*p).to_string())
-            .collect(),
-        escalation,
-        labels,
-    }
-}
-
-fn names<'a, T>(items: &'a [T], name: impl Fn(&'a T) -> &'a str) -> BTreeSet<&'a str> {
-    items.iter().map(name).collect()
 }
 
 /// Compares two compiled policies by names.
 pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
     let (om, nm) = (&old.model, &new.model);
-    let old_ex = Explainer::new(om, &old.compiled);
-    let new_ex = Explainer::new(nm, &new.compiled);
-    let old_roles = names(&om.roles, |r| r.name.as_str());
-    let new_roles = names(&nm.roles, |r| r.name.as_str());
-    let old_perms = names(&om.perms, |p| p.name.as_str());
-    let new_perms = names(&nm.perms, |p| p.name.as_str());
-
-    let roles_added = nm
-        .roles
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !old_roles.contains(r.name.as_str()))
-        .filter_map(|(i, _)| role_summary(new, RoleId::from_index(i)))
+    let old_roles: HashSet<&str> = om.roles.iter().map(|r| r.name.as_str()).collect();
+    let new_roles: HashSet<&str> = nm.roles.iter().map(|r| r.name.as_str()).collect();
+    let old_perms: HashSet<&str> = om.perms.iter().map(|p| p.name.as_str()).collect();
+    let new_perms: HashSet<&str> = nm.perms.iter().map(|p| p.name.as_str()).collect();
+    let roles_added = (0..nm.roles.len())
+        .map(RoleId::from_index)
+        .filter(|&r| !old_roles.contains(nm.role_name(r)))
+        .filter_map(|r| role_summary(new, r))
         .collect();
-    let roles_removed = om
-        .roles
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !new_roles.contains(r.name.as_str()))
-        .filter_map(|(i, _)| role_summary(old, RoleId::from_index(i)))
+    let roles_removed = (0..om.roles.len())
+        .map(RoleId::from_index)
+        .filter(|&r| !new_roles.contains(om.role_name(r)))
+        .filter_map(|r| role_summary(old, r))
         .collect();
-    let permissions_added = nm
-        .perms
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !old_perms.contains(p.name.as_str()))
-        .filter_map(|(i, _)| perm_summary(new, PermId::from_index(i)))
+    let permissions_added = (0..nm.perms.len())
+        .map(PermId::from_index)
+        .filter(|&p| !old_perms.contains(nm.perm_name(p)))
+        .filter_map(|p| perm_summary(new, p))
         .collect();
-    let permissions_removed = om
-        .perms
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !new_perms.contains(p.name.as_str()))
-        .filter_map(|(i, _)| perm_summary(old, PermId::from_index(i)))
+    let permissions_removed = (0..om.perms.len())
+        .map(PermId::from_index)
+        .filter(|&p| !new_perms.contains(om.perm_name(p)))
+        .filter_map(|p| perm_summary(old, p))
         .collect();
 
-    let mut roles = Vec::new();
-    for (ni, nrole) in nm.roles.iter().enumerate() {
-        let Some(or) = om.role_id(&nrole.name) else {
-            continue;
-        };
-        let nr = RoleId::from_index(ni);
-        let changes = role_changes(old, new, &old_ex, &new_ex, or, nr);
-        let changed = changes.old_scope.is_some()
-            || !changes.gained.is_empty()
-            || !changes.lost.is_empty()
-            || !changes.assigns_gained.is_empty()
-            || !changes.assigns_lost.is_empty();
-        if changed {
-            roles.push(changes);
-        }
-    }
-    let escalations = roles
+    let mut changes = Changes::default();
+    roles::role_changes(old, new, &mut changes);
+    rules::rule_changes(old, new, &mut changes);
+    let changes = changes.finish(old, new);
+    let escalations = changes.iter().filter(|c| c.escalates()).count();
+    let undecided = changes
         .iter()
-        .map(|r: &RoleChanges| {
-            r.gained.iter().filter(|g| g.escalation).count()
-                + r.assigns_gained.iter().filter(|g| g.escalation).count()
-        })
-        .sum();
+        .filter(|c| c.effect == Effect::Undecided)
+        .count();
     PolicyDiff {
         version: FORMAT_VERSION,
         old: source_name(old),
         new: source_name(new),
         escalations,
+        undecided,
+        changes,
         roles_added,
         roles_removed,
         permissions_added,
         permissions_removed,
-        roles,
         members: None,
     }
 }
 
-fn source_name(policy: &Policy) -> String {
-    policy
-        .sources
-        .get(policy.file)
-        .map_or_else(|| policy.name.clone(), |s| s.name.clone())
-}
-
-fn role_changes(
+/// The changes that widen access (or may) as diagnostics (code D0501),
+/// each at the line that made it: in NEW, or in OLD for a removal. Errors
+/// when `deny` (under `--fail-on escalation`), warnings otherwise.
+/// Undecided changes are left out when the data shows nobody gains.
+pub fn diagnostics(
+    diff: &PolicyDiff,
     old: &Policy,
     new: &Policy,
-    old_ex: &Explainer<'_>,
-    new_ex: &Explainer<'_>,
-    or: RoleId,
-    nr: RoleId,
-) -> RoleChanges {
-    let (om, nm) = (&old.model, &new.model);
-    let scope_of =
-        |m: &Model, r: RoleId| m.role(r).map_or("", |x| m.scope_name(x.scope)).to_string();
-    let (old_scope, new_scope) = (scope_of(om, or), scope_of(nm, nr));
-    let group_of = |m: &Model, p: PermId| {
-        m.perm(p)
-            .and_then(|x| x.parent)
-            .map(|g| m.perm_name(g).to_string())
-    };
-    let mut gained = Vec::new();
-    let mut lost = Vec::new();
-    // Permissions of NEW, in NEW's order: gains and weakenings.
-    for (pi, perm) in nm.perms.iter().enumerate() {
-        let np = PermId::from_index(pi);
-        let op = om.perm_id(&perm.name);
-        let was = op.map_or(Access::None, |op| access(old, or, op));
-        let now = access(new, nr, np);
-        if now > was {
-            let (text, labels) = because(new, new_ex, nr, np);
-            gained.push(PermChange {
-                perm: perm.name.clone(),
-                scope: nm.scope_name(perm.scope).to_string(),
-                was,
-                now,
-                escalation: true,
-                new_permission: op.is_none(),
-                because: text,
-                group: group_of(nm, np),
-                labels,
-            });
-        } else if now < was {
-            let (text, labels) = op.map_or((None, Vec::new()), |op| because(old, old_ex, or, op));
-            lost.push(PermChange {
-                perm: perm.name.clone(),
-                scope: nm.scope_name(perm.scope).to_string(),
-                was,
-                now,
-                escalation: false,
-                new_permission: false,
-                because: text,
-                group: group_of(nm, np),
-                labels,
-            });
-        }
-    }
-    // Permissions only in OLD that the role held: lost with them.
-    for (pi, perm) in om.perms.iter().enumerate() {
-        if nm.perm_id(&perm.name).is_some() {
-            continue;
-        }
-        let op = PermId::from_index(pi);
-        let was = access(old, or, op);
-        if was > Access::None {
-            let (text, labels) = because(old, old_ex, or, op);
-            lost.push(PermChange {
-                perm: perm.name.clone(),
-                scope: om.scope_name(perm.scope).to_string(),
-                was,
-                now: Access::None,
-                escalation: false,
-                new_permission: true,
-                because: text,
-                group: group_of(om, op),
-                labels,
-            });
-        }
-    }
-    let old_assigns = assign_map(old, or);
-    let new_assigns = assign_map(new, nr);
-    let assigns_gained = new_assigns
-        .iter()
-        .filter(|(t, _)| !old_assigns.iter().any(|(o, _)| o == t))
-        .map(|(t, via)| assign_change(new, new_ex, nr, t, via, true))
-        .collect();
-    let assigns_lost = old_assigns
-        .iter()
-        .filter(|(t, _)| !new_assigns.iter().any(|(n, _)| n == t))
-        .map(|(t, via)| assign_change(old, old_ex, or, t, via, false))
-        .collect();
-    RoleChanges {
-        role: nm.role_name(nr).to_string(),
-        old_scope: (old_scope != new_scope).then_some(old_scope),
-        scope: new_scope,
-        gained,
-        lost,
-        assigns_gained,
-        assigns_lost,
-        span: nm.role(nr).map(|r| r.span).unwrap_or_default(),
-    }
-}
-
-/// The escalations of a diff as diagnostics (code D0501) pointing into
-/// NEW, for `--format sarif|github`: errors when `deny` (under
-/// `--fail-on escalation`), warnings otherwise. Returns NEW's sources.
-pub fn diagnostics(diff: &PolicyDiff, new: &Policy, deny: bool) -> (Sources, Vec<Diagnostic>) {
-    let file = new.file;
+    deny: bool,
+) -> (Sources, Vec<Diagnostic>) {
     let severity = if deny {
         Severity::Error
     } else {
         Severity::Warning
     };
+    // NEW's file keeps its id; OLD's text joins the same set of sources.
+    let mut sources = new.sources.clone();
+    let old_file = old
+        .sources
+        .get(old.file)
+        .map(|s| sources.add(s.name.clone(), s.text.clone()));
+    let data_clears = diff.members.as_ref().is_some_and(|m| m.gained_count() == 0);
     let mut out = Vec::new();
-    for role in &diff.roles {
-        for g in role.gained.iter().filter(|g| g.escalation) {
-            let message = format!(
-                "`{}` gains `{}`: {} → {}",
-                role.role,
-                g.perm,
-                g.was.label(),
-                g.now.label()
-            );
-            // Point at the first step of the chain: the include, implication
-            // or grant in the role itself.
-            let primary = g.labels.first().map_or(role.span, |l| l.0);
-            let mut d =
-                Diagnostic::error("D0501", message).primary(file, primary, "access widens here");
-            d.severity = severity;
-            d = chain::add_labels(d, file, g.labels.clone());
-            if g.new_permission {
-                d = d.note(format!("`{}` is a new permission", g.perm));
-            }
-            out.push(d);
+    for c in &diff.changes {
+        let shown = match c.effect {
+            Effect::Widens => true,
+            Effect::Undecided => !data_clears,
+            Effect::Narrows | Effect::Neutral => false,
+        };
+        if !shown {
+            continue;
         }
-        for a in role.assigns_gained.iter().filter(|a| a.escalation) {
-            let message = format!("`{}` can now assign `{}`", role.role, a.role);
-            let primary = a.labels.last().map_or(role.span, |l| l.0);
-            let mut d =
-                Diagnostic::error("D0501", message).primary(file, primary, "access widens here");
-            d.severity = severity;
-            d = chain::add_labels(d, file, a.labels.clone());
-            out.push(d);
+        let file = match c.side {
+            Side::New => new.file,
+            Side::Old => match old_file {
+                Some(f) => f,
+                None => continue,
+            },
+        };
+        let what = match c.effect {
+            Effect::Undecided => "may widen access (undecided without data)",
+            _ => "widens access",
+        };
+        let mut d = Diagnostic::error("D0501", format!("{}: {what}", c.summary)).primary(
+            file,
+            c.span,
+            match c.side {
+                Side::New => "changed here",
+                Side::Old => "removed here",
+            },
+        );
+        d.severity = severity;
+        for q in c
+            .consequences
+            .iter()
+            .filter(|q| matches!(q.effect, Effect::Widens | Effect::Undecided))
+        {
+            d = d.note(q.text.clone());
         }
+        out.push(d);
     }
-    (new.sources.clone(), out)
+    (sources, out)
 }

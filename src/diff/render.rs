@@ -1,399 +1,331 @@
 //! Text renderings of a [`PolicyDiff`]: plain text for a terminal, and
-//! Markdown for a pull-request comment.
-//!
-//! Both group each role's changes by the scope kind of the permission, and
-//! show a grouped permission gained or lost whole once, its members folded
-//! into it (the JSON form lists every member).
+//! Markdown for a pull-request comment. Both print one entry per change,
+//! and on the data one entry per cause with its counts and a few examples
+//! (`--limit N`); the JSON form lists everything. The Markdown stays within
+//! [`COMMENT_BUDGET`] characters, the rest summarised in a last line.
 
-use super::{AssignChange, PermChange, PolicyDiff, RoleChanges};
+use super::members::{MemberGroup, MembersDiff};
+use super::{Change, Effect, PolicyDiff};
 use std::fmt::Write;
 
-/// Changes of one list to show: a member is folded into its group when the
-/// group changed the same way.
-fn shown(list: &[PermChange]) -> Vec<(&PermChange, usize)> {
-    list.iter()
-        .filter(|c| {
-            !c.group.as_ref().is_some_and(|g| {
-                list.iter()
-                    .any(|o| &o.perm == g && o.was == c.was && o.now == c.now)
-            })
-        })
-        .map(|c| {
-            let folded = list
-                .iter()
-                .filter(|o| {
-                    o.group.as_deref() == Some(c.perm.as_str()) && o.was == c.was && o.now == c.now
-                })
-                .count();
-            (c, folded)
-        })
-        .collect()
+/// GitHub's limit on a pull-request comment is 65,536 characters; the
+/// Markdown keeps below it with room for a heading added by CI.
+pub const COMMENT_BUDGET: usize = 60_000;
+
+/// How much of the data diff to print.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Examples printed per group of the data diff.
+    pub limit: usize,
 }
 
-/// The scope kinds of a role's permission changes, in first-seen order.
-fn scopes(role: &RoleChanges) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for c in role.gained.iter().chain(role.lost.iter()) {
-        if !out.contains(&c.scope.as_str()) {
-            out.push(&c.scope);
-        }
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { limit: 3 }
     }
-    out
 }
 
-/// One line of a role's changes, in the order both renderings show them:
-/// per scope kind, gains then losses; then assignment changes.
-enum Line<'a> {
-    /// A scope kind's changes start.
-    Scope(&'a str),
-    /// A permission gained (`true`) or lost, with its folded member count.
-    Perm(&'a PermChange, usize, bool),
-    /// An assignment gained (`true`) or lost.
-    Assign(&'a AssignChange, bool),
+fn marker(e: Effect) -> &'static str {
+    match e {
+        Effect::Widens => "widens",
+        Effect::Undecided => "undecided",
+        Effect::Narrows => "narrows",
+        Effect::Neutral => "neutral",
+    }
 }
 
-fn lines(role: &RoleChanges) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
-    for scope in scopes(role) {
-        out.push(Line::Scope(scope));
-        for (list, gained) in [(&role.gained, true), (&role.lost, false)] {
-            out.extend(
-                shown(list)
-                    .into_iter()
-                    .filter(|(c, _)| c.scope == scope)
-                    .map(|(c, folded)| Line::Perm(c, folded, gained)),
+fn sign(e: Effect) -> &'static str {
+    match e {
+        Effect::Widens => "+",
+        Effect::Undecided => "?",
+        Effect::Narrows => "-",
+        Effect::Neutral => "=",
+    }
+}
+
+/// The first line: counts by effect.
+fn headline(d: &PolicyDiff) -> String {
+    if d.is_empty() {
+        return "no change in effective access".to_string();
+    }
+    if d.changes.is_empty() && d.old == d.new {
+        if let Some(m) = &d.members {
+            return format!(
+                "{} (user, permission, resource) gained, {} lost",
+                m.gained, m.lost
             );
         }
     }
-    for (list, gained) in [(&role.assigns_gained, true), (&role.assigns_lost, false)] {
-        out.extend(list.iter().map(|a| Line::Assign(a, gained)));
+    let count = |e: Effect| d.changes.iter().filter(|c| c.effect == e).count();
+    let (w, u, n, z) = (
+        count(Effect::Widens),
+        count(Effect::Undecided),
+        count(Effect::Narrows),
+        count(Effect::Neutral),
+    );
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut parts = vec![plural(w, "change widens access", "changes widen access")];
+    if u > 0 {
+        let undecided =
+            d.members
+                .as_ref()
+                .map_or("undecided without data (counted as escalations)", |m| {
+                    if m.gained_count() == 0 {
+                        "undecided, and the data gains nothing"
+                    } else {
+                        "undecided, and the data gains"
+                    }
+                });
+        parts.push(format!("{u} {undecided}"));
     }
-    out
+    parts.push(plural(n, "narrows", "narrow"));
+    if z > 0 {
+        parts.push(plural(z, "changes nothing", "change nothing"));
+    }
+    parts.join(", ")
 }
 
-/// The permissions an assignment goes through, as `` `a`, `b` ``.
-fn via(a: &AssignChange) -> String {
-    a.via
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn summary(diff: &PolicyDiff) -> String {
-    let lost: usize = diff
-        .roles
-        .iter()
-        .map(|r| r.lost.len() + r.assigns_lost.len())
-        .sum();
-    let members = diff
-        .members
-        .as_ref()
-        .map(|m| {
-            format!(
-                "; on the data: {} gained, {} lost ({} decisions compared)",
-                m.gained.len(),
-                m.lost.len(),
-                m.checked
-            )
-        })
-        .unwrap_or_default();
-    if diff.is_empty() {
-        return "no change in effective access".to_string();
-    }
-    let widens = if diff.escalations == 0 {
-        "no escalation".to_string()
+fn data_line(m: &MembersDiff) -> String {
+    let file = if m.old_file == m.file {
+        format!("`{}`", m.file)
     } else {
-        format!(
-            "{} escalation{} (access widens)",
-            diff.escalations,
-            if diff.escalations == 1 { "" } else { "s" }
-        )
+        format!("`{}` → `{}`", m.old_file, m.file)
     };
     format!(
-        "{widens}, {lost} narrowing{}{members}",
-        if lost == 1 { "" } else { "s" }
+        "on the data ({file}): {} (user, permission, resource) gained, {} lost, of {} decided",
+        m.gained, m.lost, m.checked
     )
 }
 
-fn fold_note(folded: usize) -> String {
-    match folded {
-        0 => String::new(),
-        1 => " (and its member)".to_string(),
-        n => format!(" (and its {n} members)"),
-    }
+fn group_line(g: &MemberGroup) -> String {
+    let perms: Vec<String> = g.perms.iter().take(6).map(|p| format!("`{p}`")).collect();
+    let more = g.perms.len().saturating_sub(6);
+    let perms = if more > 0 {
+        format!("{} and {more} more", perms.join(", "))
+    } else {
+        perms.join(", ")
+    };
+    format!(
+        "{} {}: {} user{}, {} resource{}: {perms}",
+        if g.gained { "gained" } else { "lost" },
+        g.cause,
+        g.users,
+        if g.users == 1 { "" } else { "s" },
+        g.resources,
+        if g.resources == 1 { "" } else { "s" },
+    )
 }
 
-fn human_perm(out: &mut String, sign: &str, c: &PermChange, folded: usize) {
-    let flag = if c.escalation { "  [escalation]" } else { "" };
-    let new = if c.new_permission {
-        if sign == "+" {
-            " (new permission)"
-        } else {
-            " (permission removed)"
-        }
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        out,
-        "    {sign} {}{}{new}: {} → {}{flag}",
-        c.perm,
-        fold_note(folded),
-        c.was.label(),
-        c.now.label()
-    );
-    if let Some(b) = &c.because {
-        let word = if sign == "+" { "because" } else { "was" };
-        let _ = writeln!(out, "        {word}: {b}");
+fn examples(g: &MemberGroup, limit: usize) -> Vec<String> {
+    let mut out: Vec<String> = g
+        .changes
+        .iter()
+        .take(limit)
+        .map(|c| format!("`{}`: `{}` on `{}`", c.user, c.perm, c.resource))
+        .collect();
+    let rest = g.changes.len().saturating_sub(limit);
+    if rest > 0 {
+        out.push(format!(
+            "and {rest} more (`--limit N` or `--format json` for all)"
+        ));
     }
-}
-
-fn human_assign(out: &mut String, sign: &str, a: &AssignChange) {
-    let flag = if a.escalation { "  [escalation]" } else { "" };
-    let verb = if sign == "+" {
-        "can now assign"
-    } else {
-        "can no longer assign"
-    };
-    let _ = writeln!(
-        out,
-        "    {sign} {verb} `{}` (through {}){flag}",
-        a.role,
-        via(a)
-    );
+    out
 }
 
 /// Plain text.
-pub fn to_human(diff: &PolicyDiff) -> String {
+pub fn to_human(d: &PolicyDiff) -> String {
+    to_human_with(d, RenderOptions::default())
+}
+
+/// Plain text, with options.
+pub fn to_human_with(d: &PolicyDiff, opts: RenderOptions) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "rbacc diff: {} → {}", diff.old, diff.new);
-    for r in &diff.roles_added {
-        let _ = writeln!(
-            out,
-            "  + role `{}` on {} \"{}\" ({} permission{})",
-            r.name,
-            r.scope,
-            r.display,
-            r.permissions,
-            if r.permissions == 1 { "" } else { "s" }
-        );
+    if d.old == d.new {
+        let _ = writeln!(out, "rbacc diff on `{}`: {}", d.new, headline(d));
+    } else {
+        let _ = writeln!(out, "rbacc diff `{}` → `{}`: {}", d.old, d.new, headline(d));
     }
-    for r in &diff.roles_removed {
-        let _ = writeln!(
-            out,
-            "  - role `{}` on {} \"{}\"",
-            r.name, r.scope, r.display
-        );
+    for c in &d.changes {
+        change_human(&mut out, c);
     }
-    for p in &diff.permissions_added {
-        let _ = writeln!(
-            out,
-            "  + permission `{}` on {} \"{}\"",
-            p.name, p.scope, p.description
-        );
-    }
-    for p in &diff.permissions_removed {
-        let _ = writeln!(
-            out,
-            "  - permission `{}` on {} \"{}\"",
-            p.name, p.scope, p.description
-        );
-    }
-    for role in &diff.roles {
-        let _ = match &role.old_scope {
-            Some(old) => writeln!(
-                out,
-                "  role `{}` (moved from {old} to {})",
-                role.role, role.scope
-            ),
-            None => writeln!(out, "  role `{}` ({})", role.role, role.scope),
-        };
-        for line in lines(role) {
-            let sign = |gained| if gained { "+" } else { "-" };
-            match line {
-                Line::Scope(scope) => {
-                    let _ = writeln!(out, "   on {scope}:");
-                }
-                Line::Perm(c, folded, gained) => human_perm(&mut out, sign(gained), c, folded),
-                Line::Assign(a, gained) => human_assign(&mut out, sign(gained), a),
-            }
+    for (title, list) in [
+        ("roles added", &d.roles_added),
+        ("roles removed", &d.roles_removed),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<String> = list.iter().map(|r| format!("`{}`", r.name)).collect();
+            let _ = writeln!(out, "\n{title}: {}", names.join(", "));
         }
     }
-    if let Some(m) = &diff.members {
-        let _ = writeln!(out, "  on the data in {}:", m.file);
-        for c in &m.gained {
-            let _ = writeln!(
-                out,
-                "    + `{}` can `{}` on `{}`  [escalation]",
-                c.user, c.perm, c.resource
-            );
-            if let Some(b) = &c.because {
-                let _ = writeln!(out, "        because: {b}");
+    for (title, list) in [
+        ("permissions added", &d.permissions_added),
+        ("permissions removed", &d.permissions_removed),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<String> = list.iter().map(|p| format!("`{}`", p.name)).collect();
+            let _ = writeln!(out, "\n{title}: {}", names.join(", "));
+        }
+    }
+    if let Some(m) = &d.members {
+        let _ = writeln!(out, "\n{}", data_line(m));
+        for g in &m.groups {
+            let _ = writeln!(out, "  {}", group_line(g));
+            if let Some(loc) = &g.location {
+                let _ = writeln!(out, "      at {loc}");
+            }
+            for e in examples(g, opts.limit) {
+                let _ = writeln!(out, "      {e}");
             }
         }
-        for c in &m.lost {
+        for p in &m.pruned {
             let _ = writeln!(
                 out,
-                "    - `{}` can no longer `{}` on `{}`",
-                c.user, c.perm, c.resource
+                "  pruned: `{}` leaves group `{}` (lowered from `{}` to `{}` on `{}`)",
+                p.user, p.group, p.from, p.to, p.resource
             );
         }
     }
-    let _ = writeln!(out, "{}", summary(diff));
     out
 }
 
-/// Escapes text for a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', "<br>")
+fn change_human(out: &mut String, c: &Change) {
+    let loc = c.location.as_deref().unwrap_or("?");
+    let _ = writeln!(out, "\n{:<9} {} ({loc})", marker(c.effect), c.summary);
+    for q in &c.consequences {
+        let _ = writeln!(out, "          {} {}", sign(q.effect), q.text);
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// Markdown, for a pull-request comment.
-pub fn to_markdown(diff: &PolicyDiff) -> String {
+pub fn to_markdown(d: &PolicyDiff) -> String {
+    to_markdown_with(d, RenderOptions::default())
+}
+
+/// Markdown, with options.
+pub fn to_markdown_with(d: &PolicyDiff, opts: RenderOptions) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "### rbacc diff: `{}` → `{}`\n",
-        cell(&diff.old),
-        cell(&diff.new)
-    );
-    let widens = diff.widens();
-    let _ = writeln!(
-        out,
-        "{} **{}**\n",
-        if widens { "⚠️" } else { "✅" },
-        cell(&summary(diff))
-    );
-    if !diff.roles_added.is_empty() || !diff.roles_removed.is_empty() {
-        let _ = writeln!(
-            out,
-            "| Role | Change | Scope | Name | Permissions |\n|---|---|---|---|---|"
-        );
-        for (list, change) in [
-            (&diff.roles_added, "added"),
-            (&diff.roles_removed, "removed"),
-        ] {
-            for r in list {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {change} | {} | {} | {} |",
-                    cell(&r.name),
-                    cell(&r.scope),
-                    cell(&r.display),
-                    r.permissions
-                );
+    let title = if d.old == d.new {
+        format!("`{}`", d.new)
+    } else {
+        format!("`{}` → `{}`", d.old, d.new)
+    };
+    let _ = writeln!(out, "### rbacc diff {title}\n");
+    let _ = writeln!(out, "**{}**\n", headline(d));
+    let mut skipped = 0;
+    if !d.changes.is_empty() {
+        let _ = writeln!(out, "| effect | change | where | what it does |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for c in &d.changes {
+            let what: Vec<String> = c
+                .consequences
+                .iter()
+                .map(|q| format!("{} {}", sign(q.effect), cell(&q.text)))
+                .collect();
+            let row = format!(
+                "| {} | {} | `{}` | {} |\n",
+                marker(c.effect),
+                cell(&c.summary),
+                c.location.as_deref().unwrap_or("?"),
+                what.join("<br>")
+            );
+            if out.len() + row.len() > COMMENT_BUDGET - 2_000 {
+                skipped += 1;
+                continue;
             }
+            out.push_str(&row);
         }
-        out.push('\n');
-    }
-    if !diff.permissions_added.is_empty() || !diff.permissions_removed.is_empty() {
-        let _ = writeln!(
-            out,
-            "| Permission | Change | Scope | Description |\n|---|---|---|---|"
-        );
-        for (list, change) in [
-            (&diff.permissions_added, "added"),
-            (&diff.permissions_removed, "removed"),
-        ] {
-            for p in list {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {change} | {} | {} |",
-                    cell(&p.name),
-                    cell(&p.scope),
-                    cell(&p.description)
-                );
-            }
-        }
-        out.push('\n');
-    }
-    if !diff.roles.is_empty() {
-        let _ = writeln!(out, "| | Role | Scope | Permission or role | Was | Now | Why |\n|---|---|---|---|---|---|---|");
-        for role in &diff.roles {
-            for line in lines(role) {
-                match line {
-                    Line::Scope(_) => {}
-                    Line::Perm(c, folded, gained) => md_perm(&mut out, role, c, folded, gained),
-                    Line::Assign(a, gained) => md_assign(&mut out, role, a, gained),
-                }
-            }
-        }
-        out.push('\n');
-    }
-    if let Some(m) = &diff.members {
-        if !m.gained.is_empty() || !m.lost.is_empty() {
-            let _ = writeln!(out, "On the data in `{}`:\n", cell(&m.file));
+        if skipped > 0 {
             let _ = writeln!(
                 out,
-                "| | User | Permission | Resource | Why |\n|---|---|---|---|---|"
+                "\n{skipped} more changes not shown (comment size); `--format json` lists every change."
             );
-            for (list, what) in [(&m.gained, "⚠️ gains"), (&m.lost, "loses")] {
-                for c in list {
-                    let _ = writeln!(
-                        out,
-                        "| {what} | `{}` | `{}` | `{}` | {} |",
-                        cell(&c.user),
-                        cell(&c.perm),
-                        cell(&c.resource),
-                        cell(c.because.as_deref().unwrap_or(""))
-                    );
-                }
+        }
+    }
+    let lists: [(&str, Vec<&str>); 4] = [
+        (
+            "Roles added",
+            d.roles_added.iter().map(|r| r.name.as_str()).collect(),
+        ),
+        (
+            "Roles removed",
+            d.roles_removed.iter().map(|r| r.name.as_str()).collect(),
+        ),
+        (
+            "Permissions added",
+            d.permissions_added
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect(),
+        ),
+        (
+            "Permissions removed",
+            d.permissions_removed
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect(),
+        ),
+    ];
+    for (title, names) in lists {
+        if names.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = names.iter().take(30).map(|n| format!("`{n}`")).collect();
+        let more = names.len().saturating_sub(30);
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let line = format!("\n{title}: {}{tail}\n", shown.join(", "));
+        if out.len() + line.len() < COMMENT_BUDGET - 1_000 {
+            out.push_str(&line);
+        }
+    }
+    if let Some(m) = &d.members {
+        let _ = writeln!(out, "\n#### {}\n", cell(&data_line(m)));
+        let mut skipped = 0;
+        for g in &m.groups {
+            let mut block = format!("- {}", cell(&group_line(g)));
+            if let Some(loc) = &g.location {
+                block.push_str(&format!(" (`{loc}`)"));
             }
-            out.push('\n');
+            block.push('\n');
+            for e in examples(g, opts.limit) {
+                block.push_str(&format!("  - {}\n", cell(&e)));
+            }
+            if out.len() + block.len() > COMMENT_BUDGET {
+                skipped += 1;
+                continue;
+            }
+            out.push_str(&block);
+        }
+        for p in &m.pruned {
+            let line = format!(
+                "- pruned: `{}` leaves group `{}` (lowered from `{}` to `{}` on `{}`)\n",
+                p.user, p.group, p.from, p.to, p.resource
+            );
+            if out.len() + line.len() > COMMENT_BUDGET {
+                skipped += 1;
+                continue;
+            }
+            out.push_str(&line);
+        }
+        if skipped > 0 {
+            let _ = writeln!(
+                out,
+                "\n{skipped} more entries not shown (comment size); `--format json` lists all."
+            );
         }
     }
     out
-}
-
-fn md_perm(out: &mut String, role: &RoleChanges, c: &PermChange, folded: usize, gained: bool) {
-    let what = if gained {
-        if c.escalation {
-            "⚠️ gained"
-        } else {
-            "gained"
-        }
-    } else {
-        "lost"
-    };
-    let why = c
-        .because
-        .as_deref()
-        .map(|b| {
-            if gained {
-                b.to_string()
-            } else {
-                format!("was: {b}")
-            }
-        })
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "| {what} | `{}` | {} | `{}`{} | {} | {} | {} |",
-        cell(&role.role),
-        cell(&c.scope),
-        cell(&c.perm),
-        cell(&fold_note(folded)),
-        c.was.label(),
-        c.now.label(),
-        cell(&why)
-    );
-}
-
-fn md_assign(out: &mut String, role: &RoleChanges, a: &AssignChange, gained: bool) {
-    let what = if gained {
-        "⚠️ can assign"
-    } else {
-        "can no longer assign"
-    };
-    let _ = writeln!(
-        out,
-        "| {what} | `{}` | {} | role `{}` | | | through {} |",
-        cell(&role.role),
-        cell(&role.scope),
-        cell(&a.role),
-        cell(&via(a))
-    );
 }

@@ -1,0 +1,830 @@
+//! Changes of the membership rules and assertions: bootstraps, cardinality
+//! rules and their defaults, editions (RBAC on or off, fallbacks), ranks
+//! as far as group upgrades read them, group rules, assertions. Rules are
+//! matched by what they are about (a bootstrap by its scope kind, a
+//! cardinality rule by its scope kind and roles, an edition by name) and
+//! compared field by field; each rule's changes are one change, at the rule
+//! in NEW (in OLD when it is removed).
+
+use super::roles::names;
+use super::{Change, Changes, Effect, Side};
+use crate::analyse::may_hold;
+use crate::resolve::{Assertion, Model, PermId, RoleId};
+use crate::span::Span;
+use crate::Policy;
+use std::collections::BTreeSet;
+
+fn role_names(model: &Model, roles: &[RoleId]) -> BTreeSet<String> {
+    roles
+        .iter()
+        .map(|r| model.role_name(*r).to_string())
+        .collect()
+}
+
+/// What role `b` of `nb` may hold that role `a` of `na` may not, by name.
+fn more_than(na: &Policy, a: Option<&str>, nb: &Policy, b: &str) -> Vec<String> {
+    let perms = |p: &Policy, r: Option<&str>| -> BTreeSet<String> {
+        let Some(id) = r.and_then(|r| p.model.role_id(r)) else {
+            return BTreeSet::new();
+        };
+        may_hold(&p.model, &p.compiled, id)
+            .iter()
+            .map(|i| p.model.perm_name(PermId::from_index(i)).to_string())
+            .collect()
+    };
+    let was = perms(na, a);
+    perms(nb, Some(b)).difference(&was).cloned().collect()
+}
+
+/// A role given to members in place of another (or of nothing): widens by
+/// what it holds beyond.
+fn replaced(
+    change: &mut Change,
+    (old, new): (&Policy, &Policy),
+    (was, now): (Option<&str>, Option<&str>),
+    who: &str,
+) {
+    match now {
+        Some(now) => {
+            let more = more_than(old, was, new, now);
+            let text = match was {
+                Some(was) => format!("{who} hold `{now}` instead of `{was}`"),
+                None => format!("{who} now hold `{now}`"),
+            };
+            if more.is_empty() {
+                change.push(Effect::Narrows, text, vec![now.to_string()], Vec::new());
+            } else {
+                change.push(
+                    Effect::Widens,
+                    format!("{text}, gaining {}", names(&more, 8)),
+                    vec![now.to_string()],
+                    more,
+                );
+            }
+        }
+        None => {
+            if let Some(was) = was {
+                change.push(
+                    Effect::Narrows,
+                    format!("{who} no longer hold `{was}`"),
+                    vec![was.to_string()],
+                    Vec::new(),
+                );
+            }
+        }
+    }
+}
+
+/// Pairs NEW's items with OLD's: for each NEW item, the unmatched OLD item
+/// with the same key scoring highest (`score` > 0).
+fn pair<T, U>(news: &[T], olds: &[U], score: impl Fn(&T, &U) -> usize) -> Vec<Option<usize>> {
+    let mut taken = vec![false; olds.len()];
+    news.iter()
+        .map(|n| {
+            let best = olds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !taken.get(*i).copied().unwrap_or(true))
+                .map(|(i, o)| (score(n, o), i))
+                .filter(|(s, _)| *s > 0)
+                .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)))
+                .map(|(_, i)| i);
+            if let Some(t) = best.and_then(|i| taken.get_mut(i)) {
+                *t = true;
+            }
+            best
+        })
+        .collect()
+}
+
+fn unmatched(pairs: &[Option<usize>], n: usize) -> Vec<usize> {
+    (0..n).filter(|i| !pairs.contains(&Some(*i))).collect()
+}
+
+/// Every rule-level change, into `changes`.
+pub(crate) fn rule_changes(old: &Policy, new: &Policy, changes: &mut Changes) {
+    bootstraps(old, new, changes);
+    cardinalities(old, new, changes);
+    editions(old, new, changes);
+    ranks(old, new, changes);
+    groups(old, new, changes);
+    assertions(old, new, changes);
+}
+
+/// A bootstrap rule as written.
+fn boot_text(m: &Model, b: &crate::resolve::Bootstrap) -> String {
+    let mut text = format!(
+        "`bootstrap first {} {} of {} as {}",
+        b.count,
+        if b.count == 1 { "user" } else { "users" },
+        m.scope_name(b.scope),
+        m.role_name(b.role)
+    );
+    let eds: Vec<&str> = b
+        .editions
+        .iter()
+        .filter_map(|e| m.editions.get(e.index()))
+        .map(|e| e.name.as_str())
+        .collect();
+    if !eds.is_empty() {
+        text.push_str(&format!(" in edition {}", eds.join(", ")));
+    }
+    text.push('`');
+    text
+}
+
+fn bootstraps(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let pairs = pair(&nm.bootstraps, &om.bootstraps, |n, o| {
+        let same_scope = nm.scope_name(n.scope) == om.scope_name(o.scope);
+        let same_role = nm.role_name(n.role) == om.role_name(o.role);
+        usize::from(same_scope) * (1 + usize::from(same_role))
+    });
+    let editions = |m: &Model, list: &[crate::resolve::EditionId]| -> BTreeSet<String> {
+        list.iter()
+            .filter_map(|e| m.editions.get(e.index()))
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    for (b, matched) in nm.bootstraps.iter().zip(&pairs) {
+        let scope = nm.scope_name(b.scope);
+        let role = nm.role_name(b.role);
+        let n_eds = editions(nm, &b.editions);
+        let Some(o) = matched.and_then(|i| om.bootstraps.get(i)) else {
+            let mut c = Change::new(
+                "bootstrap",
+                Side::New,
+                b.span,
+                format!("{} (new)", boot_text(nm, b)),
+            );
+            let who = format!("the first {} members of each `{scope}`", b.count);
+            replaced(&mut c, (old, new), (None, Some(role)), &who);
+            changes.add(c);
+            continue;
+        };
+        let o_role = om.role_name(o.role);
+        let o_eds = editions(om, &o.editions);
+        let mut c = Change::new(
+            "bootstrap",
+            Side::New,
+            b.span,
+            format!("{} → {}", boot_text(om, o), boot_text(nm, b)),
+        );
+        if b.count > o.count {
+            c.push(
+                Effect::Widens,
+                format!(
+                    "the first {} members (was {}) of each `{scope}` hold `{role}`",
+                    b.count, o.count
+                ),
+                vec![role.to_string()],
+                Vec::new(),
+            );
+        } else if b.count < o.count {
+            c.push(
+                Effect::Narrows,
+                format!(
+                    "only the first {} members (was {}) of each `{scope}` hold `{role}`",
+                    b.count, o.count
+                ),
+                vec![role.to_string()],
+                Vec::new(),
+            );
+        }
+        if o_role != role {
+            let who = format!("the first {} members of each `{scope}`", b.count);
+            replaced(&mut c, (old, new), (Some(o_role), Some(role)), &who);
+        }
+        // No edition listed: every edition.
+        let all = |e: &BTreeSet<String>, m: &Model| {
+            if e.is_empty() {
+                m.editions.iter().map(|x| x.name.clone()).collect()
+            } else {
+                e.clone()
+            }
+        };
+        let (o_all, n_all) = (all(&o_eds, om), all(&n_eds, nm));
+        let gained: Vec<String> = n_all.difference(&o_all).cloned().collect();
+        let lost: Vec<String> = o_all.difference(&n_all).cloned().collect();
+        if !gained.is_empty() || (n_eds.is_empty() && !o_eds.is_empty()) {
+            let list = if gained.is_empty() {
+                "every edition".to_string()
+            } else {
+                format!("edition {}", names(&gained, 5))
+            };
+            c.push(
+                Effect::Widens,
+                format!(
+                    "the bootstrap now applies in {list} (was only {})",
+                    names(&o_eds.iter().cloned().collect::<Vec<_>>(), 5)
+                ),
+                vec![role.to_string()],
+                Vec::new(),
+            );
+        }
+        if !lost.is_empty() {
+            c.push(
+                Effect::Narrows,
+                format!(
+                    "the bootstrap no longer applies in edition {}",
+                    names(&lost, 5)
+                ),
+                vec![role.to_string()],
+                Vec::new(),
+            );
+        }
+        if !c.consequences.is_empty() {
+            changes.add(c);
+        }
+    }
+    for i in unmatched(&pairs, om.bootstraps.len()) {
+        let Some(o) = om.bootstraps.get(i) else {
+            continue;
+        };
+        let (scope, role) = (om.scope_name(o.scope), om.role_name(o.role));
+        changes.add(
+            Change::new(
+                "bootstrap",
+                Side::Old,
+                o.span,
+                format!("{} (removed)", boot_text(om, o)),
+            )
+            .with(
+                Effect::Narrows,
+                format!("the first members of each `{scope}` no longer hold `{role}`"),
+            ),
+        );
+    }
+}
+
+fn cardinalities(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let pairs = pair(&nm.cardinalities, &om.cardinalities, |n, o| {
+        if nm.scope_name(n.scope) != om.scope_name(o.scope) {
+            return 0;
+        }
+        let a = role_names(nm, &n.roles);
+        let b = role_names(om, &o.roles);
+        1 + a.intersection(&b).count()
+    });
+    let bootstrap_roles = |m: &Model| -> BTreeSet<String> {
+        m.bootstraps
+            .iter()
+            .map(|b| m.role_name(b.role).to_string())
+            .collect()
+    };
+    for (c, matched) in nm.cardinalities.iter().zip(&pairs) {
+        let scope = nm.scope_name(c.scope);
+        let roles = role_names(nm, &c.roles);
+        let rule = |exactly: bool, roles: &BTreeSet<String>| {
+            format!(
+                "{} of {} per `{scope}`",
+                if exactly {
+                    "exactly one"
+                } else {
+                    "at most one"
+                },
+                names(&roles.iter().cloned().collect::<Vec<_>>(), 6)
+            )
+        };
+        let default = c.default.map(|d| nm.role_name(d));
+        let Some(o) = matched.and_then(|i| om.cardinalities.get(i)) else {
+            let mut ch = Change::new(
+                "cardinality",
+                Side::New,
+                c.span,
+                format!("{} (new)", rule(c.exactly, &roles)),
+            );
+            if default.is_some() {
+                let who = format!("members of each `{scope}` holding none of them");
+                replaced(&mut ch, (old, new), (None, default), &who);
+            } else {
+                ch.push(
+                    Effect::Neutral,
+                    "data binding two of them on one resource no longer loads".to_string(),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            changes.add(ch);
+            continue;
+        };
+        let o_roles = role_names(om, &o.roles);
+        let o_default = o.default.map(|d| om.role_name(d));
+        let mut ch = Change::new(
+            "cardinality",
+            Side::New,
+            c.span,
+            format!(
+                "{}{}",
+                rule(c.exactly, &roles),
+                match default {
+                    Some(d) => format!(" default `{d}`"),
+                    None => String::new(),
+                }
+            ),
+        );
+        if o_default != default {
+            let who = format!("members of each `{scope}` holding none of its roles");
+            replaced(&mut ch, (old, new), (o_default, default), &who);
+        }
+        let removed: Vec<String> = o_roles.difference(&roles).cloned().collect();
+        let added: Vec<String> = roles.difference(&o_roles).cloned().collect();
+        if !removed.is_empty() {
+            let boots = bootstrap_roles(nm);
+            let widens = default.is_some() || roles.iter().any(|r| boots.contains(r));
+            let text = format!(
+                "{} left the rule: their holders now also get the rule's default or bootstrap role",
+                names(&removed, 5)
+            );
+            let effect = if widens {
+                Effect::Widens
+            } else {
+                Effect::Neutral
+            };
+            ch.push(effect, text, removed, Vec::new());
+        }
+        if !added.is_empty() {
+            ch.push(
+                Effect::Narrows,
+                format!(
+                    "{} joined the rule: their holders no longer get its default or bootstrap role",
+                    names(&added, 5)
+                ),
+                added,
+                Vec::new(),
+            );
+        }
+        if o.exactly != c.exactly {
+            ch.push(
+                Effect::Neutral,
+                format!(
+                    "`{}` → `{}`: which data loads changes, not what it grants",
+                    if o.exactly {
+                        "exactly one"
+                    } else {
+                        "at most one"
+                    },
+                    if c.exactly {
+                        "exactly one"
+                    } else {
+                        "at most one"
+                    }
+                ),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        if !ch.consequences.is_empty() {
+            changes.add(ch);
+        }
+    }
+    for i in unmatched(&pairs, om.cardinalities.len()) {
+        let Some(o) = om.cardinalities.get(i) else {
+            continue;
+        };
+        let scope = om.scope_name(o.scope);
+        let o_roles = role_names(om, &o.roles);
+        let mut ch = Change::new(
+            "cardinality",
+            Side::Old,
+            o.span,
+            format!(
+                "one of {} per `{scope}` (removed)",
+                names(&o_roles.iter().cloned().collect::<Vec<_>>(), 6)
+            ),
+        );
+        if let Some(d) = o.default {
+            ch.push(
+                Effect::Narrows,
+                format!(
+                    "members holding none of them no longer hold `{}`",
+                    om.role_name(d)
+                ),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        let boots = bootstrap_roles(nm);
+        if o_roles.iter().any(|r| boots.contains(r)) {
+            ch.push(
+                Effect::Widens,
+                "bootstrapped members holding one of them now also hold the bootstrap role"
+                    .to_string(),
+                Vec::new(),
+                Vec::new(),
+            );
+        } else {
+            ch.push(
+                Effect::Neutral,
+                "data may bind two of them on one resource".to_string(),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        changes.add(ch);
+    }
+}
+
+fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    for e in &nm.editions {
+        let fallback = e.fallback.map(|r| nm.role_name(r));
+        let Some(o) = om.editions.iter().find(|o| o.name == e.name) else {
+            changes.add(
+                Change::new(
+                    "edition",
+                    Side::New,
+                    e.span,
+                    format!("edition `{}` (new)", e.name),
+                )
+                .with(
+                    Effect::Neutral,
+                    "data may name it; data naming another edition is unchanged".to_string(),
+                ),
+            );
+            continue;
+        };
+        let o_fallback = o.fallback.map(|r| om.role_name(r));
+        let mode = |rbac: bool, f: Option<&str>| match (rbac, f) {
+            (true, _) => "RBAC on".to_string(),
+            (false, None) => "without rbac".to_string(),
+            (false, Some(f)) => format!("without rbac fallback `{f}`"),
+        };
+        let mut c = Change::new(
+            "edition",
+            Side::New,
+            e.span,
+            format!(
+                "edition `{}`: {} → {}",
+                e.name,
+                mode(o.rbac, o_fallback),
+                mode(e.rbac, fallback)
+            ),
+        );
+        let fallback_who = |f: &str| {
+            let scope = nm
+                .role_id(f)
+                .and_then(|r| nm.role(r))
+                .map_or("", |r| nm.scope_name(r.scope));
+            format!("in edition `{}`, the members of every `{scope}`", e.name)
+        };
+        match (o.rbac, e.rbac) {
+            (false, true) => {
+                c.push(
+                    Effect::Widens,
+                    format!(
+                        "in edition `{}`, role bindings, direct grants and settings now apply",
+                        e.name
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                if let Some(f) = o_fallback {
+                    c.push(
+                        Effect::Narrows,
+                        format!("the fallback `{f}` no longer applies"),
+                        vec![f.to_string()],
+                        Vec::new(),
+                    );
+                }
+            }
+            (true, false) => match fallback {
+                Some(f) => c.push(
+                    Effect::Undecided,
+                    format!(
+                        "{} hold `{f}` in place of their bindings: who gains depends on the data",
+                        fallback_who(f)
+                    ),
+                    vec![f.to_string()],
+                    Vec::new(),
+                ),
+                None => c.push(
+                    Effect::Narrows,
+                    format!("in edition `{}`, role bindings no longer apply", e.name),
+                    Vec::new(),
+                    Vec::new(),
+                ),
+            },
+            (false, false) if o_fallback != fallback => {
+                let who = fallback
+                    .or(o_fallback)
+                    .map(fallback_who)
+                    .unwrap_or_default();
+                replaced(&mut c, (old, new), (o_fallback, fallback), &who);
+            }
+            _ => {}
+        }
+        if !c.consequences.is_empty() {
+            changes.add(c);
+        }
+    }
+    for o in om
+        .editions
+        .iter()
+        .filter(|o| nm.edition_id(&o.name).is_none())
+    {
+        changes.add(
+            Change::new(
+                "edition",
+                Side::Old,
+                o.span,
+                format!("edition `{}` (removed)", o.name),
+            )
+            .with(
+                Effect::Neutral,
+                "data naming it no longer loads".to_string(),
+            ),
+        );
+    }
+}
+
+fn ranks(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let read_by_groups = |m: &Model, scope: &str| {
+        m.groups
+            .iter()
+            .any(|g| m.scope_name(g.scope) == scope && (g.upgrade || g.prune))
+    };
+    let order = |m: &Model, r: &crate::resolve::Rank| -> Vec<String> {
+        r.ascending
+            .iter()
+            .map(|x| m.role_name(*x).to_string())
+            .collect()
+    };
+    let text = |list: &[String]| {
+        list.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(" < ")
+    };
+    for r in &nm.ranks {
+        let scope = nm.scope_name(r.scope);
+        let now = order(nm, r);
+        let was = om
+            .ranks
+            .iter()
+            .find(|o| om.scope_name(o.scope) == scope)
+            .map(|o| order(om, o));
+        if was.as_ref() == Some(&now) {
+            continue;
+        }
+        let summary = match &was {
+            Some(was) => format!("rank of `{scope}`: {} → {}", text(was), text(&now)),
+            None => format!("rank of `{scope}`: {} (new)", text(&now)),
+        };
+        let c = Change::new("rank", Side::New, r.span, summary);
+        let c = if read_by_groups(nm, scope) || read_by_groups(om, scope) {
+            c.with(
+                Effect::Undecided,
+                format!("group rules on `{scope}` read it: the role a group's members are upgraded to (or pruned below) may rise; who gains depends on the data"),
+            )
+        } else {
+            c.with(
+                Effect::Neutral,
+                "no group rule reads it: the order of columns only".to_string(),
+            )
+        };
+        changes.add(c);
+    }
+    for o in &om.ranks {
+        let scope = om.scope_name(o.scope);
+        if nm.ranks.iter().any(|r| nm.scope_name(r.scope) == scope) {
+            continue;
+        }
+        let c = Change::new(
+            "rank",
+            Side::Old,
+            o.span,
+            format!("rank of `{scope}`: {} (removed)", text(&order(om, o))),
+        );
+        changes.add(if read_by_groups(nm, scope) {
+            c.with(
+                Effect::Narrows,
+                format!("group upgrades on `{scope}` no longer apply"),
+            )
+        } else {
+            c.with(Effect::Neutral, "the order of columns only".to_string())
+        });
+    }
+}
+
+fn groups(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let flags = |up: bool, prune: bool| {
+        let mut parts = Vec::new();
+        if up {
+            parts.push("upgrade roles");
+        }
+        if prune {
+            parts.push("prune on downgrade");
+        }
+        if parts.is_empty() {
+            "{ }".to_string()
+        } else {
+            format!("{{ {} }}", parts.join(", "))
+        }
+    };
+    let consequences =
+        |c: &mut Change, scope: &str, (ou, op): (bool, bool), (nu, np): (bool, bool)| {
+            if nu && !ou {
+                c.push(
+                    Effect::Widens,
+                    format!(
+                        "members of custom groups on `{scope}` are upgraded to their group's level"
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            if ou && !nu {
+                c.push(
+                    Effect::Narrows,
+                    format!("members of custom groups on `{scope}` are no longer upgraded"),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            if np && !op {
+                c.push(
+                    Effect::Narrows,
+                    format!("members lowered on a `{scope}` leave the groups above their new role"),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            if op && !np {
+                c.push(
+                    Effect::Widens,
+                    format!("members lowered on a `{scope}` keep the groups above their new role"),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+        };
+    for g in &nm.groups {
+        let scope = nm.scope_name(g.scope);
+        let o = om.groups.iter().find(|o| om.scope_name(o.scope) == scope);
+        let was = o.map_or((false, false), |o| (o.upgrade, o.prune));
+        if was == (g.upgrade, g.prune) {
+            continue;
+        }
+        let mut c = Change::new(
+            "groups",
+            Side::New,
+            g.span,
+            format!(
+                "groups on `{scope}`: {} → {}",
+                if o.is_some() {
+                    flags(was.0, was.1)
+                } else {
+                    "none".to_string()
+                },
+                flags(g.upgrade, g.prune)
+            ),
+        );
+        consequences(&mut c, scope, was, (g.upgrade, g.prune));
+        changes.add(c);
+    }
+    for o in &om.groups {
+        let scope = om.scope_name(o.scope);
+        if nm.groups.iter().any(|g| nm.scope_name(g.scope) == scope) {
+            continue;
+        }
+        let mut c = Change::new(
+            "groups",
+            Side::Old,
+            o.span,
+            format!(
+                "groups on `{scope}` {} (removed)",
+                flags(o.upgrade, o.prune)
+            ),
+        );
+        consequences(&mut c, scope, (o.upgrade, o.prune), (false, false));
+        if c.consequences.is_empty() {
+            c.push(
+                Effect::Neutral,
+                "no rule was set".to_string(),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+        changes.add(c);
+    }
+}
+
+/// An assertion as a key (what it is about), its set of roles, where, and
+/// how it reads.
+fn assertion_key(m: &Model, a: &Assertion) -> (String, BTreeSet<String>, Span) {
+    match a {
+        Assertion::Only { roles, perm, span } => (
+            format!("only … can `{}`", m.perm_name(*perm)),
+            role_names(m, roles),
+            *span,
+        ),
+        Assertion::Never { role, perm, span } => (
+            format!("`{}` never `{}`", m.role_name(*role), m.perm_name(*perm)),
+            BTreeSet::new(),
+            *span,
+        ),
+        Assertion::Exclusive { roles, span } => {
+            let list: Vec<RoleId> = roles.iter().map(|(r, _)| *r).collect();
+            ("exclusive …".to_string(), role_names(m, &list), *span)
+        }
+    }
+}
+
+/// `assert only `a`, `b` can `p`` and the like.
+fn assertion_text(key: &str, roles: &BTreeSet<String>) -> String {
+    let list = names(&roles.iter().cloned().collect::<Vec<_>>(), 6);
+    if roles.is_empty() {
+        format!("assert {key}")
+    } else {
+        format!("assert {}", key.replacen('…', &list, 1))
+    }
+}
+
+fn assertions(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let news: Vec<_> = nm.assertions.iter().map(|a| assertion_key(nm, a)).collect();
+    let olds: Vec<_> = om.assertions.iter().map(|a| assertion_key(om, a)).collect();
+    // An `only` assertion is about its permission; an exclusive one about
+    // its roles (the closest one is its former self).
+    let pairs = pair(&news, &olds, |n, o| {
+        if n.0 != o.0 {
+            return 0;
+        }
+        1 + n.1.intersection(&o.1).count()
+    });
+    for (n, matched) in news.iter().zip(&pairs) {
+        let Some(o) = matched.and_then(|i| olds.get(i)) else {
+            continue;
+        };
+        let weaker = if n.0 == "exclusive …" {
+            // Fewer roles kept apart.
+            o.1.difference(&n.1).cloned().collect::<Vec<_>>()
+        } else {
+            // More roles allowed.
+            n.1.difference(&o.1).cloned().collect::<Vec<_>>()
+        };
+        if weaker.is_empty() {
+            if n.1 != o.1 {
+                changes.add(
+                    Change::new("assertion", Side::New, n.2, assertion_text(&n.0, &n.1))
+                        .with(Effect::Neutral, "the assertion is stricter".to_string()),
+                );
+            }
+            continue;
+        }
+        let text = if n.0 == "exclusive …" {
+            format!("{} may now be reached together", names(&weaker, 6))
+        } else {
+            format!(
+                "{} may now hold it without failing `rbacc check`",
+                names(&weaker, 6)
+            )
+        };
+        changes.add(
+            Change::new(
+                "assertion",
+                Side::New,
+                n.2,
+                format!(
+                    "{} → {}",
+                    assertion_text(&o.0, &o.1),
+                    assertion_text(&n.0, &n.1)
+                ),
+            )
+            .with(Effect::Widens, text),
+        );
+    }
+    for i in unmatched(&pairs, olds.len()) {
+        let Some(o) = olds.get(i) else { continue };
+        changes.add(
+            Change::new(
+                "assertion",
+                Side::Old,
+                o.2,
+                format!("{} (removed)", assertion_text(&o.0, &o.1)),
+            )
+            .with(
+                Effect::Widens,
+                "the guard is gone: a change it would have stopped now passes `rbacc check`"
+                    .to_string(),
+            ),
+        );
+    }
+    for (n, matched) in news.iter().zip(&pairs) {
+        if matched.is_none() {
+            changes.add(
+                Change::new(
+                    "assertion",
+                    Side::New,
+                    n.2,
+                    format!("{} (new)", assertion_text(&n.0, &n.1)),
+                )
+                .with(Effect::Neutral, "a new guard".to_string()),
+            );
+        }
+    }
+}
