@@ -68,6 +68,38 @@ fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     prev.last().copied().filter(|d| *d <= limit)
 }
 
+/// Code a `help:` line proposes, as edits of the source: applying them is
+/// what the help says to do. Tests apply every fix and check the result
+/// again (it must parse, and the error it fixes must be gone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Replacements `(span, text)`, in any order, not overlapping.
+    pub edits: Vec<(crate::span::Span, String)>,
+}
+
+impl Fix {
+    /// One replacement.
+    pub fn replace(span: crate::span::Span, text: impl Into<String>) -> Fix {
+        Fix {
+            edits: vec![(span, text.into())],
+        }
+    }
+
+    /// The source with the edits applied.
+    pub fn apply(&self, source: &str) -> String {
+        let mut edits = self.edits.clone();
+        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        let mut out = source.to_string();
+        for (span, text) in edits {
+            let range = span.range(out.len());
+            if out.is_char_boundary(range.start) && out.is_char_boundary(range.end) {
+                out.replace_range(range, &text);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;

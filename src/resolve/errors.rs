@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::span::Span;
+use crate::suggest::Fix;
 
 /// The namespace a name lives in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -84,6 +85,8 @@ pub enum ResolveError {
         included_scope: String,
         /// The `include` target.
         span: Span,
+        /// `imply … on every …` in its place, when that is valid.
+        fix: Option<Fix>,
     },
     /// A grant of a permission outside the role's scope subtree.
     GrantOutsideScope {
@@ -110,6 +113,10 @@ pub enum ResolveError {
         to_scope: String,
         /// The clause.
         span: Span,
+        /// Whether `from` is a permission (`implies`) rather than a role.
+        from_permission: bool,
+        /// `include ROLE` in its place, for a role of the same scope kind.
+        fix: Option<Fix>,
     },
     /// `imply ROLE on every SCOPE` where SCOPE is not ROLE's scope.
     ImplicationScopeMismatch {
@@ -119,8 +126,10 @@ pub enum ResolveError {
         role_scope: String,
         /// The scope written.
         written: String,
-        /// The clause.
+        /// The scope written (its name).
         span: Span,
+        /// `imply` (in a role) or `implies` (in a permission block).
+        keyword: &'static str,
     },
     /// A role declared on a scope `without roles`.
     RoleOnScopeWithoutRoles {
@@ -250,6 +259,28 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
+    /// The code the `help:` line proposes, as edits, when it proposes code.
+    pub fn fix(&self) -> Option<Fix> {
+        match self {
+            ResolveError::Unknown {
+                span,
+                suggestion: Some(s),
+                ..
+            }
+            | ResolveError::PatternMatchesNothing {
+                span,
+                suggestion: Some(s),
+                ..
+            } => Some(Fix::replace(*span, s.clone())),
+            ResolveError::IncludeAcrossScopes { fix, .. }
+            | ResolveError::ImplicationNotDown { fix, .. } => fix.clone(),
+            ResolveError::ImplicationScopeMismatch {
+                span, role_scope, ..
+            } => Some(Fix::replace(*span, role_scope.clone())),
+            _ => None,
+        }
+    }
+
     /// The diagnostic for this error in `file`.
     pub fn to_diagnostic(&self, file: FileId) -> Diagnostic {
         match self {
@@ -323,15 +354,22 @@ impl ResolveError {
                 included,
                 included_scope,
                 span,
+                fix,
             } => Diagnostic::error(
                 "E0105",
                 format!("role `{role}` on `{role_scope}` includes `{included}`, a role on `{included_scope}`"),
             )
             .primary(file, *span, format!("a role on `{included_scope}`"))
             .note("`include` inherits roles of the same scope kind only")
-            .help(format!(
-                "to hold `{included}` on contained instances, write `imply {included} on every {included_scope}`"
-            )),
+            .help(if fix.is_some() {
+                format!(
+                    "to hold `{included}` on contained instances, write `imply {included} on every {included_scope}` instead"
+                )
+            } else {
+                format!(
+                    "include roles of `{role_scope}` only; `{included_scope}` is not inside `{role_scope}`, so `{role}` cannot imply `{included}` either"
+                )
+            }),
             ResolveError::GrantOutsideScope {
                 role,
                 role_scope,
@@ -354,6 +392,8 @@ impl ResolveError {
                 to,
                 to_scope,
                 span,
+                from_permission,
+                fix: _,
             } => Diagnostic::error(
                 "E0107",
                 if from_scope == to_scope {
@@ -363,8 +403,12 @@ impl ResolveError {
                 },
             )
             .primary(file, *span, "implications must point down the scope tree")
-            .help(if from_scope == to_scope {
-                format!("for a role of the same scope kind, write `include {to}`")
+            .help(if *from_permission {
+                format!(
+                    "a permission on `{from_scope}` implies roles of scope kinds strictly inside `{from_scope}` only: to give `{to}` with it, declare the permission on a scope kind that encloses `{to_scope}`"
+                )
+            } else if from_scope == to_scope {
+                format!("for a role of the same scope kind, write `include {to}` instead")
             } else {
                 format!("imply roles of scope kinds inside `{from_scope}` only")
             }),
@@ -373,12 +417,13 @@ impl ResolveError {
                 role_scope,
                 written,
                 span,
+                keyword,
             } => Diagnostic::error(
                 "E0108",
                 format!("`{role}` is a role on `{role_scope}`, not on `{written}`"),
             )
             .primary(file, *span, format!("`{role}` is held on `{role_scope}` instances"))
-            .help(format!("write `{role} on every {role_scope}`")),
+            .help(format!("write `{keyword} {role} on every {role_scope}`")),
             ResolveError::RoleOnScopeWithoutRoles {
                 role,
                 scope,

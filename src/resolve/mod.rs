@@ -32,6 +32,7 @@ pub fn resolve(file: &ast::PolicyFile, file_id: FileId) -> (Model, Vec<ResolveEr
         roles: HashMap::new(),
         perms: HashMap::new(),
         editions: HashMap::new(),
+        unscoped: Vec::new(),
     };
     cx.declare(file);
     if cx
@@ -75,6 +76,23 @@ pub(crate) fn suggest<'a>(
     )
 }
 
+/// The one declared name that `name` abbreviates (`repo` for `repository`),
+/// or that abbreviates `name`: a prefix of at least two characters.
+fn abbreviated(name: &str, names: &[&str]) -> Option<String> {
+    if name.chars().count() < 2 {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    let mut found = names.iter().filter(|n| {
+        let n = n.to_ascii_lowercase();
+        n.len() >= 2 && (n.starts_with(&lower) || lower.starts_with(&n))
+    });
+    match (found.next(), found.next()) {
+        (Some(one), None) => Some((*one).to_string()),
+        _ => None,
+    }
+}
+
 /// Resolution state: the model being built, errors, and symbol tables.
 pub(crate) struct Resolver {
     pub(crate) model: Model,
@@ -83,6 +101,10 @@ pub(crate) struct Resolver {
     roles: HashMap<String, RoleId>,
     perms: HashMap<String, PermId>,
     editions: HashMap<String, EditionId>,
+    /// Roles whose header names an unknown scope with no close one: their
+    /// scope is unknown, so no check that compares scopes reports them
+    /// (the unknown scope is the one error).
+    unscoped: Vec<RoleId>,
 }
 
 impl Resolver {
@@ -95,7 +117,11 @@ impl Resolver {
                 NameKind::Edition => self.editions.keys().map(String::as_str).collect(),
                 NameKind::Policy | NameKind::Lint => Vec::new(),
             };
-            suggest(&id.name, names)
+            let abbreviation = || match kind {
+                NameKind::Scope => abbreviated(&id.name, &names),
+                _ => None,
+            };
+            suggest(&id.name, names.iter().copied()).or_else(abbreviation)
         };
         self.errors.push(ResolveError::Unknown {
             kind,
@@ -103,6 +129,28 @@ impl Resolver {
             span: id.span,
             suggestion,
         });
+    }
+
+    /// A scope kind by name; an unknown one is reported, and the closest
+    /// declared kind (the one suggested) is returned in its place, so that
+    /// what refers to it is checked as if the typo were fixed.
+    pub(crate) fn scope_or_closest(&mut self, id: &Ident) -> Option<ScopeId> {
+        if let Some(found) = self.scopes.get(&id.name) {
+            return Some(*found);
+        }
+        self.unknown(NameKind::Scope, id);
+        match self.errors.last() {
+            Some(ResolveError::Unknown {
+                suggestion: Some(s),
+                ..
+            }) => self.scopes.get(s).copied(),
+            _ => None,
+        }
+    }
+
+    /// Whether a role's scope kind is unknown (see `unscoped`).
+    pub(crate) fn is_unscoped(&self, role: RoleId) -> bool {
+        self.unscoped.contains(&role)
     }
 
     pub(crate) fn scope(&mut self, id: &Ident) -> Option<ScopeId> {

@@ -3,6 +3,7 @@
 
 use super::{graph, GrantRule, Implied, PermId, ResolveError, Resolver, RoleId, ScopeId};
 use crate::span::Span;
+use crate::suggest::Fix;
 use crate::syntax::ast::{self, Decl, Pattern};
 
 pub(crate) fn resolve_roles(cx: &mut Resolver, file: &ast::PolicyFile) {
@@ -19,7 +20,11 @@ pub(crate) fn resolve_roles(cx: &mut Resolver, file: &ast::PolicyFile) {
     for decl in &file.decls {
         if let Decl::Role(r) = decl {
             let Some(me) = own_role(cx, r) else { continue };
-            if let Some(scope) = cx.scope(&r.scope) {
+            let scope = cx.scope_or_closest(&r.scope);
+            if scope.is_none() {
+                cx.unscoped.push(me);
+            }
+            if let Some(scope) = scope {
                 if let Some(role) = cx.model.roles.get_mut(me.index()) {
                     role.scope = scope;
                 }
@@ -86,7 +91,7 @@ fn resolve_perm_body(cx: &mut Resolver, entry: &ast::PermEntry) {
                 continue;
             };
             let role_scope = cx.model.role(role).map(|r| r.scope).unwrap_or_default();
-            if !cx.model.scope_within(role_scope, perm_scope) {
+            if !cx.is_unscoped(role) && !cx.model.scope_within(role_scope, perm_scope) {
                 cx.errors.push(ResolveError::AssignsAbove {
                     perm: entry.id.name.clone(),
                     perm_scope: cx.model.scope_name(perm_scope).to_string(),
@@ -100,7 +105,7 @@ fn resolve_perm_body(cx: &mut Resolver, entry: &ast::PermEntry) {
             }
         }
         for imp in &entry.implies {
-            if let Some(implied) = implication(cx, &entry.id.name, perm_scope, imp) {
+            if let Some(implied) = implication(cx, &entry.id.name, Some(perm_scope), imp, true) {
                 if let Some(p) = cx.model.perms.get_mut(me.index()) {
                     p.implies.push(implied);
                 }
@@ -116,13 +121,21 @@ fn resolve_perm_body(cx: &mut Resolver, entry: &ast::PermEntry) {
 fn implication(
     cx: &mut Resolver,
     from: &str,
-    from_scope: ScopeId,
+    from_scope: Option<ScopeId>,
     imp: &ast::Implication,
+    from_permission: bool,
 ) -> Option<Implied> {
     let role = cx.role(&imp.role);
     let written = cx.scope(&imp.scope);
     let role = role?;
     let role_scope = cx.model.role(role)?.scope;
+    let Some(from_scope) = from_scope.filter(|_| !cx.is_unscoped(role)) else {
+        // One side's scope is unknown (already reported): nothing to compare.
+        return Some(Implied {
+            role,
+            span: imp.span,
+        });
+    };
     if let Some(written) = written {
         if written != role_scope {
             cx.errors.push(ResolveError::ImplicationScopeMismatch {
@@ -130,6 +143,7 @@ fn implication(
                 role_scope: cx.model.scope_name(role_scope).to_string(),
                 written: imp.scope.name.clone(),
                 span: imp.scope.span,
+                keyword: if from_permission { "implies" } else { "imply" },
             });
             return None;
         }
@@ -141,6 +155,9 @@ fn implication(
             to: imp.role.name.clone(),
             to_scope: cx.model.scope_name(role_scope).to_string(),
             span: imp.span,
+            from_permission,
+            fix: (!from_permission && role_scope == from_scope)
+                .then(|| Fix::replace(imp.span, format!("include {}", imp.role.name))),
         });
         return None;
     }
@@ -152,17 +169,21 @@ fn implication(
 
 fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
     let my_scope = cx.model.role(me).map(|x| x.scope).unwrap_or_default();
+    let unscoped = cx.is_unscoped(me);
     let mut includes = Vec::new();
     for inc in &r.includes {
         let Some(target) = cx.role(inc) else { continue };
         let target_scope = cx.model.role(target).map(|x| x.scope).unwrap_or_default();
-        if target_scope != my_scope {
+        if target_scope != my_scope && !unscoped && !cx.is_unscoped(target) {
             cx.errors.push(ResolveError::IncludeAcrossScopes {
                 role: r.id.name.clone(),
                 role_scope: r.scope.name.clone(),
                 included: inc.name.clone(),
                 included_scope: cx.model.scope_name(target_scope).to_string(),
                 span: inc.span,
+                fix: (cx.model.scope_within(target_scope, my_scope))
+                    .then(|| include_to_imply(r, inc, cx.model.scope_name(target_scope)))
+                    .flatten(),
             });
             continue;
         }
@@ -171,7 +192,8 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
     let mut grants = Vec::new();
     for grant in &r.grants {
         for pattern in &grant.patterns {
-            let perms = expand(cx, my_scope, &r.id.name, &r.scope.name, pattern);
+            let scope = (!unscoped).then_some(my_scope);
+            let perms = expand(cx, scope, &r.id.name, &r.scope.name, pattern);
             if let Some(perms) = perms {
                 grants.push(GrantRule {
                     perms,
@@ -184,13 +206,14 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
     }
     let mut grantable = Vec::new();
     for pattern in &r.grantable {
-        if let Some(perms) = expand(cx, my_scope, &r.id.name, &r.scope.name, pattern) {
+        let scope = (!unscoped).then_some(my_scope);
+        if let Some(perms) = expand(cx, scope, &r.id.name, &r.scope.name, pattern) {
             grantable.extend(perms);
         }
     }
     let mut implies = Vec::new();
     for imp in &r.implies {
-        if let Some(i) = implication(cx, &r.id.name, my_scope, imp) {
+        if let Some(i) = implication(cx, &r.id.name, (!unscoped).then_some(my_scope), imp, false) {
             implies.push(i);
         }
     }
@@ -200,6 +223,52 @@ fn resolve_role_body(cx: &mut Resolver, me: RoleId, r: &ast::RoleDecl) {
         role.grantable = grantable;
         role.implies = implies;
     }
+}
+
+/// `imply ROLE on every SCOPE` in place of `ROLE` in an `include` list:
+/// the item itself when it lists only ROLE, else ROLE and a comma removed
+/// and the `imply` written after the item.
+fn include_to_imply(r: &ast::RoleDecl, inc: &ast::Ident, scope: &str) -> Option<Fix> {
+    let item = *r
+        .include_items
+        .iter()
+        .find(|s| s.start <= inc.span.start && inc.span.end <= s.end)?;
+    let imply = format!("imply {} on every {scope}", inc.name);
+    let names: Vec<&ast::Ident> = r
+        .includes
+        .iter()
+        .filter(|i| item.start <= i.span.start && i.span.end <= item.end)
+        .collect();
+    let at = names.iter().position(|i| i.span == inc.span)?;
+    if names.len() == 1 {
+        return Some(Fix::replace(item, imply));
+    }
+    let removed = match (
+        at.checked_sub(1).and_then(|p| names.get(p)),
+        names.get(at + 1),
+    ) {
+        (Some(prev), _) => Span {
+            start: prev.span.end,
+            end: inc.span.end,
+        },
+        (None, Some(next)) => Span {
+            start: inc.span.start,
+            end: next.span.start,
+        },
+        (None, None) => return None,
+    };
+    Some(Fix {
+        edits: vec![
+            (removed, String::new()),
+            (
+                Span {
+                    start: item.end,
+                    end: item.end,
+                },
+                format!(" {imply}"),
+            ),
+        ],
+    })
 }
 
 /// The span of a pattern as written, `.*` included.
@@ -223,9 +292,12 @@ fn pattern_text(p: &Pattern) -> String {
 }
 
 /// The permissions a pattern grants, each group expanded to its members.
+///
+/// `scope` is `None` when the role's scope kind is unknown: every
+/// permission then counts as inside it (the unknown scope is the error).
 fn expand(
     cx: &mut Resolver,
-    scope: ScopeId,
+    scope: Option<ScopeId>,
     role: &str,
     role_scope: &str,
     pattern: &Pattern,
@@ -233,7 +305,7 @@ fn expand(
     let in_subtree = |cx: &Resolver, p: PermId| {
         cx.model
             .perm(p)
-            .is_some_and(|perm| cx.model.scope_within(perm.scope, scope))
+            .is_some_and(|perm| scope.is_none_or(|scope| cx.model.scope_within(perm.scope, scope)))
     };
     let all = (0..cx.model.perms.len()).map(PermId::from_index);
     match pattern {

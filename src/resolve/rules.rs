@@ -72,6 +72,11 @@ fn same_scope_roles(
             });
             continue;
         }
+        if cx.is_unscoped(role) {
+            // Its scope kind is unknown (reported at its header).
+            out.push((role, name.span));
+            continue;
+        }
         let role_scope = cx.model.role(role).map(|r| r.scope).unwrap_or_default();
         match scope {
             None => scope = Some(role_scope),
@@ -148,7 +153,7 @@ fn bootstrap(cx: &mut Resolver, b: &ast::BootstrapDecl) {
         return;
     };
     let role_scope = cx.model.role(role).map(|r| r.scope).unwrap_or_default();
-    if role_scope != scope {
+    if role_scope != scope && !cx.is_unscoped(role) {
         cx.errors.push(ResolveError::BadRule {
             message: format!(
                 "bootstrap gives `{}`, a role on `{}`, to users of `{}`",

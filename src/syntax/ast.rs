@@ -156,6 +156,8 @@ pub struct RoleDecl {
     pub description: Option<Text>,
     /// `include` targets.
     pub includes: Vec<Ident>,
+    /// Each `include` item as written (keyword and list), in order.
+    pub include_items: Vec<Span>,
     /// `grant` items.
     pub grants: Vec<Grant>,
     /// `grantable` patterns: permissions holders may be granted per resource.

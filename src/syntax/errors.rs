@@ -76,13 +76,21 @@ impl ParseError {
                 help,
             } => {
                 let expected = join_or(expected);
-                let mut d =
-                    Diagnostic::error("E0001", format!("expected {expected}, found {found}"))
-                        .primary(file, *span, format!("expected {expected}"));
                 if let Some(open) = unclosed {
-                    d = d.secondary(file, *open, "this `{` is never closed");
+                    // The error is where the parser gave up; the cause is
+                    // the `{` left open, so that is where it points.
+                    return Diagnostic::error("E0001", "unclosed `{`")
+                        .primary(file, *open, "this `{` is never closed")
+                        .secondary(
+                            file,
+                            *span,
+                            format!("the parser gave up here: expected {expected}, found {found}"),
+                        )
+                        .help("close the block with `}` where it ends");
                 }
-                d.maybe_help(help.clone())
+                Diagnostic::error("E0001", format!("expected {expected}, found {found}"))
+                    .primary(file, *span, format!("expected {expected}"))
+                    .maybe_help(help.clone())
             }
             ParseError::UnterminatedString { span } => Diagnostic::error(
                 "E0001",
@@ -280,11 +288,7 @@ pub(crate) fn from_pest(source: &str, err: &pest::error::Error<Rule>) -> ParseEr
     let at_eof = rest.trim_start().is_empty() && len == 0;
     // At the end of the file, point just after the last thing written.
     let pos = if at_eof { source.trim_end().len() } else { pos };
-    let unclosed = if at_eof && expected.iter().any(|e| e == "`}`") {
-        innermost_open_brace(source)
-    } else {
-        None
-    };
+    let unclosed = unclosed_brace(source, pos, at_eof && expected.iter().any(|e| e == "`}`"));
     let help = syntax_help(word, &found, at_declaration, &keywords);
     ParseError::Syntax {
         span: Span::new(pos, pos + len),
@@ -432,46 +436,88 @@ fn bad_escape_len(rest: &str) -> usize {
     }
 }
 
-/// The innermost `{` still open at the end of the source.
-fn innermost_open_brace(source: &str) -> Option<Span> {
+/// The `{` a syntax error at `pos` most likely comes from, if any.
+///
+/// A `}` that is the first thing on its line and less indented than the
+/// line of the `{` it closes was meant for an outer block: the `{` it
+/// closes is then the one left open (the first such, when the error is
+/// still inside a block). At the end of the file (`at_eof`), the innermost
+/// `{` still open.
+fn unclosed_brace(source: &str, pos: usize, at_eof: bool) -> Option<Span> {
     let bytes = source.as_bytes();
-    let mut open: Vec<usize> = Vec::new();
+    // Open braces: (offset, indent of their line).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut mismatched: Option<usize> = None;
+    let mut line_start = 0usize;
+    let indent_at = |start: usize| {
+        bytes
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
+    };
     let mut i = 0usize;
     while let Some(&b) = bytes.get(i) {
+        if i >= pos && !at_eof {
+            break;
+        }
         let next = bytes.get(i + 1).copied();
         match b {
+            b'\n' => line_start = i + 1,
             b'"' => {
                 i += 1;
                 while let Some(&c) = bytes.get(i) {
                     match c {
                         b'\\' => i += 1,
-                        b'"' | b'\n' => break,
+                        b'"' => break,
+                        b'\n' => {
+                            line_start = i + 1;
+                            break;
+                        }
                         _ => {}
                     }
                     i += 1;
                 }
             }
             b'/' if next == Some(b'/') => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                while bytes.get(i + 1).is_some_and(|&c| c != b'\n') {
                     i += 1;
                 }
             }
             b'/' if next == Some(b'*') => {
                 i += 2;
                 while bytes.get(i).is_some() && bytes.get(i..i + 2) != Some(b"*/".as_slice()) {
+                    if bytes.get(i) == Some(&b'\n') {
+                        line_start = i + 1;
+                    }
                     i += 1;
                 }
                 i += 1;
             }
-            b'{' => open.push(i),
+            b'{' => open.push((i, indent_at(line_start))),
             b'}' => {
-                let _ = open.pop();
+                let indent = indent_at(line_start);
+                let first_on_line = line_start + indent == i;
+                if let Some((brace, brace_indent)) = open.pop() {
+                    if first_on_line && indent < brace_indent && mismatched.is_none() {
+                        mismatched = Some(brace);
+                    }
+                }
             }
             _ => {}
         }
         i += 1;
     }
-    open.last().map(|&i| Span::new(i, i + 1))
+    if open.is_empty() {
+        return None;
+    }
+    let brace = if at_eof {
+        mismatched.or(open.last().map(|&(b, _)| b))?
+    } else {
+        mismatched?
+    };
+    Some(Span::new(brace, brace + 1))
 }
 
 /// Describes the token at `pos` and its length in bytes.

@@ -429,6 +429,7 @@ fn lower_role(span: Span, mut it: Inner<'_>) -> Result<Decl> {
         name: it.string()?,
         description: None,
         includes: Vec::new(),
+        include_items: Vec::new(),
         grants: Vec::new(),
         grantable: Vec::new(),
         implies: Vec::new(),
@@ -439,7 +440,10 @@ fn lower_role(span: Span, mut it: Inner<'_>) -> Result<Decl> {
         while let Some(item) = b.next() {
             match item.as_rule() {
                 Rule::description_item => role.description = Some(Inner::new(item).string()?),
-                Rule::include_item => role.includes.extend(Inner::new(item).ident_list()?),
+                Rule::include_item => {
+                    role.include_items.push(span_of(&item));
+                    role.includes.extend(Inner::new(item).ident_list()?);
+                }
                 Rule::imply_item => role.implies.push(lower_implication(item)?),
                 Rule::grant_item => role.grants.push(lower_grant(item)?),
                 Rule::grantable_item => role.grantable.extend(lower_grant(item)?.patterns),
