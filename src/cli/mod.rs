@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod graph;
 mod input;
 mod matrix;
 mod test;
@@ -120,6 +121,9 @@ pub enum Command {
     /// Rewrite policy files in the canonical layout (`--check`: exit 1 if
     /// one would change).
     Fmt(fmt::FmtArgs),
+    /// The role graph: includes, implications and assignments, clustered
+    /// by scope kind, as Graphviz DOT or a Mermaid flowchart.
+    Graph(graph::GraphArgs),
 }
 
 /// Output streams of a command.
@@ -175,5 +179,6 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         Command::Diff(args) => diff::run(&args, io),
         Command::Test(args) => test::run(&args, io),
         Command::Fmt(args) => fmt::run(&args, io),
+        Command::Graph(args) => graph::run(&args, io),
     }
 }

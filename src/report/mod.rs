@@ -1,3 +1,4 @@
 //! Stage 6 (output): tables and other renderings of compiled policies.
 
+pub mod graph;
 pub mod matrix;
