@@ -9,9 +9,6 @@ use std::path::PathBuf;
 
 /// Arguments of `rbacc fmt`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Example:\n  rbacc fmt policies examples          # rewrite every *.rbac below them\n  rbacc fmt --check policies          # exit 1 when a file would change"
-)]
 pub struct FmtArgs {
     /// Policy files, directories searched for `*.rbac`, or `-` for standard
     /// input (formatted to standard output).

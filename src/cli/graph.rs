@@ -17,9 +17,6 @@ pub enum GraphFormat {
 
 /// Arguments of `rbacc graph`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Example:\n  rbacc graph --preset astro | dot -Tsvg > astro.svg\n  rbacc graph policy.rbac --format mermaid"
-)]
 pub struct GraphArgs {
     /// A policy file.
     #[arg(conflicts_with = "preset")]

@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod eval;
+mod explain;
 mod fmt;
 mod graph;
 mod input;
@@ -97,33 +98,96 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Each one's help ends with an example
+/// (`after_help`); `tests/help.rs` snapshots every help text.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check policy files: every error and warning, in every file.
+    #[command(
+        after_help = "Example:\n  rbacc check policies/ --deny-warnings\n  rbacc check --preset astro --format json"
+    )]
     Check(check::CheckArgs),
-    /// List the shipped presets.
-    Presets,
+    /// List the shipped presets, or print one's source.
+    #[command(after_help = "Example:\n  rbacc presets\n  rbacc presets --show astro > astro.rbac")]
+    Presets(PresetsArgs),
     /// Print the permission tables of a policy.
+    #[command(after_help = "Example:\n  rbacc matrix --preset astro --format markdown")]
     Matrix(matrix::MatrixArgs),
     /// Can USER do PERMISSION on RESOURCE? Exit 0 allow, 1 deny, 2 error.
+    #[command(
+        after_help = "Example:\n  rbacc eval --preset astro -m examples/astro/members.yaml \\\n      ana workspace.dags.view workspace:acme/ml --explain"
+    )]
     Eval(eval::EvalArgs),
     /// Every user who can do PERMISSION on RESOURCE.
+    #[command(
+        after_help = "Example:\n  rbacc who-can --preset astro -m examples/astro/members.yaml \\\n      workspace.dags.view workspace:acme/ml"
+    )]
     WhoCan(eval::WhoCanArgs),
     /// Every permission USER holds on RESOURCE.
+    #[command(
+        after_help = "Example:\n  rbacc what-can --preset astro -m examples/astro/members.yaml \\\n      ana workspace:acme/ml"
+    )]
     WhatCan(eval::WhatCanArgs),
     /// Semantic diff of two policies: who gains and loses what, with the
     /// chain behind each change; exit 1 under `--fail-on escalation` when
     /// access widens.
+    #[command(
+        after_help = "Example:\n  rbacc diff old.rbac new.rbac --fail-on escalation\n  rbacc diff --old-preset astro new.rbac --members examples/astro/members.yaml"
+    )]
     Diff(diff::DiffArgs),
     /// Run policy test files; exit 0 all pass, 1 a failure, 2 a load error.
+    #[command(after_help = "Example:\n  rbacc test tests/presets --coverage")]
     Test(test::TestArgs),
     /// Rewrite policy files in the canonical layout (`--check`: exit 1 if
     /// one would change).
+    #[command(
+        after_help = "Example:\n  rbacc fmt policies examples          # rewrite every *.rbac below them\n  rbacc fmt --check policies          # exit 1 when a file would change"
+    )]
     Fmt(fmt::FmtArgs),
     /// The role graph: includes, implications and assignments, clustered
     /// by scope kind, as Graphviz DOT or a Mermaid flowchart.
+    #[command(
+        after_help = "Example:\n  rbacc graph --preset astro | dot -Tsvg > astro.svg\n  rbacc graph policy.rbac --format mermaid"
+    )]
     Graph(graph::GraphArgs),
+    /// Explain a diagnostic code: what it reports and why (the text of
+    /// docs/diagnostics.md).
+    #[command(after_help = "Example:\n  rbacc explain E0107\n  rbacc explain redundant-grant")]
+    Explain(explain::ExplainArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  rbacc completions bash > ~/.local/share/bash-completion/completions/rbacc\n  rbacc completions zsh > ~/.zfunc/_rbacc\n  rbacc completions fish > ~/.config/fish/completions/rbacc.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of rbacc or of one subcommand.
+    #[command(
+        after_help = "Example:\n  rbacc man > rbacc.1 && man ./rbacc.1\n  rbacc man graph > rbacc-graph.1"
+    )]
+    Man(ManArgs),
+}
+
+/// Arguments of `rbacc presets`.
+#[derive(Debug, clap::Args)]
+pub struct PresetsArgs {
+    /// Print the source of this preset instead of the list (explanations
+    /// cite its lines as `policies/NAME.rbac:LINE:COLUMN`).
+    #[arg(long, value_name = "NAME")]
+    pub show: Option<String>,
+}
+
+/// Arguments of `rbacc man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A subcommand: its page (`rbacc-NAME(1)`) instead of rbacc's.
+    pub subcommand: Option<String>,
+}
+
+/// Arguments of `rbacc completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output streams of a command.
@@ -166,12 +230,7 @@ pub fn main() -> Exit {
 pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
     match command {
         Command::Check(args) => check::run(&args, io),
-        Command::Presets => {
-            for p in crate::presets::PRESETS {
-                let _ = writeln!(io.out, "{:<10} {}", p.name, p.summary);
-            }
-            Exit::Ok
-        }
+        Command::Presets(args) => presets(&args, io),
         Command::Matrix(args) => matrix::run(&args, io),
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::WhoCan(args) => eval::run_who_can(&args, io),
@@ -180,5 +239,66 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         Command::Test(args) => test::run(&args, io),
         Command::Fmt(args) => fmt::run(&args, io),
         Command::Graph(args) => graph::run(&args, io),
+        Command::Explain(args) => explain::run(&args, io),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "rbacc", io.out);
+            Exit::Ok
+        }
+        Command::Man(args) => man(&args, io),
+    }
+}
+
+/// `rbacc presets [--show NAME]`.
+fn presets(args: &PresetsArgs, io: &mut Io<'_>) -> Exit {
+    let Some(name) = &args.show else {
+        for p in crate::presets::PRESETS {
+            let _ = writeln!(io.out, "{:<10} {}", p.name, p.summary);
+        }
+        return Exit::Ok;
+    };
+    match crate::presets::get(name) {
+        Some(p) => {
+            let _ = write!(io.out, "{}", p.source);
+            Exit::Ok
+        }
+        None => {
+            let names = crate::presets::PRESETS.iter().map(|p| p.name);
+            let hint = crate::suggest::did_you_mean(name, names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                io.err,
+                "error: unknown preset `{name}`{hint} (see `rbacc presets`)"
+            );
+            Exit::Error
+        }
+    }
+}
+
+/// `rbacc man [SUBCOMMAND]`.
+fn man(args: &ManArgs, io: &mut Io<'_>) -> Exit {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let page = match &args.subcommand {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names = cmd.get_subcommands().map(clap::Command::get_name);
+                let hint = crate::suggest::did_you_mean(name, names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let _ = writeln!(io.err, "error: unknown subcommand `{name}`{hint}");
+                return Exit::Error;
+            }
+        },
+    };
+    match clap_mangen::Man::new(page).render(io.out) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: cannot write the manual page: {e}");
+            Exit::Error
+        }
     }
 }
