@@ -135,7 +135,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
     let checked = inputs.len();
     for (name, text) in inputs {
         let report = match text {
-            Ok(text) => match crate::compile_with(&name, &text, &config) {
+            Ok(text) => match crate::policy::compile_with(&name, &text, &config) {
                 Ok(policy) => Report {
                     sources: policy.sources,
                     diagnostics: policy.warnings,

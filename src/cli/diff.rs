@@ -6,7 +6,7 @@ use super::input::{load_policy, read_text, report_load_error, LoadError};
 use super::{Exit, Io};
 use crate::diff::members::{Causes, DataSide};
 use crate::diff::{self, RenderOptions, Side};
-use crate::Policy;
+use crate::policy::Policy;
 use std::path::{Path, PathBuf};
 
 /// Output format of `rbacc diff`.

@@ -1,7 +1,8 @@
 //! Reading policies from files or presets.
 
 use crate::diagnostic::{Diagnostic, Report, Sources};
-use crate::{presets, Policy};
+use crate::policy::Policy;
+use crate::presets;
 use std::path::{Path, PathBuf};
 
 /// Where a policy comes from: a file or a shipped preset.
@@ -78,7 +79,7 @@ pub fn load_policy(preset: Option<&str>, path: Option<&Path>) -> Result<Policy, 
             ))
         }
     };
-    crate::compile(&name, &text).map_err(LoadError::Invalid)
+    crate::policy::compile(&name, &text).map_err(LoadError::Invalid)
 }
 
 /// Prints a load error and returns the exit code for it (always 2: no

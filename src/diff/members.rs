@@ -20,7 +20,7 @@ use crate::compile::BitSet;
 use crate::diagnostic::Report;
 use crate::eval::{Authorizer, Explanation};
 use crate::membership::Members;
-use crate::Policy;
+use crate::policy::Policy;
 use serde::Serialize;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -26,9 +26,9 @@ pub use render::{to_human, to_markdown, RenderOptions};
 
 use crate::analyse::may_hold;
 use crate::diagnostic::{Diagnostic, Severity, Sources};
+use crate::policy::Policy;
 use crate::resolve::{PermId, RoleId};
 use crate::span::Span;
-use crate::Policy;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 

@@ -12,9 +12,9 @@ use super::{Access, Changes, Effect, Side};
 use crate::analyse::chain::{grant_text, step_text, Explainer, HoldSource, Link, PermChain};
 use crate::analyse::may_hold;
 use crate::compile::BitSet;
+use crate::policy::Policy;
 use crate::resolve::{PermId, RoleId};
 use crate::span::Span;
-use crate::Policy;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Name lookups of one policy, built once.

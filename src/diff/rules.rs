@@ -9,9 +9,9 @@
 use super::roles::names;
 use super::{Change, Changes, Effect, Side};
 use crate::analyse::may_hold;
+use crate::policy::Policy;
 use crate::resolve::{Assertion, Model, PermId, RoleId};
 use crate::span::Span;
-use crate::Policy;
 use std::collections::BTreeSet;
 
 fn role_names(model: &Model, roles: &[RoleId]) -> BTreeSet<String> {

@@ -9,9 +9,9 @@ mod explain;
 pub use explain::{Explanation, Step};
 
 use crate::membership::{EntryRef, Members, ResId, UserId};
+use crate::policy::Policy;
 use crate::resolve::{PermId, ScopeId};
 use crate::suggest::did_you_mean;
-use crate::Policy;
 use std::collections::HashMap;
 use std::fmt;
 

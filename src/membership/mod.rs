@@ -22,8 +22,8 @@ pub use names::Names;
 
 use crate::compile::BitSet;
 use crate::diagnostic::{Diagnostic, Report, Sources};
+use crate::policy::Policy;
 use crate::resolve::{EditionId, PermId, RoleId, ScopeId};
-use crate::Policy;
 use std::collections::HashMap;
 
 macro_rules! data_id {
@@ -410,7 +410,7 @@ mod tests {
     "#;
 
     fn load(yaml: &str) -> Members {
-        let policy = crate::compile("p.rbac", POLICY).unwrap();
+        let policy = crate::policy::compile("p.rbac", POLICY).unwrap();
         Members::from_yaml(&policy, "m.yaml", yaml).unwrap()
     }
 

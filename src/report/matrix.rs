@@ -1,8 +1,8 @@
 //! Permission tables: one per scope kind, rows = permissions, columns = roles.
 
 use crate::compile::{perms_of_scope, roles_of_scope};
+use crate::policy::Policy;
 use crate::resolve::{PermId, RoleId};
-use crate::Policy;
 use serde::Serialize;
 
 /// One cell of a permission table.

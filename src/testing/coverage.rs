@@ -12,9 +12,9 @@
 
 use crate::eval::Authorizer;
 use crate::membership::{ResId, UserId};
+use crate::policy::Policy;
 use crate::report::matrix::{self, Cell as MatrixCell};
 use crate::resolve::{PermId, RoleId};
-use crate::Policy;
 use serde::Serialize;
 use std::collections::HashSet;
 

@@ -54,8 +54,8 @@ pub use file::{Case, CaseKind};
 use crate::diagnostic::{render, ColorChoice, Report};
 use crate::eval::{Authorizer, Step};
 use crate::membership::{Members, UserId};
+use crate::policy::Policy;
 use crate::resolve::{PermId, RoleId};
-use crate::Policy;
 use file::MembersSpec;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -546,7 +546,7 @@ fn load_suite(
                     .unwrap_or_default();
                     (format!("{file}: unknown preset `{name}`{hint}"), None)
                 })?;
-                crate::compile(&format!("policies/{}.rbac", preset.name), preset.source)
+                crate::policy::compile(&format!("policies/{}.rbac", preset.name), preset.source)
                     .map_err(|r| (format!("{file}: preset `{name}` has errors"), Some(r)))
             })?;
             (label, policy)
@@ -557,7 +557,7 @@ fn load_suite(
             let policy = cached_policy(run, &label, || {
                 let text = std::fs::read_to_string(&ppath)
                     .map_err(|e| (format!("{file}: cannot read policy `{label}`: {e}"), None))?;
-                crate::compile(&label, &text)
+                crate::policy::compile(&label, &text)
                     .map_err(|r| (format!("{file}: the policy `{label}` has errors"), Some(r)))
             })?;
             (label, policy)
