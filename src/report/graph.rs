@@ -11,7 +11,7 @@
 //!   `assigns` (with the permission).
 
 use crate::resolve::{Model, RoleId, ScopeId};
-use crate::Policy;
+use crate::policy::Policy;
 
 /// What an edge stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
