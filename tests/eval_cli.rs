@@ -266,12 +266,21 @@ fn data_error_cases() -> Vec<(PathBuf, String)> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let preset = text
-                .lines()
-                .next()
-                .and_then(|l| l.strip_prefix("# preset:"))
+            let first = text.lines().next().unwrap_or("");
+            // A case names a preset, or a policy file beside it (its
+            // query: `ana organization.view organization:acme`).
+            let preset = first
+                .strip_prefix("# preset:")
                 .map(|s| s.trim().to_string())
-                .unwrap_or_else(|| panic!("{}: every case names a preset", p.display()));
+                .or_else(|| {
+                    first.strip_prefix("# policy:").map(|rel| {
+                        let policy = p.parent().unwrap().join(rel.trim());
+                        format!("file:{}", policy.display())
+                    })
+                })
+                .unwrap_or_else(|| {
+                    panic!("{}: every case names a preset or a policy", p.display())
+                });
             (p, preset)
         })
         .collect();
@@ -284,8 +293,15 @@ fn data_error_cases() -> Vec<(PathBuf, String)> {
 fn every_data_error_exits_2_and_never_prints_allow() {
     for (path, preset) in data_error_cases() {
         let rel = path.strip_prefix(root()).unwrap().display().to_string();
-        let [user, perm, res] = query_for(&preset);
-        let base = ["--preset", preset.as_str(), "-m", rel.as_str()];
+        let (flag, policy, [user, perm, res]) = match preset.strip_prefix("file:") {
+            Some(file) => (
+                "--policy",
+                file,
+                ["ana", "organization.view", "organization:acme"],
+            ),
+            None => ("--preset", preset.as_str(), query_for(&preset)),
+        };
+        let base = [flag, policy, "-m", rel.as_str()];
         let runs: Vec<(String, Out)> = vec![
             (
                 "eval".into(),

@@ -64,6 +64,8 @@ codes! {
     "E0406" "members-duplicate-key" "a key written twice";
     "E0407" "members-limit" "membership data past a limit";
     "E0408" "members-edition" "the edition is missing or unknown";
+    "E0409" "members-unprintable-name" "a name with control, invisible or bidirectional characters, or spaces at an end";
+    "E0410" "members-exclusive" "a user bound to two roles of an `assert exclusive` on one resource";
     "E0601" "policy-mismatch" "membership data loaded against another policy";
 }
 

@@ -1,8 +1,7 @@
 //! Explanations: the chain behind an allow, or what is missing for a deny.
 
 use super::{Authorizer, Query};
-use crate::membership::locate::{locate, Target};
-use crate::membership::{Held, Origin, ResId};
+use crate::membership::{Held, Origin, Place, ResId};
 use crate::resolve::{PermId, RoleId};
 use crate::span::Span;
 use serde::Serialize;
@@ -37,15 +36,6 @@ impl Authorizer {
         Some(format!("{}:{line}:{col}", source.name))
     }
 
-    fn yaml_loc(&self, path: &[&str], target: Target) -> Option<String> {
-        let parts: Vec<String> = path.iter().map(|s| (*s).to_string()).collect();
-        let text = self.members.source.as_deref()?;
-        let offset = locate(text, &parts, target)?;
-        let src = crate::diagnostic::Source::new(&self.members.name, text);
-        let (line, col) = src.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
-        Some(format!("{}:{line}:{col}", self.members.name))
-    }
-
     fn role_label(&self, r: RoleId) -> String {
         let model = &self.policy.model;
         let display = model.role(r).map_or("", |x| x.display.as_str());
@@ -62,14 +52,14 @@ impl Authorizer {
             Origin::Binding => Step {
                 kind: "binding",
                 text: format!("`{user}` is bound to {role} on `{rname}`"),
-                location: self.yaml_loc(&["resources", rname, "roles", user], Target::Key),
+                location: m.user_id(user).and_then(|u| m.place(res, Place::UserRoles(u))),
             },
             Origin::Group(g) => {
                 let gname = format!("group:{}", m.group_name(g));
                 Step {
                     kind: "group",
                     text: format!("`{user}` is in `{gname}`, bound to {role} on `{rname}`"),
-                    location: self.yaml_loc(&["resources", rname, "roles", &gname], Target::Key),
+                    location: m.place(res, Place::GroupRoles(g)),
                 }
             }
             Origin::Default(i) => Step {
@@ -95,9 +85,9 @@ impl Authorizer {
                 Step {
                     kind: "upgrade",
                     text: format!("`{user}` is in `{gname}`, whose permissions on `{rname}` need {role}, so the role is upgraded"),
-                    location: self
-                        .yaml_loc(&["resources", rname, "roles", &gname], Target::Key)
-                        .or_else(|| self.yaml_loc(&["resources", rname, "grants", &gname], Target::Key)),
+                    location: m
+                        .place(res, Place::GroupRoles(g))
+                        .or_else(|| m.place(res, Place::GroupGrants(g))),
                 }
             }
             Origin::Direct | Origin::GroupGrant(_) => Step {
@@ -354,23 +344,32 @@ impl Authorizer {
         let m = &self.members;
         let rname = m.res_name(res);
         let perm = self.policy.model.perm_name(p);
-        let (subject, text) = match origin {
+        let (place, text) = match origin {
             Origin::GroupGrant(g) => (
-                format!("group:{}", m.group_name(g)),
+                Place::GroupGrants(g),
                 format!(
                     "`{user}` is in `group:{}`, granted `{perm}` on `{rname}`",
                     m.group_name(g)
                 ),
             ),
-            _ => (
-                user.to_string(),
-                format!("`{user}` is granted `{perm}` directly on `{rname}`"),
-            ),
+            _ => match m.user_id(user) {
+                Some(u) => (
+                    Place::UserGrants(u),
+                    format!("`{user}` is granted `{perm}` directly on `{rname}`"),
+                ),
+                None => {
+                    return Step {
+                        kind: "grant",
+                        text: format!("`{user}` is granted `{perm}` directly on `{rname}`"),
+                        location: None,
+                    }
+                }
+            },
         };
         Step {
             kind: "grant",
             text,
-            location: self.yaml_loc(&["resources", rname, "grants", &subject], Target::Key),
+            location: m.place(res, place),
         }
     }
 
@@ -384,7 +383,7 @@ impl Authorizer {
             Some(i) => Step {
                 kind: "setting",
                 text: format!("`{}` switches `{role}`'s configurable `{perm}` {state}", m.res_name(i)),
-                location: self.yaml_loc(&["resources", m.res_name(i), "settings", role], Target::Key),
+                location: m.place(i, Place::Settings(g.declared_by)),
             },
             None => Step {
                 kind: "setting",

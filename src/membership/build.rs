@@ -5,256 +5,11 @@
     reason = "a data error ends loading at once; it is built once per load, never on a hot path"
 )]
 
-use super::errors::{path, At, DataError};
-use super::locate::Target;
-use super::raw::{RawMembers, DUPLICATE_KEY};
+use super::errors::{escape, At, DataError, Pos};
+use super::raw::{RawMembers, RawSetting};
 use super::*;
-use crate::limits;
-use crate::suggest::did_you_mean;
 
 type Result<T> = std::result::Result<T, DataError>;
-
-/// Reads the YAML into raw structures (syntax, types, duplicate keys).
-pub(super) fn read_raw(text: &str) -> Result<RawMembers> {
-    // A byte order mark is allowed at the start of a YAML stream, but the
-    // reader mistakes it for a document of its own when the data has an
-    // error ("more than one document"), hiding the real one.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() > limits::MAX_MEMBERS_BYTES {
-        return Err(DataError::new(
-            "E0407",
-            format!(
-                "membership file is {} bytes, larger than the limit of {} bytes",
-                text.len(),
-                limits::MAX_MEMBERS_BYTES
-            ),
-            At::Start,
-            "file starts here",
-        ));
-    }
-    // The fast path first: the shape it reads is 6 levels deep at most, far
-    // within the depth limit, and it gives up on any deeper nesting at once
-    // (its parser keeps its own stack; it does not recurse).
-    if let Some(raw) = super::plain::read(text) {
-        return Ok(raw);
-    }
-    if let Some((line, col)) = too_deep(text) {
-        return Err(DataError::new(
-            "E0407",
-            format!("YAML nested deeper than {} levels", limits::MAX_YAML_DEPTH),
-            At::LineCol(line, col),
-            "too deep",
-        )
-        .help("membership files need at most 5 levels"));
-    }
-    // (The byte test first: `trim` walks a large blank file slowly.)
-    if text.bytes().all(|b| b.is_ascii_whitespace()) || text.trim().is_empty() {
-        return Ok(RawMembers::default());
-    }
-    serde_yaml::from_str::<RawMembers>(text).map_err(|e| {
-        let at = e
-            .location()
-            .map_or(At::Start, |l| At::LineCol(l.line(), l.column()));
-        let msg = e.to_string();
-        // serde_yaml appends " at line L column C"; the span shows that.
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        if msg.contains("repetition limit exceeded") || msg.contains("recursion limit exceeded") {
-            // The YAML reader's own limits: aliases expanding past a multiple
-            // of the document's size (an alias bomb), or nesting too deep.
-            DataError::new(
-                "E0407",
-                format!("YAML past the reader's limits: {msg}"),
-                at,
-                "refused here",
-            )
-            .help("write the data out without aliases that expand to many copies")
-        } else if let Some((prefix, key)) = duplicate_key(&msg) {
-            // Nested maps prefix the message with their path.
-            let field = key
-                .strip_prefix("duplicate field `")
-                .and_then(|k| k.strip_suffix('`'));
-            let (at, label) = match (prefix, field) {
-                // serde reports a repeated struct field at the start of its
-                // mapping; at the top level, find the second one.
-                (None, Some(f)) => match second_top_level_key(text, f) {
-                    Some(line) => (At::LineCol(line, 1), "written again here"),
-                    None => (at, "a key written twice in this mapping"),
-                },
-                (Some(_), Some(_)) => (at, "a key written twice in this mapping"),
-                _ => (at, "written again here"),
-            };
-            let msg = match prefix {
-                Some(p) => format!("{key} under `{p}`"),
-                None => key.to_string(),
-            };
-            DataError::new("E0406", msg, at, label)
-                .help("write each key once; a repeated key would silently replace the first")
-        } else {
-            DataError::new(
-                "E0401",
-                format!("invalid membership data: {msg}"),
-                at,
-                "here",
-            )
-            .help("see docs/membership.md for the layout")
-        }
-    })
-}
-
-/// The 1-based line of the second top-level `key:` of the text.
-fn second_top_level_key(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-        .nth(1)
-        .map(|(i, _)| i + 1)
-}
-
-/// Splits a duplicate-key message of serde_yaml, `[PATH: ]duplicate key
-/// `K``, into its path (if any) and the rest. serde's own structs say
-/// `duplicate field `K`` for the same mistake.
-fn duplicate_key(msg: &str) -> Option<(Option<&str>, &str)> {
-    for marker in [DUPLICATE_KEY, "duplicate field"] {
-        if msg.starts_with(marker) {
-            return Some((None, msg));
-        }
-        if let Some(i) = msg.find(&format!(": {marker} `")) {
-            return Some((msg.get(..i), msg.get(i + 2..)?));
-        }
-    }
-    None
-}
-
-/// The 1-based (line, column) of the first collection nested deeper than
-/// [`limits::MAX_YAML_DEPTH`] (the top-level mapping is depth 1), found by a
-/// scan of the text before the YAML reader sees it.
-///
-/// Block collections are measured by indentation (each deeper indentation,
-/// and each `- ` of a sequence entry, is a level), flow collections by their
-/// brackets, which may span lines. Quoted strings, comments and block
-/// scalars (`|`, `>`) are skipped. The scan may over-count by a level on
-/// unusual layouts (valid membership files need 5 levels), never
-/// under-count brackets; the reader's own recursion limit backs it up.
-pub(crate) fn too_deep(text: &str) -> Option<(usize, usize)> {
-    let limit = limits::MAX_YAML_DEPTH;
-    // Indentation columns of the open block collections.
-    let mut block: Vec<usize> = Vec::new();
-    let mut flow = 0usize;
-    // Block depth where the open flow collections started.
-    let mut base = 0usize;
-    // Inside a block scalar: lines indented more than this belong to it.
-    let mut scalar_indent: Option<usize> = None;
-    for (i, line) in text.lines().enumerate() {
-        // Byte loops: this runs over every byte of files up to
-        // MAX_MEMBERS_BYTES, in debug builds too.
-        let bytes = line.as_bytes();
-        let mut indent = 0usize;
-        while matches!(bytes.get(indent), Some(b' ' | b'\t')) {
-            indent += 1;
-        }
-        let trimmed = line.get(indent..).unwrap_or("");
-        if let Some(si) = scalar_indent {
-            if trimmed.is_empty() || indent > si {
-                continue;
-            }
-            scalar_indent = None;
-        }
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let mut col = indent;
-        let mut rest = trimmed;
-        if flow == 0 {
-            while block.last().is_some_and(|&c| c >= indent) {
-                block.pop();
-            }
-            // `- - x`: each dash opens a sequence level.
-            while rest.starts_with("- ") || rest == "-" {
-                block.push(col);
-                if block.len() > limit {
-                    return Some((i + 1, col + 1));
-                }
-                let after = rest.get(1..).unwrap_or("");
-                let next = after.trim_start_matches(' ');
-                col += 1 + after.len() - next.len();
-                rest = next;
-            }
-            if !rest.is_empty() {
-                block.push(col);
-                if block.len() > limit {
-                    return Some((i + 1, col + 1));
-                }
-            }
-        }
-        if flow == 0 {
-            base = block.len();
-        }
-        // Bytes, not chars: every byte that matters is ASCII, and a byte of
-        // a multi-byte character never equals one.
-        let rb = rest.as_bytes();
-        let mut j = 0usize;
-        let mut prev_space = true;
-        let mut last = b' ';
-        while let Some(&c) = rb.get(j) {
-            match c {
-                b'[' | b'{' => {
-                    flow += 1;
-                    if base + flow > limit {
-                        return Some((i + 1, col + j + 1));
-                    }
-                }
-                b']' | b'}' => flow = flow.saturating_sub(1),
-                b'#' if prev_space => break,
-                b'"' => {
-                    j += 1;
-                    while let Some(&d) = rb.get(j) {
-                        match d {
-                            b'\\' => j += 1,
-                            b'"' => break,
-                            _ => {}
-                        }
-                        j += 1;
-                    }
-                }
-                b'\'' => {
-                    j += 1;
-                    while let Some(&d) = rb.get(j) {
-                        if d == b'\'' {
-                            if rb.get(j + 1) == Some(&b'\'') {
-                                j += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                        j += 1;
-                    }
-                }
-                _ => {}
-            }
-            prev_space = c == b' ' || c == b'\t';
-            if !prev_space {
-                last = c;
-            }
-            j += 1;
-        }
-        // `key: |`, `key: >-` or `- |2` starts a block scalar.
-        let head = rest
-            .trim_end_matches([' ', '+', '-'])
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .trim_end_matches([' ', '+', '-']);
-        if flow == 0 && matches!(last, b'|' | b'>' | b'+' | b'-' | b'0'..=b'9') {
-            if let Some(before) = head.strip_suffix(['|', '>']) {
-                if before.is_empty() || before.ends_with(' ') {
-                    scalar_indent = Some(indent);
-                }
-            }
-        }
-    }
-    None
-}
 
 struct Builder<'p> {
     policy: &'p Policy,
@@ -264,6 +19,8 @@ struct Builder<'p> {
     grants: Vec<Vec<(UserId, PermId, Origin)>>,
     /// Scratch set of users, for duplicate and membership tests.
     marks: Marks,
+    /// Where bindings, grants and settings are written.
+    places: Places,
 }
 
 /// A set of users that empties in O(1): a stamp per user, and the stamp of
@@ -345,10 +102,12 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
             res_ids: HashMap::new(),
             bound_to: (policy.fingerprint, policy.name.clone()),
             group_ids: HashMap::new(),
+            places: Places::default(),
         },
         held: Vec::new(),
         grants: Vec::new(),
         marks: Marks::new(0),
+        places: Places::default(),
     };
     b.edition(&raw)?;
     b.users(&mut raw)?;
@@ -371,17 +130,52 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
         b.fallback();
     }
     b.index();
+    b.m.places = std::mem::take(&mut b.places);
     Ok(b.m)
 }
 
-fn unknown(what: &str, name: &str, at: At, candidates: Vec<&str>) -> DataError {
-    let hint = did_you_mean(name, candidates);
+/// An unknown name: "did you mean" when one is close, else the choices
+/// when they are few.
+fn unknown<'a>(
+    what: &str,
+    name: &str,
+    at: Pos,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> DataError {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let hint = suggest_name(name, &candidates);
     let label = match &hint {
-        Some(h) => format!("did you mean `{h}`?"),
+        Some(h) => format!("did you mean `{}`?", escape(h)),
         None => format!("no {what} of this name"),
     };
-    DataError::new("E0402", format!("unknown {what} `{name}`"), at, label)
-        .maybe_help(hint.map(|h| format!("try `{h}`")))
+    let e = DataError::new(
+        "E0402",
+        format!("unknown {what} `{}`", escape(name)),
+        At::from(at),
+        label,
+    );
+    match hint {
+        Some(h) => e.help(format!("try `{}`", escape(&h))),
+        None => {
+            let all: Vec<&str> = candidates.into_iter().take(9).collect();
+            match all.len() {
+                0 => e,
+                1..=8 => e.help(format!(
+                    "{what}s here: {}",
+                    all.iter()
+                        .map(|c| format!("`{}`", escape(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                _ => e,
+            }
+        }
+    }
+}
+
+/// A name written twice where it may be written once.
+fn twice(message: String, at: Pos) -> DataError {
+    DataError::new("E0406", message, At::from(at), "written again here")
 }
 
 impl Builder<'_> {
@@ -406,25 +200,24 @@ impl Builder<'_> {
                     names.join(", ")
                 )))
             }
-            (Some(e), true) => Err(DataError::new(
+            (Some((e, at)), true) => Err(DataError::new(
                 "E0408",
-                format!("edition `{e}` given, but the policy declares no editions"),
-                At::Path(path(&["edition"]), Target::Value),
+                format!(
+                    "edition `{}` given, but the policy declares no editions",
+                    escape(e)
+                ),
+                At::from(*at),
                 "the policy has no editions",
             )
             .help("remove `edition:`")),
-            (Some(e), false) => match self.model().edition_id(e) {
+            (Some((e, at)), false) => match self.model().edition_id(e) {
                 Some(id) => {
                     self.m.edition = Some(id);
                     Ok(())
                 }
                 None => {
-                    let mut err = unknown(
-                        "edition",
-                        e,
-                        At::Path(path(&["edition"]), Target::Value),
-                        editions.iter().map(|e| e.name.as_str()).collect(),
-                    );
+                    let mut err =
+                        unknown("edition", e, *at, editions.iter().map(|e| e.name.as_str()));
                     err.code = "E0408";
                     if err.help.is_none() {
                         let names: Vec<&str> = editions.iter().map(|e| e.name.as_str()).collect();
@@ -437,14 +230,13 @@ impl Builder<'_> {
     }
 
     fn users(&mut self, raw: &mut RawMembers) -> Result<()> {
-        if let Some((i, u)) = &raw.users.repeated {
-            return Err(DataError::new(
-                "E0406",
-                format!("user `{u}` is listed twice"),
-                At::Path(path(&["users"]), Target::Item(*i)),
-                "listed again here",
-            )
-            .help("list each user once, in sign-up order"));
+        if let Some((u, at)) = &raw.users.repeated {
+            return Err(twice(format!("user `{}` is listed twice", escape(u)), *at)
+                .help("list each user once, in sign-up order"));
+        }
+        for (i, u) in raw.users.names.iter().enumerate() {
+            let at = raw.users.pos.get(i).copied().unwrap_or_default();
+            names_check::check("user", u, at)?;
         }
         // Read into the name table already (see `RawUsers`).
         self.m.users = std::mem::take(&mut raw.users.names);
@@ -452,30 +244,44 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn user(&self, name: &str, at: impl FnOnce() -> At) -> Result<UserId> {
+    fn user(&self, name: &str, at: Pos) -> Result<UserId> {
         self.m.user_id(name).ok_or_else(|| {
-            unknown("user", name, at(), self.m.users.iter().collect())
+            unknown("user", name, at, self.m.users.iter())
                 .note("every user must be listed under `users:`")
         })
     }
 
     fn groups(&mut self, raw: &RawMembers) -> Result<()> {
-        for (gi, (g, members)) in raw.groups.0.iter().enumerate() {
+        for (gi, group) in raw.groups.iter().enumerate() {
+            let (g, gat) = &group.name;
+            names_check::check("group", g, *gat)?;
             let mut ids = Vec::new();
             self.marks.clear();
-            for (i, u) in members.iter().enumerate() {
-                let id = self.user(u, || At::Path(path(&["groups", g]), Target::Item(i)))?;
+            for (u, at) in &group.members {
+                let id = self.user(u, *at)?;
                 if !self.marks.insert(id) {
-                    return Err(DataError::new(
-                        "E0406",
-                        format!("user `{u}` is listed twice in group `{g}`"),
-                        At::Path(path(&["groups", g]), Target::Item(i)),
-                        "listed again here",
+                    return Err(twice(
+                        format!(
+                            "user `{}` is listed twice in group `{}`",
+                            escape(u),
+                            escape(g)
+                        ),
+                        *at,
                     ));
                 }
                 ids.push(id);
             }
-            self.m.group_ids.insert(g.clone(), GroupId::from_index(gi));
+            if self
+                .m
+                .group_ids
+                .insert(g.clone(), GroupId::from_index(gi))
+                .is_some()
+            {
+                return Err(twice(
+                    format!("group `{}` is declared twice", escape(g)),
+                    *gat,
+                ));
+            }
             self.m.groups.push((g.clone(), ids));
         }
         Ok(())
@@ -484,24 +290,45 @@ impl Builder<'_> {
     fn resources(&mut self, raw: &RawMembers) -> Result<()> {
         let model = &self.policy.model;
         // Ids first, so parents may be written after children.
-        for (i, (id, _)) in raw.resources.0.iter().enumerate() {
-            let at = || At::Path(path(&["resources", id]), Target::Key);
+        for (i, r) in raw.resources.iter().enumerate() {
+            let (id, at) = (&r.name.0, r.name.1);
+            names_check::check("resource", id, at)?;
             let Some((kind, rest)) = id.split_once(':') else {
                 return Err(DataError::new(
                     "E0401",
-                    format!("resource id `{id}` has no kind"),
-                    at(),
+                    format!("resource id `{}` has no kind", escape(id)),
+                    At::from(at),
                     "expected `KIND:PATH`",
                 )
-                .help("write resource ids as `KIND:PATH`, e.g. `workspace:acme/prod`"));
+                .help(format!(
+                    "write resource ids as `KIND:PATH`, e.g. `workspace:acme/prod`; kinds: {}",
+                    model
+                        .scopes
+                        .iter()
+                        .map(|s| format!("`{}`", s.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
             };
             let Some(scope) = model.scope_id(kind) else {
-                return Err(unknown(
+                let mut e = unknown(
                     "scope kind",
                     kind,
-                    at(),
-                    model.scopes.iter().map(|s| s.name.as_str()).collect(),
-                ));
+                    at,
+                    model.scopes.iter().map(|s| s.name.as_str()),
+                );
+                if e.help.as_deref().is_none_or(|h| h.starts_with("try")) {
+                    e = e.note(format!(
+                        "the policy's scope kinds: {}",
+                        model
+                            .scopes
+                            .iter()
+                            .map(|s| format!("`{}`", s.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                return Err(e);
             };
             let segments: Vec<&str> = rest.split('/').collect();
             let depth = model.scope_chain(scope).len();
@@ -514,8 +341,11 @@ impl Builder<'_> {
                     .collect();
                 return Err(DataError::new(
                     "E0401",
-                    format!("resource id `{id}` needs a path of {depth} segment(s)"),
-                    at(),
+                    format!(
+                        "resource id `{}` needs a path of {depth} segment(s)",
+                        escape(id)
+                    ),
+                    At::from(at),
                     format!("one name per level: {}", chain.join("/")),
                 )
                 .help(format!(
@@ -523,7 +353,17 @@ impl Builder<'_> {
                     chain.iter().map(|_| "name").collect::<Vec<_>>().join("/")
                 )));
             }
-            self.m.res_ids.insert(id.clone(), ResId::from_index(i));
+            if self
+                .m
+                .res_ids
+                .insert(id.clone(), ResId::from_index(i))
+                .is_some()
+            {
+                return Err(
+                    twice(format!("resource `{}` is written twice", escape(id)), at)
+                        .help("write each resource once, with all its data"),
+                );
+            }
             self.m.resources.push(Resource {
                 name: id.clone(),
                 kind: scope,
@@ -531,7 +371,8 @@ impl Builder<'_> {
                 members: Vec::new(),
             });
         }
-        for (i, (id, _)) in raw.resources.0.iter().enumerate() {
+        for (i, r) in raw.resources.iter().enumerate() {
+            let (id, at) = (&r.name.0, r.name.1);
             let Some(res) = self.m.resources.get(i) else {
                 continue;
             };
@@ -540,15 +381,37 @@ impl Builder<'_> {
             };
             let rest = id.split_once(':').map_or("", |x| x.1);
             let parent_path = rest.rsplit_once('/').map_or("", |x| x.0);
-            let parent_id = format!("{}:{parent_path}", model.scope_name(parent_kind));
+            let parent_kind_name = model.scope_name(parent_kind);
+            let parent_id = format!("{parent_kind_name}:{parent_path}");
             let Some(parent) = self.m.res_id(&parent_id) else {
-                return Err(DataError::new(
+                // A resource of the parent's kind with a close path is
+                // likely what was meant.
+                let prefix = format!("{parent_kind_name}:");
+                let paths: Vec<&str> = self
+                    .m
+                    .resources
+                    .iter()
+                    .filter_map(|r| r.name.strip_prefix(&prefix))
+                    .collect();
+                let close = suggest_name(parent_path, &paths);
+                let e = DataError::new(
                     "E0405",
-                    format!("the parent of `{id}` does not exist"),
-                    At::Path(path(&["resources", id]), Target::Key),
-                    format!("`{parent_id}` is not listed under `resources:`"),
-                )
-                .help(format!("add `{parent_id}:` under `resources:`")));
+                    format!("the parent of `{}` does not exist", escape(id)),
+                    At::from(at),
+                    format!("`{}` is not listed under `resources:`", escape(&parent_id)),
+                );
+                return Err(match close {
+                    Some(c) => {
+                        let own = rest.rsplit_once('/').map_or(rest, |x| x.1);
+                        let fixed = format!("{kind}:{c}/{own}", kind = model.scope_name(res.kind));
+                        e.help(format!(
+                            "did you mean `{}`, in `{parent_kind_name}:{}`?",
+                            escape(&fixed),
+                            escape(&c)
+                        ))
+                    }
+                    None => e.help(format!("add `{}:` under `resources:`", escape(&parent_id))),
+                });
             };
             if let Some(r) = self.m.resources.get_mut(i) {
                 r.parent = Some(parent);
@@ -560,78 +423,119 @@ impl Builder<'_> {
     }
 
     /// Resolves a binding subject: a user, or `group:NAME` (its members).
-    fn subject(&self, name: &str, at: impl FnOnce() -> At) -> Result<Subject> {
+    fn subject(&self, name: &str, at: Pos) -> Result<Subject> {
         if let Some(g) = name.strip_prefix("group:") {
             return match self.m.group_id(g) {
                 Some(id) => Ok(Subject::Group(id)),
                 None => Err(unknown(
                     "group",
                     g,
-                    at(),
-                    self.m.groups.iter().map(|g| g.0.as_str()).collect(),
+                    at,
+                    self.m.groups.iter().map(|g| g.0.as_str()),
                 )),
             };
         }
         self.user(name, at).map(Subject::User)
     }
 
+    /// Refuses a subject written twice in one `roles:` or `grants:`
+    /// (`marks` holds the users, `groups` the groups, written so far).
+    fn once(
+        &mut self,
+        subj: Subject,
+        seen_groups: &mut Vec<GroupId>,
+        field: &str,
+        rid: &str,
+        subject: &str,
+        at: Pos,
+    ) -> Result<()> {
+        let fresh = match subj {
+            Subject::User(u) => self.marks.insert(u),
+            Subject::Group(g) => {
+                let new = !seen_groups.contains(&g);
+                seen_groups.push(g);
+                new
+            }
+        };
+        if fresh {
+            Ok(())
+        } else {
+            Err(twice(
+                format!(
+                    "`{}` is written twice under `{field}` of `{}`",
+                    escape(subject),
+                    escape(rid)
+                ),
+                at,
+            )
+            .help("give a subject all its names in one list: `NAME: [a, b]`"))
+        }
+    }
+
     fn bindings(&mut self, raw: &RawMembers) -> Result<()> {
         let model = &self.policy.model;
-        for (ri, (rid, body)) in raw.resources.0.iter().enumerate() {
-            let Some(body) = body else { continue };
+        let exclusive_roles: Vec<RoleId> = model
+            .assertions
+            .iter()
+            .filter_map(|a| match a {
+                crate::resolve::Assertion::Exclusive { roles, .. } => Some(roles.as_slice()),
+                _ => None,
+            })
+            .flatten()
+            .map(|r| r.0)
+            .collect();
+        for (ri, body) in raw.resources.iter().enumerate() {
+            let rid = body.name.0.as_str();
             let res = ResId::from_index(ri);
             let kind = self.m.resource(res).map(|r| r.kind).unwrap_or_default();
             let kind_name = model.scope_name(kind).to_string();
             // members
             let mut listed: Vec<UserId> = Vec::new();
-            // (`marks` holds the listed members until the join order below.)
             self.marks.clear();
-            for (i, u) in body.members.iter().enumerate() {
-                let at = || At::Path(path(&["resources", rid, "members"]), Target::Item(i));
-                let id = self.user(u, at)?;
+            for (u, at) in &body.members {
+                let id = self.user(u, *at)?;
                 if !self.marks.insert(id) {
-                    return Err(DataError::new(
-                        "E0406",
-                        format!("user `{u}` is listed twice as a member of `{rid}`"),
-                        at(),
-                        "listed again here",
+                    return Err(twice(
+                        format!(
+                            "user `{}` is listed twice as a member of `{}`",
+                            escape(u),
+                            escape(rid)
+                        ),
+                        *at,
                     ));
                 }
                 listed.push(id);
             }
             // roles
-            for (subject, roles) in body.roles.iter() {
-                let subj = self.subject(subject, || {
-                    At::Path(path(&["resources", rid, "roles", subject]), Target::Key)
-                })?;
+            self.marks.clear();
+            let mut seen_groups = Vec::new();
+            // Bindings to roles of an `assert exclusive`: user, role,
+            // where, through which group.
+            let mut exclusive: Vec<(UserId, RoleId, Pos, Option<GroupId>)> = Vec::new();
+            for (subject, sat, roles) in body.roles.iter_pos() {
+                let subj = self.subject(subject, sat)?;
+                self.once(subj, &mut seen_groups, "roles", rid, subject, sat)?;
+                self.places.roles.push((Places::key(res, subj.code()), sat));
                 let mut given: Vec<RoleId> = Vec::new();
-                for (i, role_name) in roles.iter().enumerate() {
-                    let at = || {
-                        let target = if roles.len() == 1 {
-                            Target::Value
-                        } else {
-                            Target::Item(i)
-                        };
-                        At::Path(path(&["resources", rid, "roles", subject]), target)
-                    };
+                for (role_name, at) in roles.with_pos() {
                     let Some(role) = model.role_id(role_name) else {
-                        let on_kind: Vec<&str> = model
+                        let on_kind = model
                             .roles
                             .iter()
                             .filter(|r| r.scope == kind)
-                            .map(|r| r.name.as_str())
-                            .collect();
-                        return Err(unknown("role", role_name, at(), on_kind));
+                            .map(|r| r.name.as_str());
+                        return Err(unknown("role", role_name, at, on_kind));
                     };
                     let role_scope = model.role(role).map(|r| r.scope).unwrap_or_default();
                     if role_scope != kind {
                         let mut e = DataError::new(
                             "E0403",
                             format!(
-                                "`{role_name}` is a role on `{}`, but `{rid}` is of kind `{kind_name}`",
-                                model.scope_name(role_scope)
+                                "`{role_name}` is a role on `{}`, but `{}` is of kind `{kind_name}`",
+                                model.scope_name(role_scope),
+                                escape(rid)
                             ),
-                            at(),
+                            At::from(at),
                             format!("a role on `{}`", model.scope_name(role_scope)),
                         );
                         if model.scope(kind).is_some_and(|s| s.without_roles) {
@@ -664,15 +568,22 @@ impl Builder<'_> {
                             return Err(DataError::new(
                                 "E0404",
                                 format!(
-                                    "`{subject}` holds both `{other}` and `{role_name}` on `{rid}`, but at most one of them is allowed"
+                                    "`{}` holds both `{other}` and `{role_name}` on `{}`, but at most one of them is allowed",
+                                    escape(subject),
+                                    escape(rid)
                                 ),
-                                at(),
+                                At::from(at),
                                 "second role of the rule",
                             )
                             .help(format!("keep one role per `{kind_name}`")));
                         }
                     }
                     given.push(role);
+                    if exclusive_roles.contains(&role) {
+                        for_members(&self.m.groups, subj, |u, g| {
+                            exclusive.push((u, role, at, g))
+                        });
+                    }
                     if let Some(list) = self.held.get_mut(ri) {
                         for_members(&self.m.groups, subj, |u, g| {
                             let origin = g.map_or(Origin::Binding, Origin::Group);
@@ -681,37 +592,35 @@ impl Builder<'_> {
                     }
                 }
             }
+            self.exclusive(rid, exclusive)?;
             // grants
-            for (subject, perms) in body.grants.iter() {
-                let subj = self.subject(subject, || {
-                    At::Path(path(&["resources", rid, "grants", subject]), Target::Key)
-                })?;
-                for (i, pname) in perms.iter().enumerate() {
-                    let at = || {
-                        let target = if perms.len() == 1 {
-                            Target::Value
-                        } else {
-                            Target::Item(i)
-                        };
-                        At::Path(path(&["resources", rid, "grants", subject]), target)
-                    };
+            self.marks.clear();
+            let mut seen_groups = Vec::new();
+            for (subject, sat, perms) in body.grants.iter_pos() {
+                let subj = self.subject(subject, sat)?;
+                self.once(subj, &mut seen_groups, "grants", rid, subject, sat)?;
+                self.places
+                    .grants
+                    .push((Places::key(res, subj.code()), sat));
+                for (pname, at) in perms.with_pos() {
                     let Some(perm) = model.perm_id(pname) else {
-                        return Err(unknown(
-                            "permission",
-                            pname,
-                            at(),
-                            model.perms.iter().map(|p| p.name.as_str()).collect(),
-                        ));
+                        let inside = model
+                            .perms
+                            .iter()
+                            .filter(|p| model.scope_within(p.scope, kind))
+                            .map(|p| p.name.as_str());
+                        return Err(unknown("permission", pname, at, inside));
                     };
                     let perm_scope = model.perm(perm).map(|p| p.scope).unwrap_or_default();
                     if !model.scope_within(perm_scope, kind) {
                         return Err(DataError::new(
                             "E0403",
                             format!(
-                                "`{pname}` is a permission on `{}`, which is not inside `{kind_name}` `{rid}`",
-                                model.scope_name(perm_scope)
+                                "`{pname}` is a permission on `{}`, which is not inside `{kind_name}` `{}`",
+                                model.scope_name(perm_scope),
+                                escape(rid)
                             ),
-                            at(),
+                            At::from(at),
                             format!("a permission on `{}`", model.scope_name(perm_scope)),
                         )
                         .help("grant it on a resource of its scope kind or one enclosing it"));
@@ -725,81 +634,12 @@ impl Builder<'_> {
                     }
                 }
             }
-            // settings
-            let mut written: HashMap<(RoleId, PermId), usize> = HashMap::new();
-            for (role_name, perms) in &body.settings.0 {
-                let at = At::Path(
-                    path(&["resources", rid, "settings", role_name]),
-                    Target::Key,
-                );
-                let Some(role) = model.role_id(role_name) else {
-                    return Err(unknown(
-                        "role",
-                        role_name,
-                        at,
-                        model.roles.iter().map(|r| r.name.as_str()).collect(),
-                    ));
-                };
-                for (pname, on) in &perms.0 {
-                    let at = At::Path(
-                        path(&["resources", rid, "settings", role_name, pname]),
-                        Target::Key,
-                    );
-                    let Some(perm) = model.perm_id(pname) else {
-                        return Err(unknown(
-                            "permission",
-                            pname,
-                            at,
-                            model.perms.iter().map(|p| p.name.as_str()).collect(),
-                        ));
-                    };
-                    let configurable: Vec<&str> = model
-                        .role(role)
-                        .map(|r| {
-                            r.grants
-                                .iter()
-                                .filter(|g| g.configurable.is_some())
-                                .flat_map(|g| g.perms.iter().map(|p| model.perm_name(*p)))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if !configurable.contains(&pname.as_str()) {
-                        return Err(DataError::new(
-                            "E0402",
-                            format!("`{role_name}` has no configurable grant of `{pname}`"),
-                            at,
-                            "nothing to switch",
-                        )
-                        .help(if configurable.is_empty() {
-                            format!("`{role_name}` declares no configurable grants")
-                        } else {
-                            format!(
-                                "configurable grants of `{role_name}`: {}",
-                                configurable.join(", ")
-                            )
-                        }));
-                    }
-                    // A setting of a group switches its members, but a
-                    // member's own setting (or a nearer group's) wins,
-                    // whatever order they are written in.
-                    for p in model.perm_with_members(perm) {
-                        let mut distance = 0usize;
-                        let mut cur = Some(p);
-                        while let Some(x) = cur.filter(|x| *x != perm) {
-                            distance += 1;
-                            cur = model.perm(x).and_then(|x| x.parent);
-                        }
-                        let nearer = written
-                            .get(&(role, p))
-                            .is_some_and(|&d: &usize| d < distance);
-                        if !nearer {
-                            written.insert((role, p), distance);
-                            self.m.settings.insert((res, role, p), on.0);
-                        }
-                    }
-                }
-            }
+            self.settings(res, &body.settings)?;
             // join order: listed members, then users holding something here
+            self.marks.clear();
+            for &u in &listed {
+                self.marks.insert(u);
+            }
             let mut order = listed;
             let mut extra: Vec<UserId> = self
                 .held
@@ -821,6 +661,172 @@ impl Builder<'_> {
             order.extend(extra);
             if let Some(r) = self.m.resources.get_mut(ri) {
                 r.members = order;
+            }
+        }
+        self.places.sort();
+        Ok(())
+    }
+
+    /// `assert exclusive`: no user bound (directly or through groups) to
+    /// two of the roles on one resource. `bound` lists the bindings to
+    /// roles of such assertions, in file order.
+    fn exclusive(
+        &self,
+        rid: &str,
+        mut bound: Vec<(UserId, RoleId, Pos, Option<GroupId>)>,
+    ) -> Result<()> {
+        if bound.len() < 2 {
+            return Ok(());
+        }
+        let model = &self.policy.model;
+        // (Stable: each user's bindings stay in file order.)
+        bound.sort_by_key(|b| b.0);
+        for user in bound.chunk_by(|a, b| a.0 == b.0) {
+            for a in &model.assertions {
+                let crate::resolve::Assertion::Exclusive { roles, .. } = a else {
+                    continue;
+                };
+                let mut hits = user.iter().filter(|b| roles.iter().any(|r| r.0 == b.1));
+                let Some(first) = hits.next() else { continue };
+                let Some(second) = hits.find(|b| b.1 != first.1) else {
+                    continue;
+                };
+                let via = |g: Option<GroupId>| {
+                    g.map_or(String::new(), |g| {
+                        format!(" (through `group:{}`)", escape(self.m.group_name(g)))
+                    })
+                };
+                let names: Vec<&str> = roles.iter().map(|r| model.role_name(r.0)).collect();
+                return Err(DataError::new(
+                    "E0410",
+                    format!(
+                        "`{}` holds both `{}`{} and `{}`{} on `{}`, which `assert exclusive` forbids",
+                        escape(self.m.user_name(first.0)),
+                        model.role_name(first.1),
+                        via(first.3),
+                        model.role_name(second.1),
+                        via(second.3),
+                        escape(rid)
+                    ),
+                    At::from(second.2),
+                    "second exclusive role",
+                )
+                .note(format!(
+                    "the policy asserts `exclusive {}` (separation of duty): no user holds two of them on one resource",
+                    names.join(", ")
+                ))
+                .help("bind the user to one of them"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings of one resource.
+    fn settings(&mut self, res: ResId, settings: &[RawSetting]) -> Result<()> {
+        let model = &self.policy.model;
+        let rid = self.m.res_name(res).to_string();
+        let kind = self.m.resource(res).map(|r| r.kind).unwrap_or_default();
+        // (role, permission) → how far the written permission is from it
+        // (0: itself; n: a group n levels up).
+        let mut written: HashMap<(RoleId, PermId), usize> = HashMap::new();
+        let mut seen: Vec<(RoleId, PermId)> = Vec::new();
+        for s in settings {
+            let ((role_name, rat), (pname, at)) = (&s.role, &s.perm);
+            let Some(role) = model.role_id(role_name) else {
+                return Err(unknown(
+                    "role",
+                    role_name,
+                    *rat,
+                    model.roles.iter().map(|r| r.name.as_str()),
+                ));
+            };
+            let Some(perm) = model.perm_id(pname) else {
+                return Err(unknown(
+                    "permission",
+                    pname,
+                    *at,
+                    model.perms.iter().map(|p| p.name.as_str()),
+                ));
+            };
+            let configurable: Vec<&str> = model
+                .role(role)
+                .map(|r| {
+                    r.grants
+                        .iter()
+                        .filter(|g| g.configurable.is_some())
+                        .flat_map(|g| g.perms.iter().map(|p| model.perm_name(*p)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !configurable.contains(&pname.as_str()) {
+                return Err(DataError::new(
+                    "E0402",
+                    format!("`{role_name}` has no configurable grant of `{pname}`"),
+                    At::from(*at),
+                    "nothing to switch",
+                )
+                .help(if configurable.is_empty() {
+                    format!("`{role_name}` declares no configurable grants")
+                } else {
+                    format!(
+                        "configurable grants of `{role_name}`: {}",
+                        configurable.join(", ")
+                    )
+                }));
+            }
+            // A setting is read on the instance of the role's scope kind
+            // (evaluation asks the enclosing instance of that kind): written
+            // on another kind it would never be read.
+            let role_scope = model.role(role).map(|r| r.scope).unwrap_or_default();
+            if role_scope != kind {
+                let where_read = self
+                    .m
+                    .ancestors(res)
+                    .find(|a| self.m.resource(*a).map(|r| r.kind) == Some(role_scope))
+                    .map(|a| self.m.res_name(a).to_string());
+                let e = DataError::new(
+                    "E0403",
+                    format!(
+                        "a setting of `{role_name}` on `{}` would never be read: settings of `{role_name}` are read on its `{}` resource",
+                        escape(&rid),
+                        model.scope_name(role_scope)
+                    ),
+                    At::from(*rat),
+                    format!("`{role_name}` is a role on `{}`", model.scope_name(role_scope)),
+                );
+                return Err(match where_read {
+                    Some(a) => e.help(format!("write it under `settings:` of `{}`", escape(&a))),
+                    None => e.help(format!(
+                        "write it under `settings:` of a `{}` resource",
+                        model.scope_name(role_scope)
+                    )),
+                });
+            }
+            if seen.contains(&(role, perm)) {
+                return Err(twice(
+                    format!("`{role_name}: {pname}` is set twice on `{}`", escape(&rid)),
+                    *at,
+                ));
+            }
+            seen.push((role, perm));
+            self.places.settings.push((Places::key(res, role.0), *rat));
+            // A setting of a group switches its members, but a member's own
+            // setting (or a nearer group's) wins, whatever order they are
+            // written in.
+            for p in model.perm_with_members(perm) {
+                let mut distance = 0usize;
+                let mut cur = Some(p);
+                while let Some(x) = cur.filter(|x| *x != perm) {
+                    distance += 1;
+                    cur = model.perm(x).and_then(|x| x.parent);
+                }
+                let nearer = written
+                    .get(&(role, p))
+                    .is_some_and(|&d: &usize| d < distance);
+                if !nearer {
+                    written.insert((role, p), distance);
+                    self.m.settings.insert((res, role, p), s.on);
+                }
             }
         }
         Ok(())
@@ -905,7 +911,7 @@ impl Builder<'_> {
                                     self.m.users.get(u.index()).unwrap_or(""),
                                     names.join(", ")
                                 ),
-                                listed_at(raw, rid, self.m.users.get(u.index()).unwrap_or("")),
+                                At::from(listed_at(raw, ri, self.m.users.get(u.index()).unwrap_or(""))),
                                 "a member without a required role",
                             )
                             .help("bind one of the roles, or give the rule a `default`"));
@@ -1207,24 +1213,30 @@ fn by_user<T: Copy + Default>(items: Vec<(u64, T)>, users: usize) -> Vec<(u64, T
 }
 
 /// Where a member is listed in a resource's `members:`, or the resource.
-fn listed_at(raw: &RawMembers, rid: &str, user: &str) -> At {
-    let listed = raw
-        .resources
-        .0
+fn listed_at(raw: &RawMembers, ri: usize, user: &str) -> Pos {
+    let Some(r) = raw.resources.get(ri) else {
+        return Pos::default();
+    };
+    r.members
         .iter()
-        .find(|(id, _)| id == rid)
-        .and_then(|(_, body)| body.as_ref())
-        .and_then(|body| body.members.iter().position(|m| m == user));
-    match listed {
-        Some(i) => At::Path(path(&["resources", rid, "members"]), Target::Item(i)),
-        None => At::Path(path(&["resources", rid]), Target::Key),
-    }
+        .find(|(m, _)| m == user)
+        .map_or(r.name.1, |(_, at)| *at)
 }
 
 #[derive(Copy, Clone)]
 enum Subject {
     User(UserId),
     Group(GroupId),
+}
+
+impl Subject {
+    /// The subject's code in a [`Places`] key.
+    fn code(self) -> u32 {
+        match self {
+            Subject::User(u) => u.0,
+            Subject::Group(g) => Places::GROUP | g.0,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,18 +1,65 @@
-//! Membership data errors as plain data, located lazily in the YAML text.
+//! Membership data errors as plain data, with the position kept at load.
 
-use super::locate::{locate, token_len, Target};
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::span::Span;
 
-/// Where in the YAML file an error is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A position in the data file: 1-based line and 1-based column (in
+/// characters), as the reader saw it. 8 bytes; the byte offset a
+/// diagnostic needs is computed from the text when one is rendered.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position.
+    pub fn new(line: usize, col: usize) -> Pos {
+        Pos {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The byte offset of the position in `text` (its end if past it).
+    pub fn offset_in(self, text: &str) -> usize {
+        let mut offset = 0;
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if i + 1 == self.line as usize {
+                let col: usize = l
+                    .chars()
+                    .take((self.col as usize).saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
+                return offset + col;
+            }
+            offset += l.len();
+        }
+        text.len()
+    }
+}
+
+/// Where in the data file an error is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum At {
-    /// At a key, value or list item reached by a path of keys.
-    Path(Vec<String>, Target),
-    /// At a 1-based line and column reported by the YAML reader.
-    LineCol(usize, usize),
-    /// The start of the file.
+    /// At a position kept at load.
+    Pos(Pos),
+    /// The start of the file (for what is missing, or data not from a file).
     Start,
+}
+
+impl From<Pos> for At {
+    /// A position; line 0 (no position: data given by a program) is the
+    /// start.
+    fn from(p: Pos) -> At {
+        if p.line == 0 {
+            At::Start
+        } else {
+            At::Pos(p)
+        }
+    }
 }
 
 /// A problem with membership data.
@@ -30,6 +77,8 @@ pub struct DataError {
     pub help: Option<String>,
     /// Extra explanation.
     pub note: Option<String>,
+    /// A warning rather than an error.
+    pub warning: bool,
 }
 
 impl DataError {
@@ -47,6 +96,7 @@ impl DataError {
             label: label.into(),
             help: None,
             note: None,
+            warning: false,
         }
     }
 
@@ -70,16 +120,19 @@ impl DataError {
 
     /// The diagnostic, located in `text` (the YAML file `file`).
     pub fn to_diagnostic(&self, file: FileId, text: &str) -> Diagnostic {
-        let offset = match &self.at {
-            At::Path(path, target) => locate(text, path, *target),
-            At::LineCol(line, col) => Some(super::locate::offset_of(text, *line, *col)),
-            At::Start => None,
+        let span = match self.at {
+            At::Pos(p) => {
+                let o = p.offset_in(text);
+                Span::new(o, o + token_len(text, o))
+            }
+            At::Start => Span::new(0, 0),
         };
-        let span = match offset {
-            Some(o) => Span::new(o, o + token_len(text, o)),
-            None => Span::new(0, 0),
+        let mut d = if self.warning {
+            Diagnostic::warning(self.code, self.message.clone())
+        } else {
+            Diagnostic::error(self.code, self.message.clone())
         };
-        let mut d = Diagnostic::error(self.code, self.message.clone())
+        d = d
             .primary(file, span, self.label.clone())
             .maybe_help(self.help.clone());
         if let Some(note) = &self.note {
@@ -89,7 +142,58 @@ impl DataError {
     }
 }
 
-/// A path of keys, for [`At::Path`].
-pub fn path(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| (*s).to_string()).collect()
+/// The length of the YAML token starting at `offset` (a plain or quoted
+/// scalar), at least 1 byte where the text allows.
+fn token_len(text: &str, offset: usize) -> usize {
+    let rest = text.get(offset..).unwrap_or("");
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        None => 0,
+        Some((_, q @ ('"' | '\''))) => {
+            for (i, c) in chars {
+                if c == q {
+                    return i + 1;
+                }
+                if c == '\n' {
+                    return i;
+                }
+            }
+            rest.len()
+        }
+        Some((_, '[' | '{' | '-' | '*' | '&' | '!')) => 1,
+        Some((_, c)) => {
+            let end = rest
+                .char_indices()
+                .find(|&(i, c)| {
+                    c == '\n'
+                        || c == ','
+                        || c == ']'
+                        || c == '}'
+                        || (c == ':'
+                            && rest.get(i + 1..).is_none_or(|r| r.starts_with([' ', '\n'])))
+                        || (c == '#' && i > 0)
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            end.max(c.len_utf8())
+        }
+    }
+}
+
+/// A name as it can be shown: control characters, bidi controls and other
+/// invisible characters written as `\u{…}` escapes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if super::names_check::invisible(c) || c.is_control() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                _ => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

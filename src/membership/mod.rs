@@ -11,13 +11,13 @@
 mod build;
 mod errors;
 pub mod index;
-pub mod locate;
 mod names;
-mod plain;
+mod names_check;
 pub mod raw;
+pub mod read;
+mod yaml;
 
-pub(crate) use build::too_deep as yaml_too_deep;
-pub use errors::{At, DataError};
+pub use errors::{At, DataError, Pos};
 pub use names::Names;
 
 use crate::compile::BitSet;
@@ -242,6 +242,26 @@ pub fn key(user: UserId, res: ResId) -> u64 {
     (u64::from(user.0) << 32) | u64::from(res.0)
 }
 
+/// A "did you mean" for a name of the data: the closest name within the
+/// edit distance [`did_you_mean`](crate::suggest::did_you_mean) allows, or
+/// else one that the name starts with or that starts with it (`bobby` for
+/// `bob`, `role` for `roles`).
+pub(crate) fn suggest_name(name: &str, candidates: &[&str]) -> Option<String> {
+    crate::suggest::did_you_mean(name, candidates.iter().copied()).or_else(|| {
+        if name.chars().count() < 3 {
+            return None;
+        }
+        candidates
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.chars().count() >= 3 && *c != name && (name.starts_with(c) || c.starts_with(name))
+            })
+            .min_by_key(|c| (c.len().abs_diff(name.len()), *c))
+            .map(str::to_string)
+    })
+}
+
 /// Loaded, validated membership data and its evaluation index.
 #[derive(Clone, Debug)]
 pub struct Members {
@@ -273,6 +293,54 @@ pub struct Members {
     group_ids: HashMap<String, GroupId>,
     /// The fingerprint and name of the policy the data was loaded against.
     bound_to: (u64, String),
+    /// Where the data binds, grants and sets things, for explanations.
+    places: Places,
+}
+
+/// Where the data names a binding, a direct grant or a setting, kept at
+/// load so that explanations cite `file:line:col` without the file: per
+/// kind, (resource, subject or role) keys with their position, sorted.
+#[derive(Clone, Debug, Default)]
+struct Places {
+    roles: Vec<(u64, Pos)>,
+    grants: Vec<(u64, Pos)>,
+    settings: Vec<(u64, Pos)>,
+}
+
+impl Places {
+    /// The top bit of a subject code that is a group.
+    const GROUP: u32 = 1 << 31;
+
+    fn key(res: ResId, code: u32) -> u64 {
+        (u64::from(res.0) << 32) | u64::from(code)
+    }
+
+    fn sort(&mut self) {
+        for list in [&mut self.roles, &mut self.grants, &mut self.settings] {
+            list.sort_unstable_by_key(|&(k, _)| k);
+            list.shrink_to_fit();
+        }
+    }
+
+    fn find(list: &[(u64, Pos)], key: u64) -> Option<Pos> {
+        let i = list.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+        list.get(i).map(|&(_, p)| p).filter(|p| p.line > 0)
+    }
+}
+
+/// What an explanation cites in the data.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The binding of a user on a resource (`roles:`).
+    UserRoles(UserId),
+    /// The binding of a group on a resource (`roles:`).
+    GroupRoles(GroupId),
+    /// A direct grant to a user.
+    UserGrants(UserId),
+    /// A direct grant to a group.
+    GroupGrants(GroupId),
+    /// The settings of a role.
+    Settings(RoleId),
 }
 
 impl Members {
@@ -282,6 +350,45 @@ impl Members {
     /// The text is not kept: explanations cite the data without a line and
     /// column unless [`Members::with_source`] gives it back.
     pub fn from_yaml(policy: &Policy, name: &str, text: &str) -> Result<Members, Report> {
+        Self::from_raw(policy, name, text, Self::read(text))
+    }
+
+    /// Reads a membership file into the raw data: the YAML read by the one
+    /// reader (syntax, duplicate keys, limits), then mapped by the layout.
+    pub fn read(text: &str) -> Result<raw::RawMembers, DataError> {
+        // A byte order mark is allowed at the start of a YAML stream.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.len() > crate::limits::MAX_MEMBERS_BYTES {
+            return Err(DataError::new(
+                "E0407",
+                format!(
+                    "membership file is {} bytes, larger than the limit of {} bytes",
+                    text.len(),
+                    crate::limits::MAX_MEMBERS_BYTES
+                ),
+                At::Start,
+                "file starts here",
+            ));
+        }
+        let docs = read::read_all(text, 1)?;
+        yaml::members(docs.first().and_then(read::Doc::root))
+    }
+
+    /// Reads membership data written inline in another YAML document (a
+    /// test file's `members:`) from its node.
+    pub fn read_node(node: read::NodeRef<'_, '_>) -> Result<raw::RawMembers, DataError> {
+        yaml::members(Some(node))
+    }
+
+    /// Loads raw data read already ([`Members::read`],
+    /// [`Members::read_node`], or a read error); `text` is the file it was
+    /// read from, for rendering an error.
+    pub fn from_raw(
+        policy: &Policy,
+        name: &str,
+        text: &str,
+        raw: Result<raw::RawMembers, DataError>,
+    ) -> Result<Members, Report> {
         let fail = |e: DataError| {
             let mut sources = Sources::new();
             let file = sources.add(name, text);
@@ -290,8 +397,7 @@ impl Members {
                 sources,
             }
         };
-        let raw = build::read_raw(text).map_err(fail)?;
-        build::build(policy, name, raw).map_err(fail)
+        build::build(policy, name, raw.map_err(fail)?).map_err(fail)
     }
 
     /// The name of the policy the data was loaded against, if its
@@ -303,6 +409,23 @@ impl Members {
     /// Keeps the YAML text the data was loaded from, so that explanation
     /// steps give their line and column in it. It costs the file's size in
     /// memory; decisions do not need it.
+    /// Where the data writes what an explanation cites, as `file:line:col`.
+    pub fn place(&self, res: ResId, what: Place) -> Option<String> {
+        let p = &self.places;
+        let (list, code) = match what {
+            Place::UserRoles(u) => (&p.roles, u.0),
+            Place::GroupRoles(g) => (&p.roles, Places::GROUP | g.0),
+            Place::UserGrants(u) => (&p.grants, u.0),
+            Place::GroupGrants(g) => (&p.grants, Places::GROUP | g.0),
+            Place::Settings(r) => (&p.settings, r.0),
+        };
+        let at = Places::find(list, Places::key(res, code))?;
+        Some(format!("{}:{}:{}", self.name, at.line, at.col))
+    }
+
+    /// Keeps the YAML text the data was loaded from, for rendering
+    /// diagnostics of the data ([`Members::diagnostic`]). Explanations do
+    /// not need it: positions are kept at load.
     pub fn with_source(mut self, text: impl Into<String>) -> Members {
         self.source = Some(text.into());
         self

@@ -6,49 +6,8 @@
 //! `HashMap<String, id>`, which store every name twice and spend 24 to 32
 //! bytes of bookkeeping per copy.
 
-use hashbrown::HashTable;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-
-/// A hash index over strings stored elsewhere (an arena, a list of pairs):
-/// it keeps only their positions, and reads a string back through `at`.
-/// Nothing is copied to be indexed.
-#[derive(Clone, Default)]
-pub(crate) struct StrIndex {
-    table: HashTable<u32>,
-    hasher: RandomState,
-}
-
-impl StrIndex {
-    /// The position of `key`.
-    pub(crate) fn find<'a>(
-        &self,
-        key: &str,
-        at: impl Fn(usize) -> Option<&'a str>,
-    ) -> Option<usize> {
-        self.table
-            .find(self.hasher.hash_one(key), |&i| at(i as usize) == Some(key))
-            .map(|&i| i as usize)
-    }
-
-    /// Records that `key`, not yet present, is at position `i`; `false`
-    /// when `i` does not fit the index (past 4 billion).
-    pub(crate) fn insert<'a>(
-        &mut self,
-        key: &str,
-        i: usize,
-        at: impl Fn(usize) -> Option<&'a str>,
-    ) -> bool {
-        let Ok(id) = u32::try_from(i) else {
-            return false;
-        };
-        let hasher = &self.hasher;
-        self.table.insert_unique(hasher.hash_one(key), id, |&j| {
-            hasher.hash_one(at(j as usize).unwrap_or(""))
-        });
-        true
-    }
-}
 
 /// Names in insertion order, each with its dense index.
 ///

@@ -54,10 +54,7 @@ pub struct Reference<'a> {
 /// Reads the raw membership YAML the same way loading does (an empty file
 /// is empty data).
 pub fn read_raw(text: &str) -> Result<RawMembers, String> {
-    if text.trim().is_empty() {
-        return Ok(RawMembers::default());
-    }
-    serde_yaml::from_str::<RawMembers>(text).map_err(|e| e.to_string())
+    Members::read(text).map_err(|e| e.message)
 }
 
 impl<'a> Reference<'a> {
@@ -288,25 +285,16 @@ impl<'a> Reference<'a> {
         }
         let inst = self.enclosing(t, self.role_scope(r))?;
         let inst_name = self.members.res_name(inst);
-        let body = self
-            .raw
-            .resources
-            .0
-            .iter()
-            .find(|(name, _)| name == inst_name)?
-            .1
-            .as_ref()?;
+        let body = self.raw.resources.iter().find(|b| b.name.0 == inst_name)?;
         let role_name = self.model.role_name(r);
-        let switches = &body
-            .settings
-            .0
-            .iter()
-            .find(|(name, _)| name == role_name)?
-            .1;
         for q in self.perm_and_groups(p) {
             let qname = self.model.perm_name(q);
-            if let Some((_, on)) = switches.0.iter().find(|(name, _)| name == qname) {
-                return Some(on.0);
+            if let Some(s) = body
+                .settings
+                .iter()
+                .find(|s| s.role.0 == role_name && s.perm.0 == qname)
+            {
+                return Some(s.on);
             }
         }
         None
@@ -320,14 +308,7 @@ impl<'a> Reference<'a> {
         }
         let a_name = self.members.res_name(a);
         let user = self.members.user_name(u);
-        let Some(body) = self
-            .raw
-            .resources
-            .0
-            .iter()
-            .find(|(name, _)| name == a_name)
-            .and_then(|(_, b)| b.as_ref())
-        else {
+        let Some(body) = self.raw.resources.iter().find(|b| b.name.0 == a_name) else {
             return false;
         };
         let names: Vec<&str> = self
@@ -340,9 +321,8 @@ impl<'a> Reference<'a> {
                 Some(g) => self
                     .raw
                     .groups
-                    .0
                     .iter()
-                    .any(|(name, users)| name == g && users.iter().any(|x| x == user)),
+                    .any(|x| x.name.0 == g && x.members.iter().any(|(m, _)| m == user)),
                 None => subject == user,
             };
             applies && perms.iter().any(|x| names.contains(&x))

@@ -1,10 +1,9 @@
 //! Reading policy test files: YAML documents naming a policy, membership
 //! data and cases.
 
-use crate::membership::locate::{locate, Target};
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
-use std::fmt;
+use crate::membership::raw::RawMembers;
+use crate::membership::read::{self, NodeRef};
+use crate::membership::{DataError, Members, Pos};
 use std::path::{Component, Path, PathBuf};
 
 /// Where the membership data of a suite is written.
@@ -12,28 +11,8 @@ use std::path::{Component, Path, PathBuf};
 pub(crate) enum MembersSpec {
     /// A path relative to the test file.
     Path(String),
-    /// A mapping written inline under `members:`.
-    Inline,
-}
-
-impl<'de> Deserialize<'de> for MembersSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MembersSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a path to a membership file, or membership data written inline")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MembersSpec, E> {
-                Ok(MembersSpec::Path(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MembersSpec, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MembersSpec::Inline)
-            }
-        }
-        d.deserialize_any(V)
-    }
+    /// A mapping written inline under `members:`, read (or its error).
+    Inline(Box<Result<RawMembers, DataError>>),
 }
 
 /// What a case expects.
@@ -45,69 +24,33 @@ pub(crate) enum RawExpect {
     Users(Vec<String>),
 }
 
-impl<'de> Deserialize<'de> for RawExpect {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawExpect;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`allow`, `deny`, or a list of users")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawExpect, E> {
-                match v {
-                    "allow" => Ok(RawExpect::Decision(true)),
-                    "deny" => Ok(RawExpect::Decision(false)),
-                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-                }
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawExpect, A::Error> {
-                let mut out = Vec::new();
-                while let Some(s) = seq.next_element::<String>()? {
-                    out.push(s);
-                }
-                Ok(RawExpect::Users(out))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// `who_can: {permission, resource}`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub(crate) struct RawWhoCan {
     pub permission: String,
     pub resource: String,
 }
 
 /// One case as written.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub(crate) struct RawCase {
     pub name: String,
-    #[serde(default)]
     pub user: Option<String>,
-    #[serde(default)]
     pub permission: Option<String>,
-    #[serde(default)]
     pub resource: Option<String>,
-    #[serde(default)]
     pub who_can: Option<RawWhoCan>,
     pub expect: RawExpect,
+    /// `file:line:col` of the case, kept when it was read.
+    pub location: String,
 }
 
 /// One YAML document of a test file.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub(crate) struct RawSuite {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub policy: Option<String>,
-    #[serde(default)]
     pub preset: Option<String>,
     pub members: MembersSpec,
-    #[serde(default)]
     pub cases: Vec<RawCase>,
 }
 
@@ -195,60 +138,11 @@ pub(crate) fn documents(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// The text of an inline `members:` mapping of a document: the document
-/// with everything but the mapping emptied (and the `members:` key blanked),
-/// so that diagnostics point into the test file itself.
-pub(crate) fn inline_members(doc: &str) -> Option<String> {
-    let lines: Vec<&str> = doc.split_inclusive('\n').collect();
-    let first = lines.iter().position(|l| {
-        l.strip_prefix("members")
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })?;
-    let end = lines
-        .iter()
-        .enumerate()
-        .skip(first + 1)
-        .find(|(_, l)| l.starts_with(|c: char| !c.is_whitespace() && c != '#'))
-        .map_or(lines.len(), |(i, _)| i);
-    // Blank the key, keep the value's columns.
-    let text = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == first {
-                let key_end = l.find(':').map_or(0, |c| c + 1);
-                format!("{}{}", " ".repeat(key_end), l.get(key_end..).unwrap_or(""))
-            } else if (first..end).contains(&i) {
-                (*l).to_string()
-            } else if l.ends_with('\n') {
-                "\n".to_string()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    Some(text)
-}
-
-/// `file:line:col` of the item `index` of the document's `cases:` list.
-pub(crate) fn case_location(file: &str, doc: &str, index: usize) -> String {
-    let path = ["cases".to_string()];
-    match locate(doc, &path, Target::Item(index)) {
-        Some(offset) => {
-            let src = crate::diagnostic::Source::new(file, doc);
-            let (line, col) = src.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
-            format!("{file}:{line}:{col}")
-        }
-        None => file.to_string(),
-    }
-}
-
 /// Turns raw cases into cases, or says which one is malformed.
-pub(crate) fn cases(file: &str, doc: &str, raw: Vec<RawCase>) -> Result<Vec<Case>, String> {
+pub(crate) fn cases(raw: Vec<RawCase>) -> Result<Vec<Case>, String> {
     raw.into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let location = case_location(file, doc, i);
+        .map(|c| {
+            let location = c.location;
             let kind = match (c.user, c.permission, c.resource, c.who_can, c.expect) {
                 (Some(user), Some(permission), Some(resource), None, RawExpect::Decision(expect)) => CaseKind::Check {
                     user,
@@ -295,37 +189,191 @@ pub(crate) fn cases(file: &str, doc: &str, raw: Vec<RawCase>) -> Result<Vec<Case
         .collect()
 }
 
-/// Parses one document; errors are `file:line:col: message`.
+/// Parses one document with the membership data's reader; errors are
+/// `file:line:col: message`.
 pub(crate) fn parse_suite(file: &str, doc: &str) -> Result<RawSuite, String> {
-    // The limits of membership files: the YAML reader would take minutes
-    // on deep nesting before its own recursion limit applies.
-    let limits = (
-        crate::limits::MAX_MEMBERS_BYTES,
-        crate::limits::MAX_YAML_DEPTH,
-    );
-    if doc.len() > limits.0 {
+    if doc.len() > crate::limits::MAX_MEMBERS_BYTES {
         return Err(format!(
             "{file}: test document is {} bytes, larger than the limit of {} bytes",
             doc.len(),
-            limits.0
+            crate::limits::MAX_MEMBERS_BYTES
         ));
     }
-    // (As for membership files: a leading byte order mark would hide the
-    // real error of the document.)
+    // (A leading byte order mark is allowed in a YAML stream.)
     let doc = doc.strip_prefix('\u{feff}').unwrap_or(doc);
-    if let Some((line, col)) = crate::membership::yaml_too_deep(doc) {
-        return Err(format!(
-            "{file}:{line}:{col}: YAML nested deeper than {} levels",
-            limits.1
-        ));
+    let located = |e: DataError| match e.at {
+        crate::membership::At::Pos(p) => format!("{file}:{}:{}: {}", p.line, p.col, e.message),
+        crate::membership::At::Start => format!("{file}: {}", e.message),
+    };
+    let docs = read::read_all(doc, 1).map_err(located)?;
+    let root = docs.first().and_then(read::Doc::root);
+    suite(file, root).map_err(|(p, m)| format!("{file}:{}:{}: {m}", p.line, p.col))
+}
+
+type Fail = (Pos, String);
+
+const SUITE: &[&str] = &["name", "policy", "preset", "members", "cases"];
+const CASE: &[&str] = &[
+    "name",
+    "user",
+    "permission",
+    "resource",
+    "who_can",
+    "expect",
+];
+const WHO_CAN: &[&str] = &["permission", "resource"];
+
+fn unknown_key(key: &str, at: Pos, fields: &[&str], under: &str) -> Fail {
+    let hint = crate::membership::suggest_name(key, fields)
+        .map(|h| format!("; did you mean `{h}`?"))
+        .unwrap_or_default();
+    let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+    (
+        at,
+        format!(
+            "unknown key `{key}` {under}{hint} (the keys are {})",
+            list.join(", ")
+        ),
+    )
+}
+
+fn text(node: NodeRef<'_, '_>, what: &str) -> Result<String, Fail> {
+    node.text()
+        .map(str::to_string)
+        .ok_or_else(|| (node.pos(), format!("{what}; found {}", node.describe())))
+}
+
+/// The entries of a mapping, every key a known one and written once (the
+/// reader refuses a repeated key).
+fn fields<'d, 'a>(
+    node: NodeRef<'d, 'a>,
+    what: &str,
+    known: &[&str],
+    under: &str,
+) -> Result<Vec<(&'d str, NodeRef<'d, 'a>)>, Fail> {
+    if !node.is_map() {
+        return Err((node.pos(), format!("{what}; found {}", node.describe())));
     }
-    serde_yaml::from_str::<RawSuite>(doc).map_err(|e| {
-        let msg = e.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        match e.location() {
-            Some(l) => format!("{file}:{}:{}: {msg}", l.line(), l.column()),
-            None => format!("{file}: {msg}"),
+    node.entries()
+        .map(|(k, v)| {
+            let key = k.scalar().unwrap_or("");
+            if known.contains(&key) {
+                Ok((key, v))
+            } else {
+                Err(unknown_key(key, k.pos(), known, under))
+            }
+        })
+        .collect()
+}
+
+fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
+    let Some(root) = root else {
+        return Err((Pos::new(1, 1), "the test document is empty".to_string()));
+    };
+    let mut out = RawSuite {
+        name: None,
+        policy: None,
+        preset: None,
+        members: MembersSpec::Path(String::new()),
+        cases: Vec::new(),
+    };
+    let mut members = None;
+    for (key, v) in fields(
+        root,
+        "a test document is a mapping",
+        SUITE,
+        "in a test document",
+    )? {
+        match key {
+            "name" => out.name = Some(text(v, "`name` is text")?),
+            "policy" => out.policy = Some(text(v, "`policy` is a path")?),
+            "preset" => out.preset = Some(text(v, "`preset` is a preset's name")?),
+            "members" => {
+                members = Some(if v.is_map() {
+                    MembersSpec::Inline(Box::new(Members::read_node(v)))
+                } else {
+                    MembersSpec::Path(text(
+                        v,
+                        "`members` is a path to a membership file, or membership data written inline",
+                    )?)
+                });
+            }
+            _ => {
+                if !(v.is_seq() || v.is_null()) {
+                    return Err((
+                        v.pos(),
+                        format!("`cases` is a list of cases; found {}", v.describe()),
+                    ));
+                }
+                for c in v.items() {
+                    out.cases.push(case(file, c)?);
+                }
+            }
         }
+    }
+    out.members = members.ok_or_else(|| (root.pos(), "missing field `members`".to_string()))?;
+    Ok(out)
+}
+
+fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
+    let at = node.pos();
+    let (mut name, mut user, mut permission, mut resource, mut who_can, mut expect) =
+        (None, None, None, None, None, None);
+    for (key, v) in fields(node, "a case is a mapping", CASE, "in a case")? {
+        match key {
+            "name" => name = Some(text(v, "a case's `name` is text")?),
+            "user" => user = Some(text(v, "`user` is a user's name")?),
+            "permission" => permission = Some(text(v, "`permission` is a permission's name")?),
+            "resource" => resource = Some(text(v, "`resource` is a resource id")?),
+            "who_can" => {
+                let (mut p, mut r) = (None, None);
+                for (k, w) in fields(
+                    v,
+                    "`who_can` is a mapping of `permission` and `resource`",
+                    WHO_CAN,
+                    "in `who_can`",
+                )? {
+                    match k {
+                        "permission" => p = Some(text(w, "`permission` is a permission's name")?),
+                        _ => r = Some(text(w, "`resource` is a resource id")?),
+                    }
+                }
+                let missing = |f: &str| (v.pos(), format!("`who_can` needs `{f}`"));
+                who_can = Some(RawWhoCan {
+                    permission: p.ok_or_else(|| missing("permission"))?,
+                    resource: r.ok_or_else(|| missing("resource"))?,
+                });
+            }
+            _ => {
+                expect = Some(match v.scalar() {
+                    Some("allow") => RawExpect::Decision(true),
+                    Some("deny") => RawExpect::Decision(false),
+                    _ if v.is_seq() => RawExpect::Users(
+                        v.items()
+                            .map(|u| text(u, "an expected user is a user's name"))
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    _ => {
+                        return Err((
+                            v.pos(),
+                            format!(
+                                "`expect` is `allow`, `deny`, or a list of users; found {}",
+                                v.describe()
+                            ),
+                        ))
+                    }
+                });
+            }
+        }
+    }
+    Ok(RawCase {
+        name: name.ok_or_else(|| (at, "missing field `name`".to_string()))?,
+        user,
+        permission,
+        resource,
+        who_can,
+        expect: expect.ok_or_else(|| (at, "missing field `expect`".to_string()))?,
+        location: format!("{file}:{}:{}", at.line, at.col),
     })
 }
 
@@ -380,20 +428,6 @@ mod tests {
         assert_eq!(
             docs.get(1).map(|d| d.1.as_str()),
             Some("\n\n\n\n\n\nb: 2\n")
-        );
-    }
-
-    #[test]
-    fn inline_members_keep_columns() {
-        let doc = "preset: astro\nmembers:\n  users: [a]\n  # c\ncases: []\n";
-        assert_eq!(
-            inline_members(doc).as_deref(),
-            Some("\n        \n  users: [a]\n  # c\n\n")
-        );
-        let flow = "members: {users: [a]}\ncases: []\n";
-        assert_eq!(
-            inline_members(flow).as_deref(),
-            Some("         {users: [a]}\n\n")
         );
     }
 

@@ -532,7 +532,7 @@ fn load_suite(
     doc: &str,
 ) -> Result<(Loaded, Authorizer, Vec<Case>), LoadFailure> {
     let raw = file::parse_suite(file, doc).map_err(|m| (m, None))?;
-    let cases = file::cases(file, doc, raw.cases).map_err(|m| (m, None))?;
+    let cases = file::cases(raw.cases).map_err(|m| (m, None))?;
     let (label, policy) = match (&raw.preset, &raw.policy) {
         (Some(name), None) => {
             let label = format!("preset {name}");
@@ -590,16 +590,14 @@ fn load_suite(
             })?;
             (name, m.with_source(text))
         }
-        MembersSpec::Inline => {
-            let text = file::inline_members(doc)
-                .ok_or_else(|| (format!("{file}: write inline membership data as a block under a top-level `members:` key"), None))?;
-            let m = Members::from_yaml(&policy, file, &text).map_err(|r| {
+        MembersSpec::Inline(raw) => {
+            let m = Members::from_raw(&policy, file, doc, (**raw).clone()).map_err(|r| {
                 (
                     format!("{file}: the inline membership data has errors; no case ran"),
                     Some(r),
                 )
             })?;
-            ("inline".to_string(), m.with_source(text))
+            ("inline".to_string(), m.with_source(doc))
         }
     };
     let loaded = Loaded {
