@@ -355,6 +355,10 @@ impl Members {
 
     /// Reads a membership file into the raw data: the YAML read by the one
     /// reader (syntax, duplicate keys, limits), then mapped by the layout.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a data error ends loading at once; it is built once per load"
+    )]
     pub fn read(text: &str) -> Result<raw::RawMembers, DataError> {
         // A byte order mark is allowed at the start of a YAML stream.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -376,6 +380,10 @@ impl Members {
 
     /// Reads membership data written inline in another YAML document (a
     /// test file's `members:`) from its node.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a data error ends loading at once; it is built once per load"
+    )]
     pub fn read_node(node: read::NodeRef<'_, '_>) -> Result<raw::RawMembers, DataError> {
         yaml::members(Some(node))
     }

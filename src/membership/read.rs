@@ -13,6 +13,11 @@
 //! A node is kept in a flat list in document order: a collection's
 //! children follow it, and each node records where its subtree ends.
 
+#![expect(
+    clippy::result_large_err,
+    reason = "a data error ends reading at once; it is built once per load"
+)]
+
 use super::errors::{At, DataError, Pos};
 use crate::limits;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
