@@ -179,21 +179,7 @@ fn token_len(text: &str, offset: usize) -> usize {
     }
 }
 
-/// A name as it can be shown: control characters, bidi controls and other
-/// invisible characters written as `\u{…}` escapes.
+/// A name as it can be shown (see [`crate::text::escape`]).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if super::names_check::invisible(c) || c.is_control() {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                _ => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::text::escape(s).into_owned()
 }

@@ -1,7 +1,8 @@
 //! What a user, group or resource name may be: printable text that shows
 //! what it is. Control characters, bidirectional controls, zero-width and
-//! other default-ignorable characters, and spaces at either end would let
-//! two names print the same, or a name print as another.
+//! other default-ignorable characters (as `crate::text` classifies them),
+//! and spaces at either end would let two names print the same, or a name
+//! print as another.
 
 #![expect(
     clippy::result_large_err,
@@ -10,45 +11,19 @@
 
 use super::errors::{escape, At, DataError, Pos};
 
-/// Whether `c` is invisible or reorders text: the bidirectional controls
-/// and Unicode's Default_Ignorable_Code_Point set (zero-width characters,
-/// joiners, variation selectors, invisible operators, tag characters, …).
-pub fn invisible(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0x00AD
-            | 0x034F
-            | 0x061C
-            | 0x115F..=0x1160
-            | 0x17B4..=0x17B5
-            | 0x180B..=0x180F
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x206F
-            | 0x3164
-            | 0xFE00..=0xFE0F
-            | 0xFEFF
-            | 0xFFA0
-            | 0xFFF0..=0xFFF8
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0000..=0xE0FFF
-    )
-}
-
 /// Refuses a name that is empty, holds a control or invisible character,
 /// or starts or ends with white space.
 pub fn check(what: &str, name: &str, at: Pos) -> Result<(), DataError> {
+    // (Tab and line breaks are layout to `classify`; in a name they are
+    // refused all the same.)
     let bad = name
         .chars()
-        .find(|&c| c.is_control() || invisible(c) || c == '\u{2028}' || c == '\u{2029}');
+        .find(|&c| matches!(c, '\t' | '\n' | '\r') || crate::text::classify(c).is_some());
     let problem = if name.is_empty() {
         Some("is empty".to_string())
     } else if let Some(c) = bad {
-        Some(format!(
-            "holds the invisible or control character U+{:04X}",
-            u32::from(c)
-        ))
+        let kind = crate::text::classify(c).map_or("control character", |k| k.describe());
+        Some(format!("holds the {kind} U+{:04X}", u32::from(c)))
     } else if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
         Some("starts or ends with white space".to_string())
     } else {
