@@ -19,6 +19,7 @@ mod yaml;
 
 pub use errors::{At, DataError, Pos};
 pub use names::Names;
+pub use raw::{MembersBuilder, RawResId};
 
 use crate::compile::BitSet;
 use crate::diagnostic::{Diagnostic, Report, Sources};
@@ -582,6 +583,39 @@ mod tests {
             let roles: Vec<RoleId> = e.roles().map(|h| h.role).collect();
             assert_eq!(e.role_ids().collect::<Vec<_>>(), roles);
         }
+    }
+
+    #[test]
+    fn the_builder_checks_what_a_file_is_checked_for() {
+        let policy = crate::compile("p.rbac", POLICY).unwrap();
+        let at = Pos::new(3, 5);
+        let mut b = MembersBuilder::new();
+        b.user("ana", Pos::default()).user("ben", Pos::default());
+        let org = b.resource("org:a", Pos::default());
+        b.member(org, "ana", Pos::default());
+        let ws = b.resource("ws:a/w", Pos::default());
+        b.bind(ws, "bob", at, [("viewer", Pos::default())]);
+        let e = b.clone().build(&policy, "program").unwrap_err();
+        assert_eq!((e.code, e.at), ("E0402", At::Pos(at)));
+        assert_eq!(e.help.as_deref(), Some("users here: `ana`, `ben`"));
+        // Without positions, errors point at no line.
+        let mut b = MembersBuilder::new();
+        b.user("ana", Pos::default()).user("ana", Pos::default());
+        let e = b.build(&policy, "program").unwrap_err();
+        assert_eq!((e.code, e.at), ("E0406", At::Start));
+    }
+
+    #[test]
+    fn explanations_cite_positions_kept_at_load() {
+        let m = load("users: [ana, ben]\nresources:\n  org:a: {}\n  ws:a/w:\n    roles:\n      ben: viewer\n");
+        let ben = m.user_id("ben").unwrap();
+        let ws = m.res_id("ws:a/w").unwrap();
+        assert!(m.source.is_none());
+        assert_eq!(
+            m.place(ws, Place::UserRoles(ben)).as_deref(),
+            Some("m.yaml:6:7")
+        );
+        assert_eq!(m.place(ws, Place::UserGrants(ben)), None);
     }
 
     #[test]
