@@ -19,10 +19,10 @@ use super::Side;
 use crate::compile::BitSet;
 use crate::diagnostic::Report;
 use crate::eval::{Authorizer, Explanation};
+use crate::membership::raw::{RawMembers, RawResource};
 use crate::membership::Members;
 use crate::policy::Policy;
 use serde::Serialize;
-use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One user's access to one permission on one resource that changed.
@@ -151,8 +151,13 @@ pub fn diff_members(
     )
 }
 
-fn load(side: &DataSide<'_>, which: Side, text: &str) -> Result<Authorizer, (Side, Report)> {
-    let members = Members::from_yaml(side.policy, side.name, text)
+fn load(
+    side: &DataSide<'_>,
+    which: Side,
+    raw: Option<RawMembers>,
+) -> Result<Authorizer, (Side, Report)> {
+    let raw = raw.map_or_else(|| Members::read(side.text), Ok);
+    let members = Members::from_raw(side.policy, side.name, side.text, raw)
         .map_err(|r| (which, r))?
         .with_source(side.text);
     Authorizer::new(side.policy.clone(), members).map_err(|e| (which, e.into()))
@@ -165,10 +170,10 @@ pub fn diff_data(
     new: DataSide<'_>,
     causes: &Causes,
 ) -> Result<MembersDiff, (Side, Report)> {
-    let old_auth = load(&old, Side::Old, old.text)?;
+    let old_auth = load(&old, Side::Old, None)?;
     // Pruning reads both data files' bindings under NEW's rules.
-    let (new_text, pruned) = prune(&old, &new);
-    let new_auth = load(&new, Side::New, new_text.as_deref().unwrap_or(new.text))?;
+    let (new_raw, pruned) = prune(&old, &new);
+    let new_auth = load(&new, Side::New, new_raw)?;
     let mut out = MembersDiff {
         old_file: old.name.to_string(),
         file: new.name.to_string(),
@@ -331,19 +336,17 @@ fn perms_on(old: &Authorizer, new: &Authorizer, res: &str) -> Vec<String> {
     out
 }
 
-/// `prune on downgrade`: NEW's data text without the group memberships
-/// pruned (`None` when nothing is pruned), and what was pruned.
-fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<String>, Vec<Pruned>) {
+/// `prune on downgrade`: NEW's data without the group memberships pruned
+/// (`None` when nothing is pruned), and what was pruned.
+fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<RawMembers>, Vec<Pruned>) {
     let model = &new.policy.model;
     let compiled = &new.policy.compiled;
     let rules: Vec<_> = model.groups.iter().filter(|g| g.prune).collect();
     if rules.is_empty() {
         return (None, Vec::new());
     }
-    let (Ok(old_v), Ok(mut new_v)) = (
-        serde_yaml::from_str::<Value>(old.text),
-        serde_yaml::from_str::<Value>(new.text),
-    ) else {
+    // (Unreadable data is reported when it is loaded.)
+    let (Ok(old_raw), Ok(mut new_raw)) = (Members::read(old.text), Members::read(new.text)) else {
         return (None, Vec::new());
     };
     let mut pruned = Vec::new();
@@ -357,18 +360,16 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<String>, Vec<Pruned>
                 .iter()
                 .position(|r| model.role_name(*r) == role)
         };
-        let Some(resources) = new_v.get("resources").and_then(Value::as_mapping) else {
-            continue;
-        };
-        for (id, body) in resources {
-            let Some(id) = id.as_str() else { continue };
+        for body in &new_raw.resources {
+            let id = body.name.0.as_str();
             if id.split(':').next() != Some(scope) {
                 continue;
             }
             let new_roles = bindings(body);
-            let old_roles = old_v
-                .get("resources")
-                .and_then(|r| r.get(id))
+            let old_roles = old_raw
+                .resources
+                .iter()
+                .find(|r| r.name.0 == id)
                 .map(bindings)
                 .unwrap_or_default();
             // Each group's level here: the lowest ranked role covering what
@@ -427,36 +428,18 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<String>, Vec<Pruned>
     if pruned.is_empty() {
         return (None, pruned);
     }
-    if let Some(groups) = new_v.get_mut("groups").and_then(Value::as_mapping_mut) {
-        for p in &pruned {
-            if let Some(list) = groups
-                .get_mut(p.group.as_str())
-                .and_then(Value::as_sequence_mut)
-            {
-                list.retain(|u| u.as_str() != Some(p.user.as_str()));
-            }
+    for p in &pruned {
+        for g in new_raw.groups.iter_mut().filter(|g| g.name.0 == p.group) {
+            g.members.retain(|(u, _)| *u != p.user);
         }
     }
-    (serde_yaml::to_string(&new_v).ok(), pruned)
+    (Some(new_raw), pruned)
 }
 
 /// A resource body's role bindings: subject → roles.
-fn bindings(body: &Value) -> BTreeMap<String, Vec<String>> {
-    let mut out = BTreeMap::new();
-    let Some(roles) = body.get("roles").and_then(Value::as_mapping) else {
-        return out;
-    };
-    for (k, v) in roles {
-        let Some(k) = k.as_str() else { continue };
-        let list = match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Sequence(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(String::from))
-                .collect(),
-            _ => Vec::new(),
-        };
-        out.insert(k.to_string(), list);
-    }
-    out
+fn bindings(body: &RawResource) -> BTreeMap<String, Vec<String>> {
+    body.roles
+        .iter()
+        .map(|(k, names)| (k.to_string(), names.iter().map(String::from).collect()))
+        .collect()
 }
