@@ -3,7 +3,7 @@
 # from fuzz/). The corpus itself is not committed.
 set -e
 root=..
-mkdir -p corpus/parse corpus/fmt corpus/check corpus/members corpus/members_plain corpus/eval
+mkdir -p corpus/parse corpus/fmt corpus/check corpus/members corpus/eval
 for f in $root/policies/*.rbac $root/examples/*.rbac $(find $root/tests/ui -name '*.rbac'); do
     name=$(echo "$f" | sed 's|^[./]*||' | tr '/' '_')
     cp "$f" "corpus/parse/$name"
@@ -13,7 +13,6 @@ done
 for f in $root/examples/*/members.yaml $(find $root/tests -name '*.yaml' -path '*members*'); do
     name=$(echo "$f" | sed 's|^[./]*||' | tr '/' '_')
     cp "$f" "corpus/members/$name"
-    cp "$f" "corpus/members_plain/$name"
 done
 for p in airbyte astro neosync tooljet; do
     if [ -f "$root/examples/$p/members.yaml" ]; then

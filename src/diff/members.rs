@@ -156,7 +156,10 @@ fn load(
     which: Side,
     raw: Option<RawMembers>,
 ) -> Result<Authorizer, (Side, Report)> {
-    let raw = raw.map_or_else(|| Members::read(side.text), Ok);
+    let raw = match raw {
+        Some(raw) => Ok(raw),
+        None => Members::read(side.text),
+    };
     let members = Members::from_raw(side.policy, side.name, side.text, raw)
         .map_err(|r| (which, r))?
         .with_source(side.text);
