@@ -7,7 +7,12 @@
 //! (`ResolveError::fix`: a name for a typo, `imply` for `include`, …) and
 //! declarations a help line says to add (`add \`allow escalation …\``,
 //! `add \`lint … allow\``), appended to the file.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -68,8 +73,9 @@ fn proposed_declaration(help: &str) -> Option<&str> {
 
 /// Returns how many proposals were applied.
 fn apply_every_help(name: &str, source: &str) -> usize {
-    let Ok(ast) = rbacc::syntax::parse(source) else {
-        return 0;
+    let ast = match rbacc::syntax::parse(source) {
+        Ok(ast) => ast,
+        Err(errors) => return apply_parse_fixes(name, source, &errors),
     };
     let before = messages(source);
     let mut applied = 0;
@@ -93,6 +99,35 @@ fn apply_every_help(name: &str, source: &str) -> usize {
     applied
 }
 
+/// A parse error's proposal (a keyword for a misspelt word, a `;`
+/// removed): applied, the file must not fail at the same place again.
+fn apply_parse_fixes(name: &str, source: &str, errors: &[rbacc::syntax::ParseError]) -> usize {
+    let mut applied = 0;
+    for e in errors {
+        let Some(fix) = e.fix() else { continue };
+        let before = e.to_diagnostic(FileId::default());
+        let fixed = fix.apply(source);
+        let after = match rbacc::syntax::parse(&fixed) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .iter()
+                .map(|e| e.to_diagnostic(FileId::default()))
+                .collect(),
+        };
+        let at = before.labels[0].span;
+        assert!(
+            !after.iter().any(
+                |d| d.labels.first().is_some_and(|l| l.span.start == at.start)
+                    && d.message == before.message
+            ),
+            "{name}: applying {:?} leaves the same syntax error:\n{fixed}",
+            before.help
+        );
+        applied += 1;
+    }
+    applied
+}
+
 #[test]
 fn every_help_that_proposes_code_compiles_when_applied() {
     let mut files = Vec::new();
@@ -107,6 +142,21 @@ fn every_help_that_proposes_code_compiles_when_applied() {
         applied += apply_every_help(&path.display().to_string(), &source);
     }
     assert!(applied >= 20, "only {applied} proposals applied");
+}
+
+#[test]
+fn a_misspelt_keyword_and_a_stray_semicolon_are_fixed_by_their_help() {
+    let typo = "scope o \"O\"\nrole a on o \"A\" {\n  grnt x\n}\n";
+    let errors = rbacc::syntax::parse(typo).unwrap_err();
+    let fix = errors[0].fix().expect("a proposal");
+    assert_eq!(fix.apply(typo), typo.replace("grnt", "grant"));
+    let semi = "scope o \"O\";\nscope p \"P\" in o\n";
+    let errors = rbacc::syntax::parse(semi).unwrap_err();
+    let fix = errors[0].fix().expect("a proposal");
+    let fixed = fix.apply(semi);
+    assert_eq!(fixed, semi.replace(';', ""));
+    assert!(rbacc::check("semi.rbac", &fixed).diagnostics.is_empty());
+    assert_eq!(apply_every_help("typo", typo), 1);
 }
 
 const HEADER: &str = r#"scope organization "Organization"

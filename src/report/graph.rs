@@ -10,8 +10,8 @@
 //! - a granted permission that `assigns` a role: a dashed arrow labelled
 //!   `assigns` (with the permission).
 
-use crate::resolve::{Model, RoleId, ScopeId};
 use crate::policy::Policy;
+use crate::resolve::{Model, RoleId, ScopeId};
 
 /// What an edge stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -64,7 +64,29 @@ pub enum ParseError {
     },
 }
 
+/// The help for a `;` where a declaration starts.
+const NO_SEMICOLON: &str = "declarations need no `;`: remove it";
+
 impl ParseError {
+    /// The code the `help:` line proposes, as edits, when it proposes code:
+    /// the keyword a misspelt word was meant to be, or a `;` removed.
+    pub fn fix(&self) -> Option<crate::suggest::Fix> {
+        let ParseError::Syntax {
+            span,
+            help: Some(help),
+            unclosed: None,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        if help == NO_SEMICOLON {
+            return Some(crate::suggest::Fix::replace(*span, ""));
+        }
+        let keyword = help.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+        Some(crate::suggest::Fix::replace(*span, keyword))
+    }
+
     /// The diagnostic for this error in `file`.
     pub fn to_diagnostic(&self, file: FileId) -> Diagnostic {
         match self {
@@ -319,7 +341,7 @@ fn syntax_help(
         Some('“' | '”' | '„' | '«' | '»' | '‘' | '’') => {
             return Some("write strings between straight double quotes: `\"…\"`".to_string())
         }
-        Some(';') => return Some("declarations need no `;`: remove it".to_string()),
+        Some(';') => return Some(NO_SEMICOLON.to_string()),
         _ => {}
     }
     if at_declaration && ROLE_ITEMS.contains(&word) {
