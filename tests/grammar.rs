@@ -397,3 +397,33 @@ fn nesting_limit() {
     );
     ok(&quoted);
 }
+
+#[test]
+fn a_comment_before_the_configurable_switch_does_not_flip_it() {
+    // Found by tests/fmt.rs's generated layouts: the switch was read from the
+    // clause's text, so `default /*x*/on` read as off.
+    for (source, on) in [
+        (
+            "role a on o \"A\" { grant x configurable default on }",
+            true,
+        ),
+        (
+            "role a on o \"A\" { grant x configurable default/*x*/on }",
+            true,
+        ),
+        (
+            "role a on o \"A\" { grant x configurable default //x\non }",
+            true,
+        ),
+        (
+            "role a on o \"A\" { grant x configurable default/*on*/off }",
+            false,
+        ),
+    ] {
+        let file = ok(source);
+        let Some(Decl::Role(role)) = file.decls.first() else {
+            panic!("{source}");
+        };
+        assert_eq!(role.grants[0].configurable, Some(on), "{source}");
+    }
+}

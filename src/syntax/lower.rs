@@ -477,7 +477,13 @@ fn lower_grant(pair: Pair<'_, Rule>) -> Result<Grant> {
                 grant.patterns.push(pattern);
             }
             Rule::configurable => {
-                let on = p.as_str().split_whitespace().last() == Some("on");
+                // The `switch` pair's keyword, not the text: a comment may
+                // sit between `default` and `on`.
+                let on = p
+                    .into_inner()
+                    .filter(|q| q.as_rule() == Rule::switch)
+                    .flat_map(|q| q.into_inner())
+                    .any(|k| k.as_rule() == Rule::kw_on);
                 grant.configurable = Some(on);
             }
             _ => {}
