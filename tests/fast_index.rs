@@ -31,9 +31,9 @@ fn agree(preset: &str, source: &str, yaml: &str, fast_expected: bool) {
     );
     let authz = Authorizer::new(policy, members).unwrap();
     let (mut allowed, mut total) = (0, 0);
-    for (u, name) in authz.members.users.iter().enumerate() {
-        for (pi, perm) in authz.policy.model.perms.iter().enumerate() {
-            for (ri, res) in authz.members.resources.iter().enumerate() {
+    for (u, name) in authz.members().users.iter().enumerate() {
+        for (pi, perm) in authz.policy().model.perms.iter().enumerate() {
+            for (ri, res) in authz.members().resources.iter().enumerate() {
                 let Ok(q) = authz.query(name, &perm.name, &res.name) else {
                     continue;
                 };

@@ -964,15 +964,20 @@ impl Case {
 
 fn queries(a: &Authorizer) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let users: Vec<String> = a.members.users.iter().map(String::from).collect();
+    let users: Vec<String> = a.members().users.iter().map(String::from).collect();
     let perms: Vec<String> = a
-        .policy
+        .policy()
         .model
         .perms
         .iter()
         .map(|p| p.name.clone())
         .collect();
-    let res: Vec<String> = a.members.resources.iter().map(|r| r.name.clone()).collect();
+    let res: Vec<String> = a
+        .members()
+        .resources
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
     for u in &users {
         for p in &perms {
             for r in &res {
@@ -1112,7 +1117,7 @@ fn first_mismatch(case: &Case) -> Option<String> {
     let compiled = rbacc::compile("gen.rbac", &policy).ok()?;
     let loaded = Members::from_yaml(&compiled, "gen.yaml", &members).ok()?;
     let a = Authorizer::new(compiled, loaded).unwrap();
-    let reference = Reference::from_text(&a.policy.model, &a.members, &members).ok()?;
+    let reference = Reference::from_text(&a.policy().model, &a.members(), &members).ok()?;
     for (u, p, r) in queries(&a) {
         let c = a.is_allowed(&u, &p, &r);
         let e = reference.decide(&u, &p, &r);
@@ -1258,7 +1263,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
     let policy = case.policy.text();
     let members = case.members.text(&case.policy, None);
     let reference =
-        Reference::from_text(&a.policy.model, &a.members, &members).expect("raw members");
+        Reference::from_text(&a.policy().model, &a.members(), &members).expect("raw members");
     let all = queries(&a);
     DIFFERENTIAL.case(all.len());
     for (u, p, r) in all {
@@ -1282,11 +1287,11 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
     // so one resource and one user per case).
     let mut rng = Rng(seed ^ 0x5eed);
     if let (Some(res), Some(u)) = (
-        rng.pick(&a.members.resources),
-        rng.pick(&a.members.users.iter().collect::<Vec<_>>()),
+        rng.pick(&a.members().resources),
+        rng.pick(&a.members().users.iter().collect::<Vec<_>>()),
     ) {
         let perms: Vec<String> = a
-            .policy
+            .policy()
             .model
             .perms
             .iter()
@@ -1297,7 +1302,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
             .what_can(u, &res.name)
             .expect("what-can")
             .into_iter()
-            .map(|(p, _)| a.policy.model.perm_name(p).to_string())
+            .map(|(p, _)| a.policy().model.perm_name(p).to_string())
             .collect();
         let expected: BTreeSet<String> = perms
             .iter()
@@ -1318,10 +1323,10 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
                 .who_can(p, &res.name)
                 .expect("who-can")
                 .into_iter()
-                .map(|(u, _)| a.members.user_name(u).to_string())
+                .map(|(u, _)| a.members().user_name(u).to_string())
                 .collect();
             let expected: BTreeSet<String> = a
-                .members
+                .members()
                 .users
                 .iter()
                 .filter(|u| reference.decide(u, p, &res.name) == Ok(true))
@@ -1385,10 +1390,10 @@ fn default_deny() {
                     "allowed `{u} {p} {r}` with no bindings\n{policy}\n{members}"
                 );
             }
-            let empty = Members::from_yaml(&a.policy, "empty.yaml", "");
+            let empty = Members::from_yaml(&a.policy(), "empty.yaml", "");
             if let Ok(m) = empty {
-                let e = Authorizer::new(a.policy.clone(), m).unwrap();
-                for p in &a.policy.model.perms {
+                let e = Authorizer::new(a.policy().clone(), m).unwrap();
+                for p in &a.policy().model.perms {
                     prop_assert!(e.is_allowed("u0", &p.name, "s0:a").is_err());
                 }
             }
@@ -1575,7 +1580,7 @@ fn presets_agree_with_reference() {
         let policy = rbacc::compile(preset.name, preset.source).unwrap();
         let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
         let a = Authorizer::new(policy, members).unwrap();
-        let reference = Reference::from_text(&a.policy.model, &a.members, &text).unwrap();
+        let reference = Reference::from_text(&a.policy().model, &a.members(), &text).unwrap();
         for (u, p, r) in queries(&a) {
             let c = a.is_allowed(&u, &p, &r);
             let e = reference.decide(&u, &p, &r);

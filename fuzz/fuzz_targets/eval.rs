@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let authz = rbacc::Authorizer::new(policy, members).expect("data loaded against this policy");
-    let reference = Reference::from_text(&authz.policy.model, &authz.members, members_text)
+    let reference = Reference::from_text(&authz.policy().model, &authz.members(), members_text)
         .expect("loaded data reads as raw data");
     let mut lines: Vec<(String, String, String)> = queries
         .lines()
@@ -39,10 +39,10 @@ fuzz_target!(|data: &[u8]| {
         .take(64)
         .collect();
     // Also every (user, permission, resource) of small data.
-    let m = &authz.members;
-    if m.users.len() * authz.policy.model.perms.len() * m.resources.len() <= 512 {
+    let m = &authz.members();
+    if m.users.len() * authz.policy().model.perms.len() * m.resources.len() <= 512 {
         for u in m.users.iter() {
-            for p in &authz.policy.model.perms {
+            for p in &authz.policy().model.perms {
                 for r in &m.resources {
                     lines.push((u.to_string(), p.name.clone(), r.name.clone()));
                 }

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(members) => {
             // Loaded data answers queries without panicking.
             let authz = rbacc::Authorizer::new(policy().clone(), members).expect("data loaded against this policy");
-            let users: Vec<String> = authz.members.users.iter().map(String::from).collect();
+            let users: Vec<String> = authz.members().users.iter().map(String::from).collect();
             let resources: Vec<String> = authz
                 .members
                 .resources

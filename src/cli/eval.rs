@@ -292,7 +292,7 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
     };
-    let m = &authz.members;
+    let m = &authz.members();
     match args.setup.format {
         Format::Json => {
             let users: Vec<serde_json::Value> = found
@@ -325,7 +325,7 @@ pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
     };
-    let model = &authz.policy.model;
+    let model = &authz.policy().model;
     match args.setup.format {
         Format::Json => {
             let perms: Vec<serde_json::Value> = found

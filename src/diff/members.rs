@@ -294,7 +294,7 @@ fn resource_union(old: &Authorizer, new: &Authorizer) -> Vec<(String, Vec<String
     let mut out: Vec<(String, BTreeSet<u32>, Vec<String>)> = Vec::new();
     let mut names: HashMap<String, u32> = HashMap::new();
     for auth in [new, old] {
-        let m = &auth.members;
+        let m = &auth.members();
         for (ri, r) in m.resources.iter().enumerate() {
             let i = *index.entry(r.name.clone()).or_insert_with(|| {
                 out.push((r.name.clone(), BTreeSet::new(), Vec::new()));
@@ -320,11 +320,11 @@ fn resource_union(old: &Authorizer, new: &Authorizer) -> Vec<(String, Vec<String
 fn perms_on(old: &Authorizer, new: &Authorizer, res: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for auth in [new, old] {
-        let m = &auth.members;
+        let m = &auth.members();
         let Some(kind) = m.res_id(res).and_then(|id| m.resource(id)).map(|r| r.kind) else {
             continue;
         };
-        let model = &auth.policy.model;
+        let model = &auth.policy().model;
         let kind = model.scope_name(kind);
         for p in model
             .perms

@@ -138,10 +138,8 @@ impl From<AuthorizerError> for crate::diagnostic::Report {
 /// A compiled policy with loaded members: answers queries.
 #[derive(Clone, Debug)]
 pub struct Authorizer {
-    /// The policy.
-    pub policy: Policy,
-    /// The membership data.
-    pub members: Members,
+    policy: Policy,
+    members: Members,
     parent: Vec<u32>,
     kind: Vec<ScopeId>,
     perm_kind: Vec<ScopeId>,
@@ -184,6 +182,22 @@ impl Authorizer {
             perm_kind,
             perm_ids,
         })
+    }
+
+    /// The compiled policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The membership data.
+    pub fn members(&self) -> &Members {
+        &self.members
+    }
+
+    /// Takes the authorizer apart, to bind new data to the same policy
+    /// (or the same data to nothing else: data is bound to one policy).
+    pub fn into_parts(self) -> (Policy, Members) {
+        (self.policy, self.members)
     }
 
     /// Interns a query's names. Unknown names and kind mismatches are errors.

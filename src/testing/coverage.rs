@@ -57,12 +57,12 @@ fn row_of(policy: &Policy, perm: PermId) -> PermId {
 /// The roles a user holds at a resource and the resources enclosing it,
 /// with the roles they imply on contained scope kinds.
 pub(crate) fn held_roles(authz: &Authorizer, user: UserId, res: ResId) -> Vec<RoleId> {
-    let model = &authz.policy.model;
-    let compiled = &authz.policy.compiled;
+    let model = &authz.policy().model;
+    let compiled = &authz.policy().compiled;
     let scope_of = |r: RoleId| model.role(r).map(|x| x.scope);
     let mut out: Vec<RoleId> = Vec::new();
-    for r in authz.members.ancestors(res) {
-        if let Some(e) = authz.members.entry(user, r) {
+    for r in authz.members().ancestors(res) {
+        if let Some(e) = authz.members().entry(user, r) {
             for role in e.role_ids() {
                 if !out.contains(&role) {
                     out.push(role);
@@ -91,7 +91,7 @@ pub(crate) fn exercise(
     perm: PermId,
     into: &mut HashSet<(RoleId, PermId)>,
 ) {
-    let row = row_of(&authz.policy, perm);
+    let row = row_of(authz.policy(), perm);
     for role in held_roles(authz, user, asked) {
         into.insert((role, row));
     }

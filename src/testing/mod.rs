@@ -693,7 +693,7 @@ fn who_can_case(
     expect: &[String],
     exercised: &mut HashSet<(RoleId, PermId)>,
 ) -> (Status, Option<String>, Vec<Step>) {
-    let m = &authz.members;
+    let m = &authz.members();
     // Every expected user must exist: a misspelt name is an error, not a
     // silent failure.
     for u in expect {
