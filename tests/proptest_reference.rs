@@ -1117,7 +1117,7 @@ fn first_mismatch(case: &Case) -> Option<String> {
     let compiled = rbacc::compile("gen.rbac", &policy).ok()?;
     let loaded = Members::from_yaml(&compiled, "gen.yaml", &members).ok()?;
     let a = Authorizer::new(compiled, loaded).unwrap();
-    let reference = Reference::from_text(&a.policy().model, &a.members(), &members).ok()?;
+    let reference = Reference::from_text(&a.policy().model, a.members(), &members).ok()?;
     for (u, p, r) in queries(&a) {
         let c = a.is_allowed(&u, &p, &r);
         let e = reference.decide(&u, &p, &r);
@@ -1263,7 +1263,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
     let policy = case.policy.text();
     let members = case.members.text(&case.policy, None);
     let reference =
-        Reference::from_text(&a.policy().model, &a.members(), &members).expect("raw members");
+        Reference::from_text(&a.policy().model, a.members(), &members).expect("raw members");
     let all = queries(&a);
     DIFFERENTIAL.case(all.len());
     for (u, p, r) in all {
@@ -1390,7 +1390,7 @@ fn default_deny() {
                     "allowed `{u} {p} {r}` with no bindings\n{policy}\n{members}"
                 );
             }
-            let empty = Members::from_yaml(&a.policy(), "empty.yaml", "");
+            let empty = Members::from_yaml(a.policy(), "empty.yaml", "");
             if let Ok(m) = empty {
                 let e = Authorizer::new(a.policy().clone(), m).unwrap();
                 for p in &a.policy().model.perms {
@@ -1580,7 +1580,7 @@ fn presets_agree_with_reference() {
         let policy = rbacc::compile(preset.name, preset.source).unwrap();
         let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
         let a = Authorizer::new(policy, members).unwrap();
-        let reference = Reference::from_text(&a.policy().model, &a.members(), &text).unwrap();
+        let reference = Reference::from_text(&a.policy().model, a.members(), &text).unwrap();
         for (u, p, r) in queries(&a) {
             let c = a.is_allowed(&u, &p, &r);
             let e = reference.decide(&u, &p, &r);

@@ -42,11 +42,15 @@ pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
 pub fn setup_from_files(policy: &Path, yaml: &Path, keep_source: bool) -> Result<Rbacc, String> {
     let policy = std::fs::read_to_string(policy).map_err(|e| err("read policy", e))?;
     let yaml = std::fs::read_to_string(yaml).map_err(|e| err("read members", e))?;
-    let mut r = setup_from_text(&policy, &yaml)?;
-    if keep_source {
-        r.authz.members.source = Some(yaml);
+    let r = setup_from_text(&policy, &yaml)?;
+    if !keep_source {
+        return Ok(r);
     }
-    Ok(r)
+    let (policy, members) = r.authz.into_parts();
+    Ok(Rbacc {
+        authz: rbacc::Authorizer::new(policy, members.with_source(yaml))
+            .map_err(|e| err("authorizer", e))?,
+    })
 }
 
 impl Rbacc {
