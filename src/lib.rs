@@ -63,6 +63,8 @@ pub mod diagnostic;
 pub mod diff;
 pub mod fmt;
 pub mod limits;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod policy;
 pub mod presets;
 pub mod reference;

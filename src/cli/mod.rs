@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod graph;
 mod input;
+mod lsp;
 mod matrix;
 mod test;
 
@@ -164,6 +165,11 @@ pub enum Command {
         after_help = "Example:\n  rbacc man > rbacc.1 && man ./rbacc.1\n  rbacc man graph > rbacc-graph.1"
     )]
     Man(ManArgs),
+    /// Language server over stdin/stdout: diagnostics as you type, go to
+    /// definition, references, hover, completion, rename, outline. Editors
+    /// start it (docs/language.md, "Editor setup").
+    #[command(after_help = "Example:\n  rbacc lsp")]
+    Lsp(lsp::LspArgs),
 }
 
 /// Arguments of `rbacc presets`.
@@ -214,6 +220,10 @@ pub fn main() -> Exit {
             };
         }
     };
+    if let Command::Lsp(args) = &cli.command {
+        // The server writes standard output from its own thread: not locked here.
+        return lsp::run(args);
+    }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
@@ -246,6 +256,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
             Exit::Ok
         }
         Command::Man(args) => man(&args, io),
+        Command::Lsp(args) => lsp::run(&args),
     }
 }
 
