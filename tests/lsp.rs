@@ -299,6 +299,13 @@ fn an_editor_session_from_initialize_to_exit() {
         json!({"textDocument": {"uri": URI}, "position": pos(&broken, "workspace.\n", 0, 10)}),
     ));
     assert!(perms.contains(&"workspace.edit".to_string()), "{perms:?}");
+    let mut rename = at(&broken, "workspace_viewer", 0);
+    rename["newName"] = json!("ws_viewer");
+    let err = ed
+        .call("textDocument/rename", rename)
+        .response_result
+        .unwrap_err();
+    assert!(err.message.contains("does not parse"), "{}", err.message);
     let fixed = ed.change(4, POLICY);
     assert_eq!(fixed["diagnostics"], json!([]));
 
@@ -360,7 +367,12 @@ fn an_editor_session_from_initialize_to_exit() {
         "organization.workspaces.admin"
     );
 
-    // Unknown methods are errors, not crashes.
+    // Malformed requests and unknown methods are errors, not crashes.
+    let err = ed
+        .call("textDocument/hover", json!({"position": 3}))
+        .response_result
+        .unwrap_err();
+    assert_eq!(err.code, -32602);
     let err = ed
         .call("textDocument/formatting", json!({}))
         .response_result
@@ -405,4 +417,69 @@ fn utf8_positions_when_the_editor_offers_them() {
     let published = ed.open("scope s \"é\" role a on nowhere \"A\"\n");
     let d = &published["diagnostics"][0];
     assert_eq!(d["range"]["start"], json!({"line": 0, "character": 23}));
+}
+
+/// The diagnostics published are those of `rbacc check`, in its order, for
+/// every case of the UI suite (parse, resolve and analysis errors, clean
+/// files with warnings) and the presets.
+#[test]
+fn diagnostics_are_those_of_rbacc_check() {
+    let mut ed = initialized();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        "tests/ui/parse",
+        "tests/ui/resolve",
+        "tests/ui/analyse",
+        "tests/ui/clean",
+        "policies",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rbac") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    let mut with_errors = 0;
+    for (i, path) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let report = rbacc::check(name, &text);
+        let source = report.sources.iter().next().unwrap().1;
+        let expected: Vec<(String, u64, i64)> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let line = d
+                    .primary_label()
+                    .map_or(0, |l| source.line_col(l.span.start).0 as u64 - 1);
+                (d.code.to_string(), line, if d.is_error() { 1 } else { 2 })
+            })
+            .collect();
+        with_errors += usize::from(report.has_errors());
+        let uri = format!("file:///ui/{i}/{name}");
+        ed.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "rbac", "version": 1, "text": text}}),
+        );
+        let published = ed.diagnostics();
+        assert_eq!(published["uri"], uri);
+        let got: Vec<(String, u64, i64)> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    d["range"]["start"]["line"].as_u64().unwrap(),
+                    d["severity"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{}", path.display());
+    }
+    assert!(with_errors > 10);
 }

@@ -54,6 +54,11 @@ pub fn rename(
     offset: usize,
     new_name: &str,
 ) -> Result<WorkspaceEdit, RenameError> {
+    if doc.ast.is_none() {
+        return Err(RenameError(
+            "the file does not parse: fix its syntax errors first".into(),
+        ));
+    }
     let at = doc
         .index
         .at(offset)
