@@ -287,6 +287,11 @@ fn an_editor_session_from_initialize_to_exit() {
         "textDocument/completion",
         at(POLICY, "workspace_viewer\n", 0),
     ));
+    // `include` takes roles of the same scope kind, not the role itself.
+    assert_eq!(roles, ["workspace_viewer"]);
+    let mut imply = at(POLICY, "workspace_admin on every", 0);
+    imply["position"] = pos(POLICY, "workspace_admin on every", 0, 0);
+    let roles = labels(ed.ok("textDocument/completion", imply));
     assert_eq!(roles, ["owner", "workspace_viewer", "workspace_admin"]);
     let perms = labels(ed.ok("textDocument/completion", at(POLICY, "workspace.edit", 1)));
     assert_eq!(perms, ["workspace.view", "workspace.edit"]);

@@ -68,6 +68,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Expect {
     Names(NameKind),
+    /// Roles of the enclosing role's scope kind (what `include` accepts).
+    Included,
     Keywords(&'static [&'static str]),
 }
 
@@ -144,8 +146,9 @@ fn expect(tokens: &[Token<'_>]) -> Expect {
     match last {
         Some(Token::Punct("<" | ">" | "->")) => return Expect::Names(Role),
         Some(Token::Word(w)) => match *w {
-            "include" | "assigns" | "imply" | "implies" | "fallback" | "rank" | "escalation"
-            | "exclusive" | "only" | "as" => return Expect::Names(Role),
+            "include" => return Expect::Included,
+            "assigns" | "imply" | "implies" | "fallback" | "rank" | "escalation" | "exclusive"
+            | "only" | "as" => return Expect::Names(Role),
             "grant" | "grantable" | "can" | "never" => return Expect::Names(Permission),
             "every" | "per" => return Expect::Names(Scope),
             "of" if before == Some("one") => return Expect::Names(Role),
@@ -223,15 +226,51 @@ pub fn complete(doc: &Document, names: &Index, offset: usize) -> Vec<CompletionI
                 .map(|name| item(name, item_kind(kind), detail(doc, kind, name)))
                 .collect()
         }
+        Expect::Included => {
+            let role = enclosing_role(&toks);
+            names
+                .declared(NameKind::Role)
+                .into_iter()
+                .filter(|name| Some(*name) != role.map(|r| r.0) && same_scope(doc, role, name))
+                .map(|name| {
+                    item(
+                        name,
+                        item_kind(NameKind::Role),
+                        detail(doc, NameKind::Role, name),
+                    )
+                })
+                .collect()
+        }
     }
 }
 
-/// The scope of the role whose body the cursor is in (`role ID on SCOPE`).
-fn enclosing_role_scope<'a>(tokens: &[Token<'a>]) -> Option<&'a str> {
+/// The role whose body the cursor is in and its scope (`role ID on SCOPE`).
+fn enclosing_role<'a>(tokens: &[Token<'a>]) -> Option<(&'a str, &'a str)> {
     let i = tokens.iter().rposition(|t| *t == Token::Word("role"))?;
-    match (tokens.get(i + 2), tokens.get(i + 3)) {
-        (Some(Token::Word("on")), Some(Token::Word(scope))) => Some(scope),
+    match (tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3)) {
+        (Some(Token::Word(role)), Some(Token::Word("on")), Some(Token::Word(scope))) => {
+            Some((role, scope))
+        }
         _ => None,
+    }
+}
+
+fn enclosing_role_scope<'a>(tokens: &[Token<'a>]) -> Option<&'a str> {
+    enclosing_role(tokens).map(|(_, scope)| scope)
+}
+
+/// A role `include` may name: one of the same scope kind.
+fn same_scope(doc: &Document, role: Option<(&str, &str)>, other: &str) -> bool {
+    let (Some((_, scope)), Some(policy)) = (role, &doc.policy) else {
+        return true;
+    };
+    let model = &policy.model;
+    match (
+        model.scope_id(scope),
+        model.role_id(other).and_then(|r| model.role(r)),
+    ) {
+        (Some(s), Some(r)) => r.scope == s,
+        _ => true,
     }
 }
 
@@ -291,11 +330,11 @@ mod tests {
     fn names_follow_their_keywords() {
         assert_eq!(
             at("role a on org \"A\" { include "),
-            Expect::Names(NameKind::Role)
+            Expect::Included
         );
         assert_eq!(
             at("role a on org \"A\" { include b, "),
-            Expect::Names(NameKind::Role)
+            Expect::Included
         );
         assert_eq!(
             at("role a on org \"A\" { grant x, "),
