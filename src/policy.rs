@@ -28,7 +28,7 @@ pub struct Policy {
 /// A hash of everything the ids of a compiled policy mean: the resolved
 /// model, positions included (the compiled bitsets follow from it). Stable
 /// within one build of rbacc; not meant to be stored.
-fn fingerprint(model: &resolve::Model) -> u64 {
+pub(crate) fn fingerprint(model: &resolve::Model) -> u64 {
     use std::hash::Hasher;
     struct HashWriter(std::collections::hash_map::DefaultHasher);
     impl std::fmt::Write for HashWriter {

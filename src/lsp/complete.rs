@@ -328,14 +328,8 @@ mod tests {
 
     #[test]
     fn names_follow_their_keywords() {
-        assert_eq!(
-            at("role a on org \"A\" { include "),
-            Expect::Included
-        );
-        assert_eq!(
-            at("role a on org \"A\" { include b, "),
-            Expect::Included
-        );
+        assert_eq!(at("role a on org \"A\" { include "), Expect::Included);
+        assert_eq!(at("role a on org \"A\" { include b, "), Expect::Included);
         assert_eq!(
             at("role a on org \"A\" { grant x, "),
             Expect::Names(NameKind::Permission)

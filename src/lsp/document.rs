@@ -117,6 +117,7 @@ fn resolved(name: &str, text: &str, ast: &ast::PolicyFile) -> Option<Policy> {
     }
     let compiled = compile::compile(&model);
     Some(Policy {
+        fingerprint: crate::policy::fingerprint(&model),
         name: name.to_string(),
         sources,
         file,
