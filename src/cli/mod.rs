@@ -165,9 +165,11 @@ pub enum Command {
         after_help = "Example:\n  rbacc man > rbacc.1 && man ./rbacc.1\n  rbacc man graph > rbacc-graph.1"
     )]
     Man(ManArgs),
-    /// Language server over stdin/stdout: diagnostics as you type, go to
-    /// definition, references, hover, completion, rename, outline. Editors
-    /// start it (docs/language.md, "Editor setup").
+    /// Language server for editors, over stdin/stdout.
+    ///
+    /// Diagnostics as you type, go to definition, references, hover,
+    /// completion, rename and the outline. Editors start it
+    /// (docs/language.md, "Editor setup").
     #[command(after_help = "Example:\n  rbacc lsp")]
     Lsp(lsp::LspArgs),
 }
