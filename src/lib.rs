@@ -1,14 +1,29 @@
 //! rbacc: a declarative RBAC policy compiler and evaluator.
 //!
-//! The pipeline: source text → [`syntax::parse`] (pest) → AST with spans →
-//! [`resolve::resolve`] (symbol tables, scope tree, role graph on petgraph)
-//! → [`analyse::analyse`] (constraints, assertions, lints) →
-//! [`compile::compile`] (bitsets of effective permissions) → evaluation
-//! against membership data → rendering ([`diagnostic`]).
+//! The API, in the order a service uses it:
 //!
-//! Embedding: compile once, load members once, check many. Names are
-//! interned once per query by [`Authorizer::query`]; [`Authorizer::check`]
-//! reads only ids and bits.
+//! - [`compile`] a policy's text into a [`Policy`] (or a [`Report`] of
+//!   every diagnostic, located);
+//! - load its membership data with [`Members::from_yaml`], or build it in
+//!   code with [`MembersBuilder`] (the same checks and errors);
+//! - make an [`Authorizer`] of the two ([`AuthorizerError`] when the data
+//!   was loaded against another policy);
+//! - intern a [`Query`] once with [`Authorizer::query`], then
+//!   [`Authorizer::check`], [`Authorizer::explain`], and the many-answer
+//!   questions `who_can` and `what_can`;
+//! - [`presets`] holds the shipped policies, [`testing`] runs policy test
+//!   files.
+//!
+//! Errors are data: [`Report`] (diagnostics with codes and spans, rendered
+//! by the CLI), [`QueryError`], [`AuthorizerError`]; their enums are
+//! `#[non_exhaustive]`. Modules hidden from this documentation (the stages
+//! of the pipeline, the CLI) are internals shared with the command-line
+//! tool, the tests and the benches: they carry no stability promise.
+//!
+//! The pipeline inside: source text → parse (pest) → resolve (symbol
+//! tables, scope tree, role graph on petgraph) → analyse (constraints,
+//! assertions, lints) → compile (bitsets of effective permissions) →
+//! evaluation against membership data → rendering of diagnostics.
 //!
 //! ```
 //! let source = r#"
@@ -57,31 +72,46 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+#[doc(hidden)]
 pub mod analyse;
+#[doc(hidden)]
 pub mod compile;
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod diff;
+#[doc(hidden)]
 pub mod fmt;
+#[doc(hidden)]
 pub mod limits;
 #[cfg(feature = "cli")]
 pub mod lsp;
 pub mod policy;
 pub mod presets;
+#[doc(hidden)]
 pub mod reference;
+#[doc(hidden)]
 pub mod resolve;
+#[doc(hidden)]
 pub mod span;
+#[doc(hidden)]
 pub mod suggest;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod text;
 
 pub use diagnostic::Report;
 pub use eval::{Authorizer, AuthorizerError, Explanation, Query, QueryError};
-pub use membership::Members;
+pub use membership::{DataError, Members, MembersBuilder, Pos};
 pub use policy::{check, compile, compile_with, Policy};
 
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod membership;
+#[doc(hidden)]
 pub mod report;
 pub mod testing;

@@ -20,7 +20,7 @@ pub struct Policy {
     /// Warnings found by analysis (errors prevent compilation).
     pub warnings: Vec<Diagnostic>,
     /// A fingerprint of the compiled form: membership data loaded against
-    /// this policy records it, and [`Authorizer::new`] refuses data bound to
+    /// this policy records it, and [`Authorizer::new`](crate::Authorizer::new) refuses data bound to
     /// another policy (ids of roles and permissions would not mean the same).
     pub fingerprint: u64,
 }

@@ -5,9 +5,11 @@
 
 mod clip;
 pub mod codes;
+#[doc(hidden)]
 pub mod github;
 mod json;
 mod render;
+#[doc(hidden)]
 pub mod sarif;
 mod source;
 

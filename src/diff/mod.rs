@@ -3,10 +3,10 @@
 //! The diff compares everything that decides who holds what, matched by
 //! name: every role's effective permissions (always, configurable with
 //! its default, and the role whose settings switch it), the roles it can
-//! assign, its `grantable` set and its scope kind ([`roles`]); and every
+//! assign, its `grantable` set and its scope kind (`roles.rs`); and every
 //! membership rule: bootstraps, cardinality rules and their defaults,
 //! editions (RBAC on or off, fallbacks), ranks as far as group rules read
-//! them, group rules, and assertions ([`rules`]).
+//! them, group rules, and assertions (`rules.rs`).
 //!
 //! Each change is reported once, at the line that made it (in NEW; in OLD
 //! for a removal), with what it widens and what it narrows. Its

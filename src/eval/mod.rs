@@ -31,6 +31,7 @@ pub struct Query {
 
 /// Why a query could not be evaluated. Evaluation refuses; nothing is allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum QueryError {
     /// No such user in the membership data.
     UnknownUser {
