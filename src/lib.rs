@@ -84,6 +84,7 @@ pub mod fmt;
 #[doc(hidden)]
 pub mod limits;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod lsp;
 pub mod policy;
 pub mod presets;
