@@ -69,7 +69,7 @@ fn every_row_of_the_table_exits_1_naming_the_change() {
             "bootstrap first 1 user",
             "bootstrap first 1000 users",
             "`bootstrap first 1 user of org as org_owner in edition team` → `bootstrap first 1000 users of org as org_owner in edition team`",
-            "the first 1000 members (was 1) of each `org` hold `org_owner`",
+            "members 2 to 1000 of each `org` (the first 1 were before) hold `org_owner` instead of `org_member`, gaining `org.billing`",
         ),
         (
             "default org_member",
@@ -81,7 +81,7 @@ fn every_row_of_the_table_exits_1_naming_the_change() {
             " in edition team",
             "",
             "→ `bootstrap first 1 user of org as org_owner`",
-            "the bootstrap now applies in edition `free`",
+            "in edition `free`, the first 1 members of each `org` hold `org_owner` instead of `org_member`, gaining",
         ),
         (
             "without rbac",
@@ -691,4 +691,54 @@ fn cli_usage_errors_exit_2() {
     let (status, _, err) = rbacc(&["diff", "--old-preset", "astro", &bad]);
     assert_eq!(status, 2);
     assert!(err.contains("E0101"), "{err}");
+}
+
+#[test]
+fn display_names_and_declaration_order_are_not_changes() {
+    let renamed = REPO
+        .replace("\"Maintain\"", "\"Maintainer\"")
+        .replace("role repo_read on repo \"Read\" { grant repo.read }\n", "")
+        + "role repo_read on repo \"Read\" { grant repo.read }\n";
+    let d = diff::diff(
+        &compile("repo.rbac", REPO),
+        &compile("repo_new.rbac", &renamed),
+    );
+    assert!(d.is_empty(), "{:#?}", d.changes);
+}
+
+/// A 10,000-user organization where one line gives 9,999 users five
+/// permissions: the comment stays one group with a few examples.
+#[test]
+fn a_ten_thousand_user_org_fits_a_comment() {
+    let mut data = String::from("edition: team\nusers:\n");
+    for u in 0..10_000 {
+        data.push_str(&format!("  - u{u}\n"));
+    }
+    data.push_str("resources:\n  org:acme:\n    members: [");
+    data.push_str(
+        &(0..10_000)
+            .map(|u| format!("u{u}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    data.push_str("]\n");
+    for w in 0..20 {
+        data.push_str(&format!(
+            "  ws:acme/w{w}:\n    roles:\n      u{w}: ws_viewer\n"
+        ));
+    }
+    let old = compile("policy.rbac", &base_source());
+    let new = compile(
+        "policy_new.rbac",
+        &edited("bootstrap first 1 user", "bootstrap first 10000 users"),
+    );
+    let mut d = diff::diff(&old, &new);
+    d.members = Some(diff::members::diff_members(&old, &new, "members.yaml", &data).unwrap());
+    let m = d.members.as_ref().unwrap();
+    assert!(m.gained > 9_999 * 5, "{}", m.gained);
+    let md = diff::to_markdown(&d);
+    assert!(md.len() < 65_536, "{}", md.len());
+    assert!(md.contains("9999 users"), "{md}");
+    let human = diff::to_human(&d);
+    assert!(human.len() < 65_536, "{}", human.len());
 }

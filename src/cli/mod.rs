@@ -10,6 +10,7 @@ mod graph;
 mod input;
 mod lsp;
 mod matrix;
+mod review;
 mod test;
 
 pub use input::{load_policy, PolicyArgs};
@@ -172,6 +173,12 @@ pub enum Command {
     /// (docs/language.md, "Editor setup").
     #[command(after_help = "Example:\n  rbacc lsp")]
     Lsp(lsp::LspArgs),
+    /// Access review: what every user holds on every resource of the data,
+    /// per user and per resource (markdown, CSV, JSON).
+    #[command(
+        after_help = "Example:\n  rbacc review --preset astro -m examples/astro/members.yaml > review.md\n  rbacc review --policy policy.rbac -m members.yaml --format csv --by resource"
+    )]
+    Review(review::ReviewArgs),
 }
 
 /// Arguments of `rbacc presets`.
@@ -259,6 +266,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> Exit {
         }
         Command::Man(args) => man(&args, io),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Review(args) => review::run(&args, io),
     }
 }
 

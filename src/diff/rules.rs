@@ -6,7 +6,8 @@
 //! compared field by field; each rule's changes are one change, at the rule
 //! in NEW (in OLD when it is removed).
 
-use super::roles::names;
+use super::roles::{access, names};
+use super::Access;
 use super::{Change, Changes, Effect, Side};
 use crate::analyse::may_hold;
 use crate::policy::Policy;
@@ -23,56 +24,90 @@ fn role_names(model: &Model, roles: &[RoleId]) -> BTreeSet<String> {
 
 /// What role `b` of `nb` may hold that role `a` of `na` may not, by name.
 fn more_than(na: &Policy, a: Option<&str>, nb: &Policy, b: &str) -> Vec<String> {
-    let perms = |p: &Policy, r: Option<&str>| -> BTreeSet<String> {
-        let Some(id) = r.and_then(|r| p.model.role_id(r)) else {
-            return BTreeSet::new();
-        };
-        may_hold(&p.model, &p.compiled, id)
-            .iter()
-            .map(|i| p.model.perm_name(PermId::from_index(i)).to_string())
-            .collect()
+    // How a role holds a permission: a group held member by member counts
+    // as held configurably at least.
+    let level = |p: &Policy, may: &crate::compile::BitSet, r: RoleId, perm: PermId| {
+        let l = access(p, r, perm);
+        if l == Access::None && may.contains(perm.index()) {
+            Access::ConfigurableOff
+        } else {
+            l
+        }
     };
-    let was = perms(na, a);
-    perms(nb, Some(b)).difference(&was).cloned().collect()
+    let Some(bid) = nb.model.role_id(b) else {
+        return Vec::new();
+    };
+    let aid = a.and_then(|a| na.model.role_id(a));
+    let b_may = may_hold(&nb.model, &nb.compiled, bid);
+    let a_may = aid.map(|r| may_hold(&na.model, &na.compiled, r));
+    b_may
+        .iter()
+        .map(PermId::from_index)
+        .filter(|&p| {
+            let name = nb.model.perm_name(p);
+            let was = match (aid, &a_may, na.model.perm_id(name)) {
+                (Some(aid), Some(may), Some(ap)) => level(na, may, aid, ap),
+                _ => Access::None,
+            };
+            level(nb, &b_may, bid, p) > was
+        })
+        .map(|p| nb.model.perm_name(p).to_string())
+        .collect()
 }
 
 /// A role given to members in place of another (or of nothing): widens by
-/// what it holds beyond.
+/// what the new role holds beyond the old one, narrows by the reverse.
 fn replaced(
     change: &mut Change,
     (old, new): (&Policy, &Policy),
     (was, now): (Option<&str>, Option<&str>),
     who: &str,
 ) {
-    match now {
-        Some(now) => {
-            let more = more_than(old, was, new, now);
-            let text = match was {
-                Some(was) => format!("{who} hold `{now}` instead of `{was}`"),
-                None => format!("{who} now hold `{now}`"),
-            };
-            if more.is_empty() {
-                change.push(Effect::Narrows, text, vec![now.to_string()], Vec::new());
-            } else {
-                change.push(
-                    Effect::Widens,
-                    format!("{text}, gaining {}", names(&more, 8)),
-                    vec![now.to_string()],
-                    more,
-                );
-            }
-        }
-        None => {
-            if let Some(was) = was {
-                change.push(
-                    Effect::Narrows,
-                    format!("{who} no longer hold `{was}`"),
-                    vec![was.to_string()],
-                    Vec::new(),
-                );
-            }
-        }
+    let text = match (was, now) {
+        (Some(w), Some(n)) if w == n => return,
+        (Some(w), Some(n)) => format!("{who} hold `{n}` instead of `{w}`"),
+        (None, Some(n)) => format!("{who} now hold `{n}`"),
+        (Some(w), None) => format!("{who} no longer hold `{w}`"),
+        (None, None) => return,
+    };
+    let more = now.map(|n| more_than(old, was, new, n)).unwrap_or_default();
+    let less = was.map(|w| more_than(new, now, old, w)).unwrap_or_default();
+    let roles: Vec<String> = now.or(was).map(|r| vec![r.to_string()]).unwrap_or_default();
+    let before = change.consequences.len();
+    if !more.is_empty() {
+        change.push(
+            Effect::Widens,
+            format!("{text}, gaining {}", names(&more, 8)),
+            roles.clone(),
+            more,
+        );
     }
+    if !less.is_empty() {
+        change.push(
+            Effect::Narrows,
+            format!("{text}, losing {}", names(&less, 8)),
+            roles.clone(),
+            less,
+        );
+    }
+    if change.consequences.len() == before {
+        change.push(
+            Effect::Neutral,
+            format!("{text}, which hold the same"),
+            roles,
+            Vec::new(),
+        );
+    }
+}
+
+/// The role a member of an instance of `scope` holds when a bootstrap of
+/// `role` does not apply: the default of the cardinality rule with `role`.
+fn default_for<'m>(m: &'m Model, scope: &str, role: &str) -> Option<&'m str> {
+    m.cardinalities
+        .iter()
+        .filter(|c| m.scope_name(c.scope) == scope)
+        .filter(|c| c.roles.iter().any(|r| m.role_name(*r) == role))
+        .find_map(|c| c.default.map(|d| m.role_name(d)))
 }
 
 /// Pairs NEW's items with OLD's: for each NEW item, the unmatched OLD item
@@ -158,7 +193,8 @@ fn bootstraps(old: &Policy, new: &Policy, changes: &mut Changes) {
                 format!("{} (new)", boot_text(nm, b)),
             );
             let who = format!("the first {} members of each `{scope}`", b.count);
-            replaced(&mut c, (old, new), (None, Some(role)), &who);
+            let otherwise = default_for(om, scope, role);
+            replaced(&mut c, (old, new), (otherwise, Some(role)), &who);
             changes.add(c);
             continue;
         };
@@ -170,26 +206,25 @@ fn bootstraps(old: &Policy, new: &Policy, changes: &mut Changes) {
             b.span,
             format!("{} → {}", boot_text(om, o), boot_text(nm, b)),
         );
+        // Members past the bootstrap hold the rule's default, if any.
+        let o_default = default_for(om, scope, o_role);
+        let n_default = default_for(nm, scope, role);
         if b.count > o.count {
-            c.push(
-                Effect::Widens,
-                format!(
-                    "the first {} members (was {}) of each `{scope}` hold `{role}`",
-                    b.count, o.count
-                ),
-                vec![role.to_string()],
-                Vec::new(),
+            let who = format!(
+                "members {} to {} of each `{scope}` (the first {} were before)",
+                o.count + 1,
+                b.count,
+                o.count
             );
+            replaced(&mut c, (old, new), (o_default, Some(role)), &who);
         } else if b.count < o.count {
-            c.push(
-                Effect::Narrows,
-                format!(
-                    "only the first {} members (was {}) of each `{scope}` hold `{role}`",
-                    b.count, o.count
-                ),
-                vec![role.to_string()],
-                Vec::new(),
+            let who = format!(
+                "members {} to {} of each `{scope}` (only the first {} are now)",
+                b.count + 1,
+                o.count,
+                b.count
             );
+            replaced(&mut c, (old, new), (Some(o_role), n_default), &who);
         }
         if o_role != role {
             let who = format!("the first {} members of each `{scope}`", b.count);
@@ -206,32 +241,21 @@ fn bootstraps(old: &Policy, new: &Policy, changes: &mut Changes) {
         let (o_all, n_all) = (all(&o_eds, om), all(&n_eds, nm));
         let gained: Vec<String> = n_all.difference(&o_all).cloned().collect();
         let lost: Vec<String> = o_all.difference(&n_all).cloned().collect();
-        if !gained.is_empty() || (n_eds.is_empty() && !o_eds.is_empty()) {
-            let list = if gained.is_empty() {
-                "every edition".to_string()
-            } else {
-                format!("edition {}", names(&gained, 5))
-            };
-            c.push(
-                Effect::Widens,
-                format!(
-                    "the bootstrap now applies in {list} (was only {})",
-                    names(&o_eds.iter().cloned().collect::<Vec<_>>(), 5)
-                ),
-                vec![role.to_string()],
-                Vec::new(),
+        if !gained.is_empty() {
+            let who = format!(
+                "in edition {}, the first {} members of each `{scope}`",
+                names(&gained, 5),
+                b.count
             );
+            replaced(&mut c, (old, new), (o_default, Some(role)), &who);
         }
         if !lost.is_empty() {
-            c.push(
-                Effect::Narrows,
-                format!(
-                    "the bootstrap no longer applies in edition {}",
-                    names(&lost, 5)
-                ),
-                vec![role.to_string()],
-                Vec::new(),
+            let who = format!(
+                "in edition {}, the first {} members of each `{scope}`",
+                names(&lost, 5),
+                o.count
             );
+            replaced(&mut c, (old, new), (Some(o_role), n_default), &who);
         }
         if !c.consequences.is_empty() {
             changes.add(c);
@@ -242,18 +266,20 @@ fn bootstraps(old: &Policy, new: &Policy, changes: &mut Changes) {
             continue;
         };
         let (scope, role) = (om.scope_name(o.scope), om.role_name(o.role));
-        changes.add(
-            Change::new(
-                "bootstrap",
-                Side::Old,
-                o.span,
-                format!("{} (removed)", boot_text(om, o)),
-            )
-            .with(
-                Effect::Narrows,
-                format!("the first members of each `{scope}` no longer hold `{role}`"),
-            ),
+        let mut c = Change::new(
+            "bootstrap",
+            Side::Old,
+            o.span,
+            format!("{} (removed)", boot_text(om, o)),
         );
+        let who = format!("the first {} members of each `{scope}`", o.count);
+        replaced(
+            &mut c,
+            (old, new),
+            (Some(role), default_for(nm, scope, role)),
+            &who,
+        );
+        changes.add(c);
     }
 }
 
