@@ -65,8 +65,8 @@ pub struct Review {
 /// Decides the whole data. With `explain`, each held triple carries its
 /// explanation.
 pub fn review(auth: &Authorizer, explain: bool) -> Review {
-    let m = &auth.members;
-    let model = &auth.policy.model;
+    let m = &auth.members();
+    let model = &auth.policy().model;
     let mut held = Vec::new();
     let mut resources = Vec::new();
     let mut per_user: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
@@ -134,10 +134,10 @@ pub fn review(auth: &Authorizer, explain: bool) -> Review {
     Review {
         version: FORMAT_VERSION,
         policy: auth
-            .policy
+            .policy()
             .sources
-            .get(auth.policy.file)
-            .map_or_else(|| auth.policy.name.clone(), |s| s.name.clone()),
+            .get(auth.policy().file)
+            .map_or_else(|| auth.policy().name.clone(), |s| s.name.clone()),
         members: m.name.clone(),
         held,
         users,
