@@ -476,10 +476,10 @@ fn data_diff(
     new: &Policy,
     text: &str,
 ) -> Option<Vec<(String, String, String, bool)>> {
-    let om = Members::from_yaml(old, "m.yaml", text).ok()?;
-    let nm = Members::from_yaml(new, "m.yaml", text).ok()?;
-    let oref = Reference::from_text(&old.model, &om, text).ok()?;
-    let nref = Reference::from_text(&new.model, &nm, text).ok()?;
+    let _old_loads = Members::from_yaml(old, "m.yaml", text).ok()?;
+    let _new_loads = Members::from_yaml(new, "m.yaml", text).ok()?;
+    let oref = Reference::from_text(&old.model, text).ok()?;
+    let nref = Reference::from_text(&new.model, text).ok()?;
     let mut out = Vec::new();
     let kinds = [
         ("org:a", &ORG_PERMS[..]),

@@ -24,8 +24,10 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let authz = rbacc::Authorizer::new(policy, members).expect("data loaded against this policy");
-    let reference = Reference::from_text(&authz.policy().model, &authz.members(), members_text)
-        .expect("loaded data reads as raw data");
+    // The reference derives who holds what from the text itself: data that
+    // loads must be data it accepts.
+    let reference = Reference::from_text(&authz.policy().model, members_text)
+        .expect("the reference accepts the data loading accepted");
     let mut lines: Vec<(String, String, String)> = queries
         .lines()
         .filter_map(|l| {
@@ -39,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         .take(64)
         .collect();
     // Also every (user, permission, resource) of small data.
-    let m = &authz.members();
+    let m = authz.members();
     if m.users.len() * authz.policy().model.perms.len() * m.resources.len() <= 512 {
         for u in m.users.iter() {
             for p in &authz.policy().model.perms {

@@ -962,7 +962,7 @@ impl Builder<'_> {
                     .flatten()
                     .copied()
                     .collect();
-                let mut added = Vec::new();
+                let mut added: HashMap<UserId, (usize, GroupId)> = HashMap::new();
                 // Each holder's highest level here, computed once (not per
                 // group member).
                 let mut levels: Option<HashMap<UserId, usize>> = None;
@@ -991,6 +991,9 @@ impl Builder<'_> {
                             let mut can = cr.always.clone();
                             can.union_with(&cr.configurable);
                             can.union_with(&cr.grantable);
+                            // A group of permissions is covered when its
+                            // members are, configurable ones included.
+                            crate::compile::close_groups(model, &mut can);
                             perms.is_subset(&can)
                         })
                     });
@@ -1008,20 +1011,28 @@ impl Builder<'_> {
                     for &u in gmembers {
                         let current = levels.get(&u).copied();
                         if current.is_none_or(|c| c < level) {
-                            if let Some(&role) = rank.ascending.get(level) {
-                                added.push((
-                                    u,
-                                    Held {
-                                        role,
-                                        origin: Origin::Upgrade(g),
-                                    },
-                                ));
+                            // A user in several groups reaches the highest
+                            // of their levels (not each of them).
+                            let e = added.entry(u).or_insert((level, g));
+                            if level > e.0 {
+                                *e = (level, g);
                             }
                         }
                     }
                 }
+                let mut added: Vec<(UserId, (usize, GroupId))> = added.into_iter().collect();
+                added.sort_by_key(|(u, _)| *u);
                 if let Some(list) = self.held.get_mut(ri) {
-                    list.extend(added);
+                    list.extend(added.into_iter().filter_map(|(u, (level, g))| {
+                        let role = *rank.ascending.get(level)?;
+                        Some((
+                            u,
+                            Held {
+                                role,
+                                origin: Origin::Upgrade(g),
+                            },
+                        ))
+                    }));
                 }
             }
         }

@@ -7,17 +7,19 @@
 //! ([`crate::Authorizer`]) agrees with it on random policies, memberships
 //! and queries.
 //!
-//! What it reuses and what it recomputes:
-//! - The roles each user holds on each resource (explicit bindings, group
-//!   bindings, cardinality defaults, bootstrap, edition fallback, group
-//!   upgrades) are taken from the loaded [`Members`] ([`EntryRef::roles`](crate::membership::EntryRef::roles)):
-//!   those are membership semantics, not what the bitsets compute.
-//! - Everything else is recomputed here from the policy text's meaning:
-//!   which permissions a grant pattern covers (from the pattern text, not
-//!   from its resolved expansion), includes, role implications, permission
+//! It reads the membership YAML itself ([`data`], its own serde types) and
+//! shares nothing with loading ([`crate::membership`]) but the resolved
+//! [`Model`]:
+//! - The roles each user holds on each resource are derived in [`rules`]
+//!   from the data as written: bindings (direct and through groups), join
+//!   order, bootstrap (with its editions), cardinality defaults and
+//!   `exactly one` refusals, group upgrades by rank, and editions without
+//!   RBAC with or without a fallback role.
+//! - Decisions are recomputed from the policy text's meaning: which
+//!   permissions a grant pattern covers (from the pattern text, not from
+//!   its resolved expansion), includes, role implications, permission
 //!   implications, grouped permissions, configurable grants and their
-//!   settings (read from the raw YAML), and direct grants (read from the raw
-//!   YAML).
+//!   settings, and direct grants.
 //!
 //! The decision rules, for user `u`, permission `p`, and the resource `t`
 //! the query names (or its enclosing resource of `p`'s scope kind):
@@ -38,59 +40,75 @@
 //!    not apply (only the fallback role, with its defaults).
 
 use crate::eval::QueryError;
-use crate::membership::raw::RawMembers;
-use crate::membership::{Members, Origin, ResId, UserId};
 use crate::resolve::{Model, PermId, RoleId, ScopeId};
+use std::collections::BTreeSet;
+
+pub mod data;
+mod rules;
+
+pub use data::Data;
+pub use rules::Refusal;
+use rules::World;
 
 /// A naive evaluator over the resolved model and the membership data.
 #[derive(Debug)]
 pub struct Reference<'a> {
     model: &'a Model,
-    members: &'a Members,
-    raw: RawMembers,
-    rbac: bool,
-}
-
-/// Reads the raw membership YAML the same way loading does (an empty file
-/// is empty data).
-pub fn read_raw(text: &str) -> Result<RawMembers, String> {
-    Members::read(text).map_err(|e| e.message)
+    data: Data,
+    world: World,
 }
 
 impl<'a> Reference<'a> {
-    /// A reference evaluator over a model, the loaded members (for users,
-    /// resources and held roles) and the raw data they were loaded from (for
-    /// direct grants and settings).
-    pub fn new(model: &'a Model, members: &'a Members, raw: RawMembers) -> Reference<'a> {
-        let rbac = members
-            .edition
-            .and_then(|e| model.editions.get(e.index()))
-            .is_none_or(|e| e.rbac);
-        Reference {
-            model,
-            members,
-            raw,
-            rbac,
-        }
+    /// A reference evaluator over a model and membership data; refused when
+    /// the data breaks a rule of the semantics (an `exactly one` rule with
+    /// no default and a member holding none of its roles; one user bound two
+    /// roles of one cardinality rule) or names something that does not
+    /// exist.
+    pub fn new(model: &'a Model, data: Data) -> Result<Reference<'a>, Refusal> {
+        let world = rules::derive(model, &data)?;
+        Ok(Reference { model, data, world })
     }
 
-    /// A reference evaluator reading the raw data from the YAML text the
-    /// members were loaded from.
-    pub fn from_text(
-        model: &'a Model,
-        members: &'a Members,
-        text: &str,
-    ) -> Result<Reference<'a>, String> {
-        let raw = read_raw(text)?;
-        Ok(Reference::new(model, members, raw))
+    /// A reference evaluator over the membership YAML text.
+    pub fn from_text(model: &'a Model, text: &str) -> Result<Reference<'a>, Refusal> {
+        let data = data::read(text).map_err(Refusal::Invalid)?;
+        Reference::new(model, data)
+    }
+
+    /// The roles `user` holds on `resource` itself (not those held on
+    /// enclosing resources or implied), by name; `None` for an unknown user
+    /// or resource.
+    pub fn roles_held(&self, user: &str, resource: &str) -> Option<BTreeSet<String>> {
+        let u = *self.world.user_ix.get(user)?;
+        let r = *self.world.res_ix.get(resource)?;
+        let held = self.world.held.get(r)?;
+        Some(
+            held.iter()
+                .filter(|(v, _)| *v == u)
+                .map(|(_, role)| self.model.role_name(*role).to_string())
+                .collect(),
+        )
+    }
+
+    /// The members of `resource` in join order; `None` for an unknown one.
+    pub fn members_of(&self, resource: &str) -> Option<Vec<String>> {
+        let r = *self.world.res_ix.get(resource)?;
+        let members = self.world.members.get(r)?;
+        Some(
+            members
+                .iter()
+                .filter_map(|&u| self.world.users.get(u).cloned())
+                .collect(),
+        )
     }
 
     /// Can `user` do `perm` on `resource`? Unknown names and a permission of
     /// a kind that does not enclose the resource are errors, never allows.
     pub fn decide(&self, user: &str, perm: &str, resource: &str) -> Result<bool, QueryError> {
-        let u = self
-            .members
-            .user_id(user)
+        let u = *self
+            .world
+            .user_ix
+            .get(user)
             .ok_or_else(|| QueryError::UnknownUser {
                 name: user.to_string(),
                 suggestion: None,
@@ -105,12 +123,10 @@ impl<'a> Reference<'a> {
                 name: perm.to_string(),
                 suggestion: None,
             })?;
-        let r = self
-            .members
-            .resources
-            .iter()
-            .position(|x| x.name == resource)
-            .map(ResId::from_index)
+        let r = *self
+            .world
+            .res_ix
+            .get(resource)
             .ok_or_else(|| QueryError::UnknownResource {
                 name: resource.to_string(),
                 suggestion: None,
@@ -135,62 +151,30 @@ impl<'a> Reference<'a> {
         self.model.role(r).map(|x| x.scope).unwrap_or_default()
     }
 
-    /// `r` and the resources enclosing it, innermost first.
-    fn ancestors(&self, r: ResId) -> Vec<ResId> {
-        let mut out = Vec::new();
-        let mut cur = Some(r);
-        while let Some(x) = cur {
-            if out.contains(&x) {
-                break;
-            }
-            out.push(x);
-            cur = self.members.resource(x).and_then(|res| res.parent);
-        }
-        out
+    fn res_name(&self, r: usize) -> &str {
+        self.world.res.get(r).map_or("", |x| x.name.as_str())
     }
 
     /// `r` or the resource enclosing it of the given kind.
-    fn enclosing(&self, r: ResId, kind: ScopeId) -> Option<ResId> {
-        self.ancestors(r).into_iter().find(|x| {
-            self.members
-                .resource(*x)
-                .is_some_and(|res| res.kind == kind)
-        })
-    }
-
-    /// `p` and the groups containing it, innermost first.
-    fn perm_and_groups(&self, p: PermId) -> Vec<PermId> {
-        let mut out = Vec::new();
-        let mut cur = Some(p);
-        while let Some(x) = cur {
-            if out.contains(&x) {
-                break;
-            }
-            out.push(x);
-            cur = self.model.perm(x).and_then(|perm| perm.parent);
-        }
-        out
+    fn enclosing(&self, r: usize, kind: ScopeId) -> Option<usize> {
+        rules::ancestors(&self.world, r)
+            .into_iter()
+            .find(|x| self.world.res.get(*x).is_some_and(|res| res.kind == kind))
     }
 
     /// Rule 1, 2 and 5: does `u` hold `p` on `t` (a resource of `p`'s kind)?
-    fn holds(&self, u: UserId, p: PermId, t: ResId) -> bool {
+    fn holds(&self, u: usize, p: PermId, t: usize) -> bool {
         let Some(perm) = self.model.perm(p) else {
             return false;
         };
         if !perm.children.is_empty() {
             return perm.children.iter().all(|&c| self.holds(u, c, t));
         }
-        for a in self.ancestors(t) {
-            if let Some(entry) = self.members.entry(u, a) {
-                for held in entry.roles() {
-                    // Roles a loader derives from direct grants are
-                    // recomputed below (rule 5), not taken on trust.
-                    if matches!(held.origin, Origin::Direct | Origin::GroupGrant(_)) {
-                        continue;
-                    }
-                    if self.gives(held.role, p, t, 0) {
-                        return true;
-                    }
+        for a in rules::ancestors(&self.world, t) {
+            let held = self.world.held.get(a).into_iter().flatten();
+            for &(_, role) in held.filter(|(v, _)| *v == u) {
+                if self.gives(role, p, t, 0) {
+                    return true;
                 }
             }
             if self.granted_directly(u, a, p) {
@@ -225,7 +209,7 @@ impl<'a> Reference<'a> {
     }
 
     /// Rule 3: does role `r` give the finer permission `p` on `t`?
-    fn gives(&self, r: RoleId, p: PermId, t: ResId, depth: usize) -> bool {
+    fn gives(&self, r: RoleId, p: PermId, t: usize, depth: usize) -> bool {
         let Some(role) = self.model.role(r) else {
             return false;
         };
@@ -233,7 +217,7 @@ impl<'a> Reference<'a> {
             return false;
         }
         for grant in &role.grants {
-            if !self.covers(&grant.text, role.scope, p) {
+            if !covers(self.model, &grant.text, role.scope, p) {
                 continue;
             }
             match grant.configurable {
@@ -254,78 +238,86 @@ impl<'a> Reference<'a> {
                 .any(|imp| self.gives(imp.role, p, t, depth + 1))
     }
 
-    /// Does a grant pattern, written in a role on `scope`, cover `p`?
-    /// Granting a group grants its members.
-    fn covers(&self, pattern: &str, scope: ScopeId, p: PermId) -> bool {
-        if !self.model.scope_within(self.perm_scope(p), scope) {
-            return false;
-        }
-        if pattern == "*" {
-            return true;
-        }
-        let names: Vec<&str> = self
-            .perm_and_groups(p)
-            .into_iter()
-            .map(|x| self.model.perm_name(x))
-            .collect();
-        match pattern.strip_suffix(".*") {
-            Some(prefix) => names.iter().any(|n| {
-                n.strip_prefix(prefix)
-                    .is_some_and(|rest| rest.starts_with('.'))
-            }),
-            None => names.contains(&pattern),
-        }
-    }
-
     /// Rule 4: the setting of `r`'s configurable grant of `p` on the
     /// enclosing instance of `r`'s scope kind, if one is written.
-    fn setting(&self, t: ResId, r: RoleId, p: PermId) -> Option<bool> {
-        if !self.rbac {
+    fn setting(&self, t: usize, r: RoleId, p: PermId) -> Option<bool> {
+        if !self.world.rbac {
             return None;
         }
         let inst = self.enclosing(t, self.role_scope(r))?;
-        let inst_name = self.members.res_name(inst);
-        let body = self.raw.resources.iter().find(|b| b.name.0 == inst_name)?;
-        let role_name = self.model.role_name(r);
-        for q in self.perm_and_groups(p) {
-            let qname = self.model.perm_name(q);
-            if let Some(s) = body
-                .settings
-                .iter()
-                .find(|s| s.role.0 == role_name && s.perm.0 == qname)
-            {
-                return Some(s.on);
-            }
-        }
-        None
+        let body = self.data.resources.get(self.res_name(inst))?;
+        let switches = body.settings.get(self.model.role_name(r))?;
+        perm_and_groups(self.model, p)
+            .into_iter()
+            .find_map(|q| switches.get(self.model.perm_name(q)))
+            .map(|on| on.0)
     }
 
     /// Is `p` (or a group containing it) granted directly to `u`, or to a
     /// group `u` is in, on resource `a`?
-    fn granted_directly(&self, u: UserId, a: ResId, p: PermId) -> bool {
-        if !self.rbac {
+    fn granted_directly(&self, u: usize, a: usize, p: PermId) -> bool {
+        if !self.world.rbac {
             return false;
         }
-        let a_name = self.members.res_name(a);
-        let user = self.members.user_name(u);
-        let Some(body) = self.raw.resources.iter().find(|b| b.name.0 == a_name) else {
+        let Some(user) = self.world.users.get(u) else {
             return false;
         };
-        let names: Vec<&str> = self
-            .perm_and_groups(p)
+        let Some(body) = self.data.resources.get(self.res_name(a)) else {
+            return false;
+        };
+        let names: Vec<&str> = perm_and_groups(self.model, p)
             .into_iter()
             .map(|x| self.model.perm_name(x))
             .collect();
         body.grants.iter().any(|(subject, perms)| {
             let applies = match subject.strip_prefix("group:") {
                 Some(g) => self
-                    .raw
+                    .data
                     .groups
-                    .iter()
-                    .any(|x| x.name.0 == g && x.members.iter().any(|(m, _)| m == user)),
+                    .get(g)
+                    .is_some_and(|users| users.0.contains(user)),
                 None => subject == user,
             };
-            applies && perms.iter().any(|x| names.contains(&x))
+            applies && perms.0.iter().any(|x| names.contains(&x.as_str()))
         })
+    }
+}
+
+/// `p` and the groups containing it, innermost first.
+fn perm_and_groups(model: &Model, p: PermId) -> Vec<PermId> {
+    let mut out = Vec::new();
+    let mut cur = Some(p);
+    while let Some(x) = cur {
+        if out.contains(&x) {
+            break;
+        }
+        out.push(x);
+        cur = model.perm(x).and_then(|perm| perm.parent);
+    }
+    out
+}
+
+/// Does a grant pattern, written in a role on `scope`, cover `p`? Granting
+/// a group grants its members.
+fn covers(model: &Model, pattern: &str, scope: ScopeId, p: PermId) -> bool {
+    let within = model
+        .perm(p)
+        .is_some_and(|x| model.scope_within(x.scope, scope));
+    if !within {
+        return false;
+    }
+    if pattern == "*" {
+        return true;
+    }
+    let names: Vec<&str> = perm_and_groups(model, p)
+        .into_iter()
+        .map(|x| model.perm_name(x))
+        .collect();
+    match pattern.strip_suffix(".*") {
+        Some(prefix) => names.iter().any(|n| {
+            n.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }),
+        None => names.contains(&pattern),
     }
 }
