@@ -80,6 +80,8 @@ pub mod diagnostic;
 #[doc(hidden)]
 pub mod diff;
 #[doc(hidden)]
+pub mod files;
+#[doc(hidden)]
 pub mod fmt;
 #[doc(hidden)]
 pub mod limits;

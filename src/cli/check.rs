@@ -1,6 +1,6 @@
 //! `rbacc check`: every file, every diagnostic.
 
-use super::input::read_text;
+use super::input::{read_text, FileKind};
 use super::{Exit, Io};
 use crate::analyse::LintConfig;
 use crate::diagnostic::{self, Diagnostic, Report};
@@ -40,21 +40,21 @@ pub struct CheckArgs {
     pub lints: Vec<String>,
 }
 
-/// Collects `*.rbac` files below a path, sorted.
+/// Collects `*.rbac` files below a path (see [`crate::files::walk`]); a
+/// path named on the command line is taken whatever its name.
 pub(crate) fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {e}",
+            crate::text::escape(&path.display().to_string())
+        )
+    })?;
     if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || entry.extension().is_some_and(|x| x == "rbac") {
-                collect(&entry, out)?;
-            }
-        }
+        let filter = crate::files::WalkFilter {
+            suffixes: &[".rbac"],
+            skip_hidden: false,
+        };
+        out.extend(crate::files::walk(path, filter)?);
     } else {
         out.push(path.to_path_buf());
     }
@@ -122,8 +122,10 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
             return Exit::Error;
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
     for file in files {
-        match read_text(&file) {
+        match read_text(&file, FileKind::Policy) {
             Ok(text) => inputs.push((file.display().to_string(), text)),
             Err(msg) => {
                 let _ = writeln!(io.err, "error: {msg}");

@@ -2,7 +2,7 @@
 //! `--policy`/`--preset` and `--members OLD.yaml NEW.yaml`) of two
 //! membership files under one policy.
 
-use super::input::{load_policy, read_text, report_load_error, LoadError};
+use super::input::{load_policy, read_text, report_load_error, FileKind, LoadError};
 use super::{Exit, Io};
 use crate::diff::members::{Causes, DataSide};
 use crate::diff::{self, RenderOptions, Side};
@@ -84,8 +84,8 @@ fn load_side(
     }
 }
 
-fn read(path: &Path) -> Result<String, LoadError> {
-    match read_text(path) {
+fn read(path: &Path, kind: FileKind) -> Result<String, LoadError> {
+    match read_text(path, kind) {
         Ok(Ok(text)) => Ok(text),
         Ok(Err(report)) => Err(LoadError::Invalid(report)),
         Err(msg) => Err(LoadError::Usage(msg)),
@@ -135,7 +135,7 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
     let mut result = diff::diff(&old, &new);
     match &args.members {
         Some(Some(path)) => {
-            let text = match read(path) {
+            let text = match read(path, FileKind::Members) {
                 Ok(t) => t,
                 Err(e) => return report_load_error(e, io),
             };
@@ -194,7 +194,7 @@ fn run_data(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         );
         return Exit::Error;
     };
-    let (old_text, new_text) = match (read(old_path), read(new_path)) {
+    let (old_text, new_text) = match (read(old_path, FileKind::Members), read(new_path, FileKind::Members)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return report_load_error(e, io),
     };

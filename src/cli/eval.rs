@@ -2,7 +2,7 @@
 //! policy and membership data. Fail closed: any error exits 2 and prints no
 //! decision.
 
-use super::input::{load_policy, read_text, report_load_error, PolicyArgs};
+use super::input::{load_policy, read_text, report_load_error, FileKind, PolicyArgs};
 use super::{Exit, Format, Io};
 use crate::eval::{Authorizer, Explanation, Query, QueryError};
 use crate::membership::Members;
@@ -79,7 +79,7 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
         setup.policy.policy.as_deref(),
     )
     .map_err(|e| report_load_error(e, io))?;
-    let text = match read_text(&setup.members) {
+    let text = match read_text(&setup.members, FileKind::Members) {
         Ok(Ok(text)) => text,
         Ok(Err(report)) => {
             let _ = write!(

@@ -1,7 +1,7 @@
 //! `rbacc fmt`: rewrite policy files in the canonical layout.
 
 use super::check::collect;
-use super::input::read_text;
+use super::input::{read_text, FileKind};
 use super::{Exit, Io};
 use crate::diagnostic::{self, Report, Sources};
 use std::io::Read;
@@ -49,7 +49,7 @@ pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> Exit {
             }
             text
         } else {
-            match read_text(&file) {
+            match read_text(&file, FileKind::Policy) {
                 Ok(Ok(text)) => text,
                 Ok(Err(report)) => {
                     render(&report, io);

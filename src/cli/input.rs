@@ -24,15 +24,56 @@ pub enum LoadError {
     Invalid(Report),
 }
 
-/// Reads a file as UTF-8; a non-UTF-8 file becomes a diagnostic.
-pub fn read_text(path: &Path) -> Result<Result<String, Report>, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+/// What a file read by [`read_text`] holds: sets its size limit and the
+/// code of the diagnostic when it is larger.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A policy file ([`crate::limits::MAX_POLICY_BYTES`], E0005).
+    Policy,
+    /// A membership file ([`crate::limits::MAX_MEMBERS_BYTES`], E0407).
+    Members,
+}
+
+impl FileKind {
+    fn limit(self) -> usize {
+        match self {
+            FileKind::Policy => crate::limits::MAX_POLICY_BYTES,
+            FileKind::Members => crate::limits::MAX_MEMBERS_BYTES,
+        }
+    }
+}
+
+/// Reads a regular file as UTF-8, at most its kind's limit (see
+/// [`crate::files::read_bounded`]). A file over the limit or not valid
+/// UTF-8 becomes a diagnostic; a special file or an I/O error is a message.
+pub fn read_text(path: &Path, kind: FileKind) -> Result<Result<String, Report>, String> {
+    let shown = crate::text::escape(&path.display().to_string()).into_owned();
+    let bytes = match crate::files::read_bounded(path, kind.limit()) {
+        Ok(bytes) => bytes,
+        Err(crate::files::ReadError::TooLarge { len, limit }) => {
+            let (code, what) = match kind {
+                FileKind::Policy => ("E0005", "policy file"),
+                FileKind::Members => ("E0407", "membership file"),
+            };
+            let size = len.map_or("more than the limit".to_string(), |n| format!("{n} bytes"));
+            let mut sources = Sources::new();
+            let file = sources.add(shown, String::new());
+            return Ok(Err(Report {
+                sources,
+                diagnostics: vec![Diagnostic::error(
+                    code,
+                    format!("{what} is {size}, larger than the limit of {limit} bytes"),
+                )
+                .primary(file, crate::span::Span::new(0, 0), "file starts here")],
+            }));
+        }
+        Err(e) => return Err(format!("cannot read `{shown}`: {e}")),
+    };
     Ok(String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let mut sources = Sources::new();
-        let file = sources.add(path.display().to_string(), lossy);
+        let file = sources.add(shown, lossy);
         let prefix = e.as_bytes().get(..valid).unwrap_or(&[]);
         let at = String::from_utf8_lossy(prefix).len();
         Report {
@@ -67,7 +108,7 @@ pub fn load_policy(preset: Option<&str>, path: Option<&Path>) -> Result<Policy, 
             )
         }
         (None, Some(path)) => {
-            let text = read_text(path).map_err(LoadError::Usage)?;
+            let text = read_text(path, FileKind::Policy).map_err(LoadError::Usage)?;
             (
                 path.display().to_string(),
                 text.map_err(LoadError::Invalid)?,

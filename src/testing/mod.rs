@@ -418,44 +418,52 @@ fn decision(allowed: bool) -> &'static str {
 }
 
 /// The test files named by `paths`: files as given, directories searched
-/// recursively (sorted) for `*.yaml`/`*.yml` files with a top-level
+/// (sorted, each file once, special files and symlink loops skipped, see
+/// [`crate::files::walk`]) for `*.yaml`/`*.yml` files with a top-level
 /// `cases:` key. Hidden directories and `target` are skipped.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+            let filter = crate::files::WalkFilter {
+                suffixes: &[".yaml", ".yml"],
+                skip_hidden: true,
+            };
+            for f in crate::files::walk(p, filter)? {
+                if read_file(&f).is_ok_and(|t| file::looks_like_tests(&t)) {
+                    out.push(f);
+                }
+            }
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(format!("no such file or directory: `{}`", p.display()));
+            return Err(format!(
+                "no such file or directory: `{}`",
+                crate::text::escape(&p.display().to_string())
+            ));
         }
     }
+    let mut seen = HashSet::new();
+    out.retain(|f| seen.insert(f.clone()));
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if p.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                walk(&p, out)?;
-            }
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && std::fs::read_to_string(&p).is_ok_and(|t| file::looks_like_tests(&t))
-        {
-            out.push(p);
-        }
-    }
-    Ok(())
+/// Reads a test or membership file named by a test run: a regular file of
+/// at most [`crate::limits::MAX_MEMBERS_BYTES`], as UTF-8.
+fn read_file(path: &Path) -> Result<String, String> {
+    read_limited(path, crate::limits::MAX_MEMBERS_BYTES)
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8.
+fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
+    let bytes = crate::files::read_bounded(path, limit)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Runs the test files named by `paths` (see [`collect`]).
@@ -493,7 +501,7 @@ pub fn run_file(run: &mut Run, path: &Path) {
             report,
         });
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_file(path) {
         Ok(t) => t,
         Err(e) => return fail(run, format!("cannot read `{file}`: {e}"), None),
     };
@@ -555,7 +563,7 @@ fn load_suite(
             let ppath = file::relative_to(path, p);
             let label = ppath.display().to_string();
             let policy = cached_policy(run, &label, || {
-                let text = std::fs::read_to_string(&ppath)
+                let text = read_limited(&ppath, crate::limits::MAX_POLICY_BYTES)
                     .map_err(|e| (format!("{file}: cannot read policy `{label}`: {e}"), None))?;
                 crate::policy::compile(&label, &text)
                     .map_err(|r| (format!("{file}: the policy `{label}` has errors"), Some(r)))
@@ -576,7 +584,7 @@ fn load_suite(
         MembersSpec::Path(p) => {
             let mpath = file::relative_to(path, p);
             let name = mpath.display().to_string();
-            let text = std::fs::read_to_string(&mpath).map_err(|e| {
+            let text = read_file(&mpath).map_err(|e| {
                 (
                     format!("{file}: cannot read membership data `{name}`: {e}"),
                     None,
