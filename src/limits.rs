@@ -21,3 +21,6 @@ pub const MAX_YAML_DEPTH: usize = 16;
 /// errors; each is rendered with a window of its source line, see
 /// `diagnostic::clip`).
 pub const MAX_DIAGNOSTICS: usize = 10_000;
+/// Longest line of an `eval --batch` input, in bytes (a longer line is
+/// answered `error` and skipped without being kept in memory).
+pub const MAX_BATCH_LINE: usize = 1024 * 1024;

@@ -370,12 +370,13 @@ fay workspace.dags.view deployment:acme/analytics/prod
 
 #[test]
 fn batch_from_stdin_answers_in_order() {
+    // A deny among the answers: exit 1.
     let o = run(astro(&["eval", "--batch", "-"]).write_stdin(BATCH));
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "{}", o.stderr);
     assert_eq!(o.stdout, "allow\ndeny\nallow\n");
 
     let o = run(astro(&["eval", "--batch", "-", "--format", "json"]).write_stdin(BATCH));
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "{}", o.stderr);
     let answers: Vec<serde_json::Value> = o
         .stdout
         .lines()
@@ -397,7 +398,7 @@ fn batch_from_a_file() {
     let o = run(astro(&["eval", "--batch", file.to_str().unwrap()]));
     assert_eq!(
         (o.code, o.stdout.as_str()),
-        (0, "allow\ndeny\nallow\n"),
+        (1, "allow\ndeny\nallow\n"),
         "{}",
         o.stderr
     );

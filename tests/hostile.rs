@@ -164,3 +164,130 @@ fn a_file_named_twice_is_checked_once() {
     assert!(out.stderr.contains("checked 1 file:"), "{}", out.stderr);
     let _ = astro();
 }
+
+// ------------------------------------------------------------ batches
+
+fn astro_batch(format: &str) -> assert_cmd::Command {
+    let mut cmd = rbacc();
+    cmd.args([
+        "eval",
+        "--preset",
+        "astro",
+        "-m",
+        "examples/astro/members.yaml",
+        "--batch",
+        "-",
+        "--format",
+        format,
+    ]);
+    cmd
+}
+
+const ALLOW: &str = "ana organization.view organization:acme";
+const DENY: &str = "dev organization.members.invite organization:acme";
+
+#[test]
+fn batch_json_refuses_repeated_and_unknown_keys_on_their_line() {
+    let input = format!(
+        "{ALLOW}\n{}\n{}\n{ALLOW}\n",
+        r#"{"user":"bob","user":"ana","permission":"organization.view","resource":"organization:acme"}"#,
+        r#"{"user":"ana","permission":"organization.view","resource":"organization:acme","decision":"deny"}"#,
+    );
+    let out = run(astro_batch("json").write_stdin(input));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let answers: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 4, "{}", out.stdout);
+    assert_eq!(answers[0]["decision"], "allow");
+    assert_eq!(answers[1]["line"], 2);
+    assert!(
+        answers[1]["error"].as_str().unwrap().contains("duplicate field `user`"),
+        "{}",
+        answers[1]
+    );
+    assert_eq!(answers[2]["line"], 3);
+    assert!(
+        answers[2]["error"].as_str().unwrap().contains("unknown field `decision`"),
+        "{}",
+        answers[2]
+    );
+    assert_eq!(answers[3]["decision"], "allow");
+}
+
+#[test]
+fn batch_exit_codes_follow_the_contract() {
+    let cases = [
+        (format!("{ALLOW}\n{ALLOW}\n"), 0),
+        (format!("{ALLOW}\n{DENY}\n"), 1),
+        (format!("{DENY}\n{DENY}\n"), 1),
+        (format!("{ALLOW}\nnobody x y\n{DENY}\n"), 2),
+        (String::new(), 0),
+    ];
+    for (input, code) in cases {
+        let out = run(astro_batch("human").write_stdin(input.clone()));
+        assert_eq!(out.code, code, "{input:?}: {}{}", out.stdout, out.stderr);
+    }
+}
+
+#[test]
+fn batch_lines_that_are_not_text_or_too_long_are_answered_in_place() {
+    let mut input = format!("{ALLOW}\n").into_bytes();
+    input.extend_from_slice(b"ana \xff organization:acme\n");
+    input.extend(std::iter::repeat_n(b'x', rbacc::limits::MAX_BATCH_LINE + 10));
+    input.extend_from_slice(format!("\n{ALLOW}\n").as_bytes());
+    let out = run(astro_batch("human").write_stdin(input));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    assert_eq!(lines[0], "allow");
+    assert!(lines[1].contains("line 2: malformed query: the line is not valid UTF-8"), "{}", lines[1]);
+    assert!(lines[2].contains("line 3: malformed query: the line is longer than"), "{}", lines[2]);
+    assert_eq!(lines[3], "allow");
+}
+
+#[test]
+fn batch_errors_are_printed_escaped() {
+    let out = run(astro_batch("human").write_stdin("\u{1b}[2J\u{202e}x organization.view organization:acme\n"));
+    assert_eq!(out.code, 2);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("\\u{1b}[2J\\u{202e}x"), "{}", out.stdout);
+}
+
+#[test]
+fn batch_answers_each_line_before_the_next_is_written() {
+    use std::io::{BufRead, BufReader, Write};
+    let bin = assert_cmd::cargo::cargo_bin("rbacc");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(root())
+        .args([
+            "eval",
+            "--preset",
+            "astro",
+            "-m",
+            "examples/astro/members.yaml",
+            "--batch",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // A co-process: write one query, read its answer, then the next. Were
+    // answers held back until the end of input, the first read would wait
+    // forever (the test harness would time out).
+    for (query, expected) in [(ALLOW, "allow"), (DENY, "deny"), (ALLOW, "allow")] {
+        writeln!(stdin, "{query}").unwrap();
+        stdin.flush().unwrap();
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).unwrap();
+        assert_eq!(answer.trim_end(), expected);
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

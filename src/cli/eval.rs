@@ -6,8 +6,9 @@ use super::input::{load_policy, read_text, report_load_error, FileKind, PolicyAr
 use super::{Exit, Format, Io};
 use crate::eval::{Authorizer, Explanation, Query, QueryError};
 use crate::membership::Members;
+use crate::text::escape;
 use serde_json::json;
-use std::io::{BufRead, Read};
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 
 /// Where the policy and the data come from.
@@ -34,7 +35,10 @@ pub struct EvalArgs {
     #[arg(long)]
     pub explain: bool,
     /// Read queries from a file (`-` for stdin), one per line: `USER PERMISSION
-    /// RESOURCE` or a JSON object with `user`, `permission`, `resource`.
+    /// RESOURCE` or a JSON object with exactly the keys `user`, `permission`,
+    /// `resource`. Each line is answered in order as soon as it is read (a
+    /// bad line is answered `error` in place); exit 0 when every answer is
+    /// allow, 1 when one is deny, 2 when one is an error.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["user", "permission", "resource"])]
     pub batch: Option<PathBuf>,
     /// The user.
@@ -115,7 +119,7 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
 }
 
 fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {
-    let _ = writeln!(io.err, "error: {e}");
+    let _ = writeln!(io.err, "error: {}", escape(&e.to_string()));
     Exit::Error
 }
 
@@ -123,9 +127,9 @@ fn explanation_text(e: &Explanation) -> String {
     let mut out = String::new();
     for (i, step) in e.steps.iter().enumerate() {
         let arrow = if i == 0 { "  " } else { "  → " };
-        out.push_str(&format!("{arrow}{}", step.text));
+        out.push_str(&format!("{arrow}{}", escape(&step.text)));
         if let Some(loc) = &step.location {
-            out.push_str(&format!("  [{loc}]"));
+            out.push_str(&format!("  [{}]", escape(loc)));
         }
         out.push('\n');
     }
@@ -189,19 +193,24 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
     }
 }
 
+/// A batch line written as JSON: exactly these three keys, each once
+/// (a repeated or unknown key is an error, so that what a log shows and
+/// what is answered cannot differ).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonQuery {
+    user: String,
+    permission: String,
+    resource: String,
+}
+
 /// Parses one batch line.
 fn parse_line(line: &str) -> Result<(String, String, String), QueryError> {
     let line = line.trim();
     if line.starts_with('{') {
-        let v: serde_json::Value =
+        let q: JsonQuery =
             serde_json::from_str(line).map_err(|e| QueryError::Malformed(e.to_string()))?;
-        let field = |k: &str| {
-            v.get(k)
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| QueryError::Malformed(format!("missing string field `{k}`")))
-        };
-        return Ok((field("user")?, field("permission")?, field("resource")?));
+        return Ok((q.user, q.permission, q.resource));
     }
     let parts: Vec<&str> = line.split_whitespace().collect();
     match parts.as_slice() {
@@ -213,70 +222,181 @@ fn parse_line(line: &str) -> Result<(String, String, String), QueryError> {
     }
 }
 
-fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_>) -> Exit {
-    let mut text = String::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .read_to_string(&mut text)
-            .map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
+/// One line of a batch: its bytes (without the line end), or why not.
+enum Line {
+    /// The line's bytes.
+    Text(Vec<u8>),
+    /// Longer than [`crate::limits::MAX_BATCH_LINE`]; the rest of it was
+    /// skipped.
+    TooLong,
+}
+
+/// Reads the next line of at most `max` bytes, or `None` at the end.
+fn next_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> {
+    let mut buf = Vec::new();
+    let n = r.by_ref().take(max as u64 + 1).read_until(b'\n', &mut buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        return Ok(Some(Line::Text(buf)));
+    }
+    if buf.len() <= max {
+        return Ok(Some(Line::Text(buf))); // the last line, with no line end
+    }
+    // Skip the rest of the long line without keeping it.
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            break;
+        }
+        match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                r.consume(i + 1);
+                break;
+            }
+            None => {
+                let len = avail.len();
+                r.consume(len);
+            }
+        }
+    }
+    Ok(Some(Line::TooLong))
+}
+
+/// The batch's answers so far, for the exit code.
+#[derive(Default)]
+struct Tally {
+    denied: bool,
+    failed: bool,
+}
+
+/// Answers one batch line into `out`.
+fn answer(
+    authz: &Authorizer,
+    args: &EvalArgs,
+    n: usize,
+    line: Line,
+    tally: &mut Tally,
+    out: &mut String,
+) {
+    let result: Result<(Query, bool), QueryError> = match line {
+        Line::TooLong => Err(QueryError::Malformed(format!(
+            "the line is longer than {} bytes",
+            crate::limits::MAX_BATCH_LINE
+        ))),
+        Line::Text(bytes) => match String::from_utf8(bytes) {
+            Err(_) => Err(QueryError::Malformed("the line is not valid UTF-8".to_string())),
+            Ok(line) => {
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    return;
+                }
+                parse_line(&line).and_then(|(u, p, r)| {
+                    let q = authz.query(&u, &p, &r)?;
+                    Ok((q, authz.check(&q)))
+                })
+            }
+        },
     };
-    if let Err(e) = read {
-        let _ = writeln!(io.err, "error: cannot read `{}`: {e}", path.display());
+    match (result, args.setup.format) {
+        (Ok((q, allowed)), Format::Json) => {
+            tally.denied |= !allowed;
+            let mut v = json!({"line": n, "decision": decision(allowed)});
+            if args.explain {
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert(
+                        "explanation".to_string(),
+                        serde_json::to_value(authz.explain(&q).steps).unwrap_or_default(),
+                    );
+                }
+            }
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        (Ok((q, allowed)), Format::Human) => {
+            tally.denied |= !allowed;
+            out.push_str(decision(allowed));
+            out.push('\n');
+            if args.explain {
+                out.push_str(&explanation_text(&authz.explain(&q)));
+            }
+        }
+        (Err(e), Format::Json) => {
+            tally.failed = true;
+            out.push_str(&json!({"line": n, "error": e.to_string()}).to_string());
+            out.push('\n');
+        }
+        (Err(e), Format::Human) => {
+            tally.failed = true;
+            let message = e.to_string();
+            out.push_str(&format!(
+                "error: line {n}: {}\n",
+                crate::text::escape(&message)
+            ));
+        }
+    }
+}
+
+/// Answers a batch, one answer per query line in order, each written as
+/// soon as its line is read (the output is flushed whenever no further
+/// complete line is waiting, so a program can drive `rbacc` as a
+/// co-process). Exit 2 when a line could not be answered (it is answered
+/// `error` in place), else 1 when a query was denied, else 0.
+fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_>) -> Exit {
+    let shown = crate::text::escape(&path.display().to_string()).into_owned();
+    let input: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        // A batch is a stream: a pipe (`--batch <(…)`) is read as it comes,
+        // and only one line is held at a time.
+        match std::fs::File::open(path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                let _ = writeln!(io.err, "error: cannot read `{shown}`: {e}");
+                return Exit::Error;
+            }
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, input);
+    let mut out = std::io::BufWriter::new(&mut *io.out);
+    let mut tally = Tally::default();
+    let mut text = String::new();
+    let mut n = 0usize;
+    loop {
+        let line = match next_line(&mut reader, crate::limits::MAX_BATCH_LINE) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                let _ = out.flush();
+                drop(out);
+                let _ = writeln!(io.err, "error: cannot read `{shown}`: {e}");
+                return Exit::Error;
+            }
+        };
+        n += 1;
+        text.clear();
+        answer(authz, args, n, line, &mut tally, &mut text);
+        if out.write_all(text.as_bytes()).is_err() {
+            return Exit::Error;
+        }
+        // Flush unless a complete next line is already waiting.
+        if !reader.buffer().contains(&b'\n') && out.flush().is_err() {
+            return Exit::Error;
+        }
+    }
+    if out.flush().is_err() {
         return Exit::Error;
     }
-    let mut failed = false;
-    let mut out = String::with_capacity(text.len() / 4);
-    for (n, line) in text.as_bytes().lines().enumerate() {
-        let line = line.unwrap_or_default();
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let result: Result<(Query, bool), QueryError> = parse_line(&line).and_then(|(u, p, r)| {
-            let q = authz.query(&u, &p, &r)?;
-            Ok((q, authz.check(&q)))
-        });
-        match (result, args.setup.format) {
-            (Ok((q, allowed)), Format::Json) => {
-                let mut v = json!({"line": n + 1, "decision": decision(allowed)});
-                if args.explain {
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert(
-                            "explanation".to_string(),
-                            serde_json::to_value(authz.explain(&q).steps).unwrap_or_default(),
-                        );
-                    }
-                }
-                out.push_str(&v.to_string());
-                out.push('\n');
-            }
-            (Ok((q, allowed)), Format::Human) => {
-                out.push_str(decision(allowed));
-                out.push('\n');
-                if args.explain {
-                    out.push_str(&explanation_text(&authz.explain(&q)));
-                }
-            }
-            (Err(e), Format::Json) => {
-                failed = true;
-                out.push_str(&json!({"line": n + 1, "error": e.to_string()}).to_string());
-                out.push('\n');
-            }
-            (Err(e), Format::Human) => {
-                failed = true;
-                out.push_str(&format!("error: line {}: {e}\n", n + 1));
-            }
-        }
-    }
-    let _ = io.out.write_all(out.as_bytes());
-    if failed {
+    drop(out);
+    if tally.failed {
         let _ = writeln!(
             io.err,
             "error: some queries could not be evaluated (answered `error`, never `allow`)"
         );
         Exit::Error
+    } else if tally.denied {
+        Exit::Findings
     } else {
         Exit::Ok
     }
@@ -308,7 +428,7 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
         Format::Human => {
             for (u, e) in &found {
                 let why = e.steps.first().map_or(String::new(), |s| s.text.clone());
-                let _ = writeln!(io.out, "{}\t{why}", m.user_name(*u));
+                let _ = writeln!(io.out, "{}\t{}", escape(m.user_name(*u)), escape(&why));
             }
         }
     }
@@ -341,7 +461,7 @@ pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
         Format::Human => {
             for (p, e) in &found {
                 let why = e.steps.first().map_or(String::new(), |s| s.text.clone());
-                let _ = writeln!(io.out, "{}\t{why}", model.perm_name(*p));
+                let _ = writeln!(io.out, "{}\t{}", escape(model.perm_name(*p)), escape(&why));
             }
         }
     }

@@ -115,7 +115,8 @@ pub enum Command {
     /// Print the permission tables of a policy.
     #[command(after_help = "Example:\n  rbacc matrix --preset astro --format markdown")]
     Matrix(matrix::MatrixArgs),
-    /// Can USER do PERMISSION on RESOURCE? Exit 0 allow, 1 deny, 2 error.
+    /// Can USER do PERMISSION on RESOURCE? Exit 0 allow, 1 deny, 2 error
+    /// (with `--batch`: 0 all allow, 1 any deny, 2 any error).
     #[command(
         after_help = "Example:\n  rbacc eval --preset astro -m examples/astro/members.yaml \\\n      ana workspace.dags.view workspace:acme/ml --explain"
     )]
