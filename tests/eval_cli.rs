@@ -586,7 +586,10 @@ fn test_command_exits_1_on_a_failure_and_2_on_a_load_error() {
         members.display()
     );
     let (dir, file) = temp_tests("failing", &failing);
-    let o = run(rbacc().args(["test", file.to_str().unwrap(), "--coverage"]));
+    // The data is outside the test file's directory: allowed by the flag.
+    let o = run(rbacc()
+        .args(["test", file.to_str().unwrap(), "--coverage", "--allow-path"])
+        .arg(root()));
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(o.stdout.contains("FAILED wrong"), "{}", o.stdout);
     assert!(
@@ -619,7 +622,9 @@ fn test_command_exits_1_on_a_failure_and_2_on_a_load_error() {
         members.display()
     );
     let (dir, file) = temp_tests("typo", &typo);
-    let o = run(rbacc().args(["test", file.to_str().unwrap(), "--format", "json"]));
+    let o = run(rbacc()
+        .args(["test", file.to_str().unwrap(), "--format", "json", "--allow-path"])
+        .arg(root()));
     assert_eq!(o.code, 2, "{}", o.stdout);
     let v: serde_json::Value = serde_json::from_str(o.stdout.trim()).unwrap();
     assert_eq!(v["suites"][0]["cases"][0]["status"], "error");

@@ -102,8 +102,8 @@ fn walks_skip_special_files_and_links_to_devices() {
         .arg("test")
         .arg(&dir)
         .timeout(Duration::from_secs(20)));
-    // No test file: a load error, reached without blocking.
-    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    // No test file: a run without a case, reached without blocking.
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -290,4 +290,102 @@ fn batch_answers_each_line_before_the_next_is_written() {
     drop(stdin);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
+}
+
+// ------------------------------------------------------------ rbacc test
+
+fn test_dir_with(files: &[(&str, &str)]) -> PathBuf {
+    let dir = tempdir();
+    // A repository root of its own.
+    std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+    for (name, text) in files {
+        let p = dir.join("repo").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const ONE_CASE: &str = "cases:\n  - {name: c, user: ana, permission: organization.view, resource: organization:acme, expect: allow}\n";
+
+#[test]
+fn a_document_file_or_run_with_no_case_fails() {
+    let head = "preset: astro\nmembers: {users: [ana], resources: {organization:acme: {roles: {ana: organization_owner}}}}\n";
+    for (body, located) in [
+        ("cases: []\n", ":1: the document has no case"),
+        ("cases:\n", ":1: the document has no case"),
+        ("", ":1: the document has no case"),
+        ("cases:\n#  - {name: c, user: ana, permission: organization.view, resource: organization:acme, expect: allow}\n", ":1: the document has no case"),
+    ] {
+        let dir = test_dir_with(&[("t.yaml", &format!("{head}{body}"))]);
+        let out = run(rbacc().arg("test").arg(dir.join("repo/t.yaml")));
+        assert_eq!(out.code, 1, "{body:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains(located), "{body:?}: {}", out.stdout);
+        assert!(out.stdout.contains("test result: FAILED"), "{}", out.stdout);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // A second document without a case fails the file even though the
+    // first passes.
+    let dir = test_dir_with(&[("t.yaml", &format!("{head}{ONE_CASE}---\n{head}cases: []\n"))]);
+    let out = run(rbacc().arg("test").arg(dir.join("repo/t.yaml")));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("t.yaml:6: the document has no case"), "{}", out.stdout);
+    // A file of comments only.
+    let dir2 = test_dir_with(&[("t.yaml", "# preset: astro\n# cases: []\n")]);
+    let out = run(rbacc().arg("test").arg(dir2.join("repo/t.yaml")));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("t.yaml:1: the file holds no test case"), "{}", out.stdout);
+    // A run that found no test file.
+    let empty = tempdir();
+    let out = run(rbacc().arg("test").arg(&empty));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("no test files found"), "{}", out.stdout);
+    for d in [dir, dir2, empty] {
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
+
+#[test]
+fn test_files_name_only_files_under_their_repository() {
+    let members = "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
+    let dir = test_dir_with(&[
+        ("data/members.yaml", members),
+        ("tests/ok.yaml", &format!("preset: astro\nmembers: ../data/members.yaml\n{ONE_CASE}")),
+        ("tests/abs.yaml", "policy: /etc/passwd\nmembers: ../data/members.yaml\ncases: []\n"),
+        ("tests/up.yaml", &format!("preset: astro\nmembers: ../../outside.yaml\n{ONE_CASE}")),
+    ]);
+    std::fs::write(dir.join("outside.yaml"), members).unwrap();
+    let ok = run(rbacc().arg("test").arg(dir.join("repo/tests/ok.yaml")));
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    let abs = run(rbacc().arg("test").arg(dir.join("repo/tests/abs.yaml")));
+    assert_eq!(abs.code, 2, "{}", abs.stdout);
+    assert!(abs.stdout.contains("outside the test file's repository root"), "{}", abs.stdout);
+    assert!(!abs.stdout.contains("root:"), "the file's text leaked: {}", abs.stdout);
+    let up = run(rbacc().arg("test").arg(dir.join("repo/tests/up.yaml")));
+    assert_eq!(up.code, 2, "{}", up.stdout);
+    assert!(up.stdout.contains("outside the test file's repository root"), "{}", up.stdout);
+    // The flag allows a directory.
+    let allowed = run(rbacc()
+        .arg("test")
+        .arg(dir.join("repo/tests/up.yaml"))
+        .arg("--allow-path")
+        .arg(&dir));
+    assert_eq!(allowed.code, 0, "{}", allowed.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn test_file_paths_resolve_through_symlinks_as_the_os_does() {
+    let members = "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
+    let dir = test_dir_with(&[("tests/t.yaml", &format!("preset: astro\nmembers: link/../members.yaml\n{ONE_CASE}"))]);
+    // `link/..` is the outside directory to the OS, `tests/` lexically.
+    std::fs::create_dir_all(dir.join("out/deep")).unwrap();
+    std::fs::write(dir.join("out/members.yaml"), members).unwrap();
+    std::fs::write(dir.join("repo/tests/members.yaml"), members).unwrap();
+    std::os::unix::fs::symlink(dir.join("out/deep"), dir.join("repo/tests/link")).unwrap();
+    let out = run(rbacc().arg("test").arg(dir.join("repo/tests/t.yaml")));
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.contains("outside the test file's repository root"), "{}", out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
 }

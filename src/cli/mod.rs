@@ -138,7 +138,8 @@ pub enum Command {
         after_help = "Example:\n  rbacc diff old.rbac new.rbac --fail-on escalation\n  rbacc diff --old-preset astro new.rbac --members examples/astro/members.yaml"
     )]
     Diff(diff::DiffArgs),
-    /// Run policy test files; exit 0 all pass, 1 a failure, 2 a load error.
+    /// Run policy test files; exit 0 all pass, 1 a failure or no case, 2 a
+    /// load error.
     #[command(after_help = "Example:\n  rbacc test tests/presets --coverage")]
     Test(test::TestArgs),
     /// Rewrite policy files in the canonical layout (`--check`: exit 1 if

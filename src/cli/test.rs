@@ -17,12 +17,22 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also let test files name policy and membership files under DIR
+    /// (repeatable). Without it a test file names only files under its
+    /// repository root (the nearest directory with `.git`, else its own
+    /// directory), paths resolved as the operating system does.
+    #[arg(long = "allow-path", value_name = "DIR")]
+    pub allow_paths: Vec<PathBuf>,
 }
 
-/// Runs `rbacc test`: exit 0 when every case passed, 1 when a case failed,
-/// 2 when a file did not load or a case could not be evaluated.
+/// Runs `rbacc test`: exit 0 when every case passed, 1 when a case failed
+/// or a file, document or run has no case, 2 when a file did not load or a
+/// case could not be evaluated.
 pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Exit {
-    let run = crate::testing::run(&args.paths);
+    let options = crate::testing::Options {
+        allowed: args.allow_paths.clone(),
+    };
+    let run = crate::testing::run_with(&args.paths, &options);
     match args.format {
         Format::Json => {
             let _ = writeln!(io.out, "{}", run.to_json(args.coverage));

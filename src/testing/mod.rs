@@ -67,10 +67,9 @@ use std::path::{Path, PathBuf};
 pub enum Outcome {
     /// Every case passed and every file loaded.
     Passed,
-    /// A case failed.
+    /// A case failed, or a file, document or run has no case.
     Failed,
-    /// A file did not load, a case could not be evaluated, or there was
-    /// nothing to run.
+    /// A file did not load or a case could not be evaluated.
     Error,
 }
 
@@ -135,10 +134,17 @@ pub struct Run {
     pub suites: Vec<SuiteResult>,
     /// Every file or document that did not load.
     pub load_errors: Vec<LoadError>,
+    /// Every file, document or run with no case (`file:line: message`, or
+    /// a message for the run): a failure, so that a suite whose cases were
+    /// all removed or commented out does not pass.
+    pub empty: Vec<String>,
     /// Policies by label, in first-use order (for coverage).
     policies: Vec<(String, Policy)>,
     /// Exercised (role, matrix row) cells per policy label.
     exercised: HashMap<String, HashSet<(RoleId, PermId)>>,
+    /// Directories (canonical) whose files test files may name, besides
+    /// their repository roots.
+    allowed: Vec<PathBuf>,
 }
 
 impl Run {
@@ -165,21 +171,22 @@ impl Run {
             .count()
     }
 
-    /// Whether every case passed and everything loaded.
+    /// Whether every case passed, everything loaded, and no file, document
+    /// or run was without a case.
     pub fn success(&self) -> bool {
         self.load_errors.is_empty()
             && self.failed() == 0
             && self.errors() == 0
-            && !self.suites.is_empty()
+            && self.empty.is_empty()
     }
 
-    /// How the run ended: every case passed, a case failed, or something
-    /// could not be loaded or evaluated (the CLI maps these to exit 0, 1
-    /// and 2).
+    /// How the run ended: every case passed, a case failed or a file,
+    /// document or run has no case, or something could not be loaded or
+    /// evaluated (the CLI maps these to exit 0, 1 and 2).
     pub fn outcome(&self) -> Outcome {
-        if !self.load_errors.is_empty() || self.errors() > 0 || self.suites.is_empty() {
+        if !self.load_errors.is_empty() || self.errors() > 0 {
             Outcome::Error
-        } else if self.failed() > 0 {
+        } else if self.failed() > 0 || !self.empty.is_empty() {
             Outcome::Failed
         } else {
             Outcome::Passed
@@ -206,6 +213,9 @@ impl Run {
                 out.push_str(&render(&r.sources, &r.diagnostics, color));
             }
             out.push_str(&format!("error: {}\n", e.message));
+        }
+        for e in &self.empty {
+            out.push_str(&format!("error: {e}\n"));
         }
         for s in &self.suites {
             let title = s
@@ -279,8 +289,13 @@ impl Run {
             }
         }
         let verdict = if self.success() { "ok" } else { "FAILED" };
+        let empty = if self.empty.is_empty() {
+            String::new()
+        } else {
+            format!("; {} without a case", self.empty.len())
+        };
         out.push_str(&format!(
-            "\ntest result: {verdict}. {} passed; {} failed; {} errors; {} not loaded\n",
+            "\ntest result: {verdict}. {} passed; {} failed; {} errors; {} not loaded{empty}\n",
             self.passed(),
             self.failed(),
             self.errors(),
@@ -355,6 +370,7 @@ impl Run {
         let mut v = serde_json::Map::new();
         v.insert("suites".into(), json!(suites));
         v.insert("load_errors".into(), json!(load_errors));
+        v.insert("empty".into(), json!(self.empty));
         v.insert(
             "summary".into(),
             json!({
@@ -362,6 +378,7 @@ impl Run {
                 "failed": self.failed(),
                 "errors": self.errors(),
                 "not_loaded": self.load_errors.len(),
+                "empty": self.empty.len(),
                 "success": self.success(),
             }),
         );
@@ -466,20 +483,41 @@ fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
     })
 }
 
+/// What a test run may read besides its test files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Directories whose files test files may name, besides the files
+    /// under each test file's repository root (`--allow-path`).
+    pub allowed: Vec<PathBuf>,
+}
+
 /// Runs the test files named by `paths` (see [`collect`]).
 pub fn run(paths: &[PathBuf]) -> Run {
+    run_with(paths, &Options::default())
+}
+
+/// Runs the test files named by `paths` (see [`collect`]), reading the
+/// files they name only under their repository roots and `options.allowed`.
+pub fn run_with(paths: &[PathBuf], options: &Options) -> Run {
     let mut run = Run::default();
+    run.allowed = options
+        .allowed
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     match collect(paths) {
         Ok(files) => {
-            if files.is_empty() {
-                run.load_errors.push(LoadError {
-                    file: String::new(),
-                    message: "no test files found".to_string(),
-                    report: None,
-                });
+            for f in &files {
+                run_file(&mut run, f);
             }
-            for f in files {
-                run_file(&mut run, &f);
+            let cases: usize = run.suites.iter().map(|s| s.cases.len()).sum();
+            if files.is_empty() {
+                run.empty.push(
+                    "no test files found (a test file is a `*.yaml` or `*.yml` file with a top-level `cases:` key)"
+                        .to_string(),
+                );
+            } else if cases == 0 && run.load_errors.is_empty() && run.empty.is_empty() {
+                run.empty.push("no test case ran".to_string());
             }
         }
         Err(message) => run.load_errors.push(LoadError {
@@ -507,15 +545,20 @@ pub fn run_file(run: &mut Run, path: &Path) {
     };
     let docs = file::documents(&text);
     if docs.is_empty() {
-        return fail(
-            run,
-            format!("{file}: the file holds no test document"),
-            None,
-        );
+        run.empty.push(format!(
+            "{file}:1: the file holds no test case (it is empty or all comments)"
+        ));
+        return;
     }
+    let root = repository_root(path);
     for (line, doc) in docs {
-        match load_suite(run, path, &file, &doc) {
+        match load_suite(run, path, root.as_deref(), &file, &doc) {
             Ok((suite, authz, cases)) => {
+                if cases.is_empty() {
+                    run.empty.push(format!(
+                        "{file}:{line}: the document has no case (its `cases:` list is missing or empty)"
+                    ));
+                }
                 let result = run_suite(run, suite, line, &authz, cases);
                 run.suites.push(result);
             }
@@ -533,9 +576,52 @@ struct Loaded {
 
 type LoadFailure = (String, Option<Report>);
 
+/// The repository root of a test file: the nearest directory holding it
+/// (symlinks resolved) that has a `.git` entry, else its own directory.
+fn repository_root(test_file: &Path) -> Option<PathBuf> {
+    let dir = std::fs::canonicalize(test_file).ok()?.parent()?.to_path_buf();
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&dir)
+        .to_path_buf();
+    Some(root)
+}
+
+/// Resolves a path named by a test file as the operating system does
+/// (relative to the test file's directory, symlinks and `..` followed),
+/// and refuses it unless it lies under the repository root or an allowed
+/// directory. Returns the resolved path to read.
+fn resolve_named(
+    run: &Run,
+    test_file: &Path,
+    root: Option<&Path>,
+    file: &str,
+    what: &str,
+    rel: &str,
+) -> Result<PathBuf, LoadFailure> {
+    let shown = crate::text::escape(rel).into_owned();
+    let joined = test_file.parent().unwrap_or(Path::new("")).join(rel);
+    let real = std::fs::canonicalize(&joined)
+        .map_err(|e| (format!("{file}: cannot read {what} `{shown}`: {e}"), None))?;
+    let inside = |dir: &Path| real.starts_with(dir);
+    if root.is_some_and(inside) || run.allowed.iter().any(|d| inside(d)) {
+        return Ok(real);
+    }
+    Err((
+        format!(
+            "{file}: the {what} `{shown}` is outside the test file's repository root{}; a test file names only files under its repository (pass `--allow-path DIR` to allow more)",
+            root.map(|r| format!(" `{}`", crate::text::escape(&r.display().to_string())))
+                .unwrap_or_default()
+        ),
+        None,
+    ))
+}
+
 fn load_suite(
     run: &mut Run,
     path: &Path,
+    root: Option<&Path>,
     file: &str,
     doc: &str,
 ) -> Result<(Loaded, Authorizer, Vec<Case>), LoadFailure> {
@@ -560,8 +646,8 @@ fn load_suite(
             (label, policy)
         }
         (None, Some(p)) => {
-            let ppath = file::relative_to(path, p);
-            let label = ppath.display().to_string();
+            let label = file::relative_to(path, p).display().to_string();
+            let ppath = resolve_named(run, path, root, file, "policy", p)?;
             let policy = cached_policy(run, &label, || {
                 let text = read_limited(&ppath, crate::limits::MAX_POLICY_BYTES)
                     .map_err(|e| (format!("{file}: cannot read policy `{label}`: {e}"), None))?;
@@ -582,8 +668,8 @@ fn load_suite(
     };
     let (members_label, members) = match &raw.members {
         MembersSpec::Path(p) => {
-            let mpath = file::relative_to(path, p);
-            let name = mpath.display().to_string();
+            let name = file::relative_to(path, p).display().to_string();
+            let mpath = resolve_named(run, path, root, file, "membership data", p)?;
             let text = read_file(&mpath).map_err(|e| {
                 (
                     format!("{file}: cannot read membership data `{name}`: {e}"),
