@@ -46,14 +46,27 @@ fn type_matches(t: &str, v: &Value) -> bool {
     }
 }
 
+/// RFC 3986 `URI-reference`: only ASCII URI characters, `%` followed by
+/// two hex digits, at most one `#`, and, for a relative reference, no `:`
+/// in the first path segment (it would read as a scheme).
 fn valid_uri_reference(s: &str) -> bool {
-    !s.is_empty()
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c))
-        && s.split('%')
-            .skip(1)
-            .all(|rest| rest.len() >= 2 && rest.chars().take(2).all(|c| c.is_ascii_hexdigit()))
+    let chars_ok = s.chars().all(|c| {
+        c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+    });
+    let pct_ok = s
+        .split('%')
+        .skip(1)
+        .all(|rest| rest.len() >= 2 && rest.chars().take(2).all(|c| c.is_ascii_hexdigit()));
+    let one_fragment = s.matches('#').count() <= 1;
+    let has_scheme = s.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let first_segment = s.split(['/', '?', '#']).next().unwrap_or("");
+    let relative_ok = has_scheme || !first_segment.contains(':');
+    !s.is_empty() && chars_ok && pct_ok && one_fragment && relative_ok
 }
 
 fn valid_uri(s: &str) -> bool {
@@ -440,4 +453,80 @@ fn every_rule_is_documented() {
         missing.is_empty(),
         "codes missing from docs/diagnostics.md: {missing:?}"
     );
+}
+
+/// Decodes `%XX` escapes (for comparing URIs with file names).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn file_names_of_any_shape_give_valid_uri_references() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif_names");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = [
+        "C:evil.rbac",
+        "javascript:alert(1).rbac",
+        "we%ird,na:me #1.rbac",
+        "q?x=1.rbac",
+        "é ü 名.rbac",
+    ];
+    for name in names {
+        std::fs::write(dir.join(name), "role r on nowhere \"R\" {}\n").unwrap();
+    }
+    let out = common::rbacc()
+        .current_dir(&dir)
+        .args(["check", "--format", "sarif"])
+        .args(names)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(validate(&log), Vec::<String>::new());
+    let mut uris: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    uris.dedup();
+    assert_eq!(uris.len(), names.len(), "{uris:?}");
+    for (uri, name) in uris.iter().zip(names) {
+        assert!(valid_uri_reference(uri), "{uri}");
+        assert!(!valid_uri(uri), "{uri} reads as an absolute URI with a scheme");
+        assert_eq!(percent_decode(uri), name);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_validator_refuses_what_rfc_3986_refuses() {
+    // A scheme-like first segment is an absolute URI, not a file name.
+    assert!(valid_uri("C:evil.rbac") && valid_uri("javascript:alert(1).rbac"));
+    assert!(!valid_uri_reference("./a:b/../c d"));
+    assert!(!valid_uri_reference("a b"));
+    assert!(!valid_uri_reference("é.rbac"));
+    assert!(!valid_uri_reference("we%ird.rbac"));
+    assert!(!valid_uri_reference("a#1#2"));
+    assert!(valid_uri_reference("dir/a%3Ab.rbac"));
+    assert!(valid_uri_reference("file:///tmp/a.rbac"));
 }

@@ -49,11 +49,15 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
-/// Percent-encodes what a URI path may not contain as is.
+/// Percent-encodes what a URI path may not contain as is: everything but
+/// unreserved characters, `/` and the sub-delimiters (RFC 3986). `:` is
+/// encoded too, so that a relative reference never reads as a scheme
+/// (`C:evil.rbac`, `javascript:x.rbac`); `%`, `#`, `?`, spaces and
+/// non-ASCII bytes are encoded.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);
+        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b);
         if keep {
             out.push(char::from(b));
         } else {
