@@ -35,12 +35,18 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::Io(e) => write!(f, "{e}"),
             ReadError::NotRegular(kind) => {
-                write!(f, "it is {kind}, not a regular file; only regular files are read")
+                write!(
+                    f,
+                    "it is {kind}, not a regular file; only regular files are read"
+                )
             }
             ReadError::TooLarge {
                 len: Some(len),
                 limit,
-            } => write!(f, "it is {len} bytes, larger than the limit of {limit} bytes"),
+            } => write!(
+                f,
+                "it is {len} bytes, larger than the limit of {limit} bytes"
+            ),
             ReadError::TooLarge { len: None, limit } => {
                 write!(f, "it is larger than the limit of {limit} bytes")
             }
@@ -157,7 +163,8 @@ fn key(path: &Path, meta: &std::fs::Metadata) -> FileKey {
 pub fn walk(dir: &Path, filter: WalkFilter<'_>) -> Result<Vec<PathBuf>, String> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
+    let meta =
+        std::fs::metadata(dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
     seen.insert(key(dir, &meta));
     // An explicit stack of sorted directory listings (depth first, in the
     // order a recursive walk would give): depth costs memory, not stack.
@@ -219,7 +226,10 @@ mod tests {
         assert_eq!(read_bounded(&f, 5).ok(), Some(b"12345".to_vec()));
         assert!(matches!(
             read_bounded(&f, 4),
-            Err(ReadError::TooLarge { len: Some(5), limit: 4 })
+            Err(ReadError::TooLarge {
+                len: Some(5),
+                limit: 4
+            })
         ));
         let _ = std::fs::remove_dir_all(&d);
     }

@@ -623,7 +623,13 @@ fn test_command_exits_1_on_a_failure_and_2_on_a_load_error() {
     );
     let (dir, file) = temp_tests("typo", &typo);
     let o = run(rbacc()
-        .args(["test", file.to_str().unwrap(), "--format", "json", "--allow-path"])
+        .args([
+            "test",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+            "--allow-path",
+        ])
         .arg(root()));
     assert_eq!(o.code, 2, "{}", o.stdout);
     let v: serde_json::Value = serde_json::from_str(o.stdout.trim()).unwrap();

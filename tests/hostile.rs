@@ -54,7 +54,12 @@ fn a_fifo_with_no_writer_is_refused_not_waited_on() {
         .arg(&fifo)
         .timeout(Duration::from_secs(20)));
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("a FIFO (named pipe), not a regular file"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("a FIFO (named pipe), not a regular file"),
+        "{}",
+        out.stderr
+    );
     let out = run(rbacc()
         .args(["eval", "--preset", "astro", "-m"])
         .arg(&fifo)
@@ -113,11 +118,16 @@ fn reading_stops_at_the_limit() {
     let big = dir.join("big.rbac");
     let f = std::fs::File::create(&big).unwrap();
     // Sparse: costs no disk, reads as zeros.
-    f.set_len(rbacc::limits::MAX_POLICY_BYTES as u64 + 1).unwrap();
+    f.set_len(rbacc::limits::MAX_POLICY_BYTES as u64 + 1)
+        .unwrap();
     let out = run(rbacc().args(["check", "--format", "json"]).arg(&big));
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("E0005"), "{}", out.stdout);
-    assert!(out.stdout.contains("larger than the limit"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("larger than the limit"),
+        "{}",
+        out.stdout
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -204,13 +214,19 @@ fn batch_json_refuses_repeated_and_unknown_keys_on_their_line() {
     assert_eq!(answers[0]["decision"], "allow");
     assert_eq!(answers[1]["line"], 2);
     assert!(
-        answers[1]["error"].as_str().unwrap().contains("duplicate field `user`"),
+        answers[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate field `user`"),
         "{}",
         answers[1]
     );
     assert_eq!(answers[2]["line"], 3);
     assert!(
-        answers[2]["error"].as_str().unwrap().contains("unknown field `decision`"),
+        answers[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `decision`"),
         "{}",
         answers[2]
     );
@@ -236,24 +252,44 @@ fn batch_exit_codes_follow_the_contract() {
 fn batch_lines_that_are_not_text_or_too_long_are_answered_in_place() {
     let mut input = format!("{ALLOW}\n").into_bytes();
     input.extend_from_slice(b"ana \xff organization:acme\n");
-    input.extend(std::iter::repeat_n(b'x', rbacc::limits::MAX_BATCH_LINE + 10));
+    input.extend(std::iter::repeat_n(
+        b'x',
+        rbacc::limits::MAX_BATCH_LINE + 10,
+    ));
     input.extend_from_slice(format!("\n{ALLOW}\n").as_bytes());
     let out = run(astro_batch("human").write_stdin(input));
     assert_eq!(out.code, 2, "{}", out.stderr);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{}", out.stdout);
     assert_eq!(lines[0], "allow");
-    assert!(lines[1].contains("line 2: malformed query: the line is not valid UTF-8"), "{}", lines[1]);
-    assert!(lines[2].contains("line 3: malformed query: the line is longer than"), "{}", lines[2]);
+    assert!(
+        lines[1].contains("line 2: malformed query: the line is not valid UTF-8"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("line 3: malformed query: the line is longer than"),
+        "{}",
+        lines[2]
+    );
     assert_eq!(lines[3], "allow");
 }
 
 #[test]
 fn batch_errors_are_printed_escaped() {
-    let out = run(astro_batch("human").write_stdin("\u{1b}[2J\u{202e}x organization.view organization:acme\n"));
+    let out = run(astro_batch("human")
+        .write_stdin("\u{1b}[2J\u{202e}x organization.view organization:acme\n"));
     assert_eq!(out.code, 2);
-    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'), "{:?}", out.stdout);
-    assert!(out.stdout.contains("\\u{1b}[2J\\u{202e}x"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'),
+        "{:?}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\\u{1b}[2J\\u{202e}x"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -329,12 +365,20 @@ fn a_document_file_or_run_with_no_case_fails() {
     let dir = test_dir_with(&[("t.yaml", &format!("{head}{ONE_CASE}---\n{head}cases: []\n"))]);
     let out = run(rbacc().arg("test").arg(dir.join("repo/t.yaml")));
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(out.stdout.contains("t.yaml:6: the document has no case"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("t.yaml:6: the document has no case"),
+        "{}",
+        out.stdout
+    );
     // A file of comments only.
     let dir2 = test_dir_with(&[("t.yaml", "# preset: astro\n# cases: []\n")]);
     let out = run(rbacc().arg("test").arg(dir2.join("repo/t.yaml")));
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(out.stdout.contains("t.yaml:1: the file holds no test case"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("t.yaml:1: the file holds no test case"),
+        "{}",
+        out.stdout
+    );
     // A run that found no test file.
     let empty = tempdir();
     let out = run(rbacc().arg("test").arg(&empty));
@@ -347,23 +391,47 @@ fn a_document_file_or_run_with_no_case_fails() {
 
 #[test]
 fn test_files_name_only_files_under_their_repository() {
-    let members = "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
+    let members =
+        "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
     let dir = test_dir_with(&[
         ("data/members.yaml", members),
-        ("tests/ok.yaml", &format!("preset: astro\nmembers: ../data/members.yaml\n{ONE_CASE}")),
-        ("tests/abs.yaml", "policy: /etc/passwd\nmembers: ../data/members.yaml\ncases: []\n"),
-        ("tests/up.yaml", &format!("preset: astro\nmembers: ../../outside.yaml\n{ONE_CASE}")),
+        (
+            "tests/ok.yaml",
+            &format!("preset: astro\nmembers: ../data/members.yaml\n{ONE_CASE}"),
+        ),
+        (
+            "tests/abs.yaml",
+            "policy: /etc/passwd\nmembers: ../data/members.yaml\ncases: []\n",
+        ),
+        (
+            "tests/up.yaml",
+            &format!("preset: astro\nmembers: ../../outside.yaml\n{ONE_CASE}"),
+        ),
     ]);
     std::fs::write(dir.join("outside.yaml"), members).unwrap();
     let ok = run(rbacc().arg("test").arg(dir.join("repo/tests/ok.yaml")));
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     let abs = run(rbacc().arg("test").arg(dir.join("repo/tests/abs.yaml")));
     assert_eq!(abs.code, 2, "{}", abs.stdout);
-    assert!(abs.stdout.contains("outside the test file's repository root"), "{}", abs.stdout);
-    assert!(!abs.stdout.contains("root:"), "the file's text leaked: {}", abs.stdout);
+    assert!(
+        abs.stdout
+            .contains("outside the test file's repository root"),
+        "{}",
+        abs.stdout
+    );
+    assert!(
+        !abs.stdout.contains("root:"),
+        "the file's text leaked: {}",
+        abs.stdout
+    );
     let up = run(rbacc().arg("test").arg(dir.join("repo/tests/up.yaml")));
     assert_eq!(up.code, 2, "{}", up.stdout);
-    assert!(up.stdout.contains("outside the test file's repository root"), "{}", up.stdout);
+    assert!(
+        up.stdout
+            .contains("outside the test file's repository root"),
+        "{}",
+        up.stdout
+    );
     // The flag allows a directory.
     let allowed = run(rbacc()
         .arg("test")
@@ -377,8 +445,12 @@ fn test_files_name_only_files_under_their_repository() {
 #[cfg(unix)]
 #[test]
 fn test_file_paths_resolve_through_symlinks_as_the_os_does() {
-    let members = "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
-    let dir = test_dir_with(&[("tests/t.yaml", &format!("preset: astro\nmembers: link/../members.yaml\n{ONE_CASE}"))]);
+    let members =
+        "users: [ana]\nresources: {organization:acme: {roles: {ana: organization_owner}}}\n";
+    let dir = test_dir_with(&[(
+        "tests/t.yaml",
+        &format!("preset: astro\nmembers: link/../members.yaml\n{ONE_CASE}"),
+    )]);
     // `link/..` is the outside directory to the OS, `tests/` lexically.
     std::fs::create_dir_all(dir.join("out/deep")).unwrap();
     std::fs::write(dir.join("out/members.yaml"), members).unwrap();
@@ -386,6 +458,81 @@ fn test_file_paths_resolve_through_symlinks_as_the_os_does() {
     std::os::unix::fs::symlink(dir.join("out/deep"), dir.join("repo/tests/link")).unwrap();
     let out = run(rbacc().arg("test").arg(dir.join("repo/tests/t.yaml")));
     assert_eq!(out.code, 2, "{}", out.stdout);
-    assert!(out.stdout.contains("outside the test file's repository root"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("outside the test file's repository root"),
+        "{}",
+        out.stdout
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ------------------------------------------------------------ forged output
+
+/// Rendered human diagnostics of a source, as `rbacc check` prints them.
+fn rendered(source: &str) -> String {
+    rbacc::check("p.rbac", source).to_plain_string()
+}
+
+fn assert_clean(text: &str) {
+    for c in text.chars() {
+        assert!(
+            c == '\n' || rbacc::text::is_printable(c),
+            "{c:?} reached the terminal in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn escape_sequences_in_a_source_line_are_shown_escaped() {
+    let source = "scope workspace \"W\"\npermissions on workspace { workspace.read \"R\" }\nrole viewer on workspace \"V\" { grant workspace.raed } // \u{1b}[2J\u{7}\n";
+    let text = rendered(source);
+    assert_clean(&text);
+    assert!(text.contains("// \\u{1b}[2J\\u{7}"), "{text}");
+    assert!(text.contains("p.rbac:3:38"), "{text}");
+}
+
+#[test]
+fn bidi_controls_in_messages_and_snippets_are_shown_escaped() {
+    let source = "scope workspace \"W\"\npermissions on workspace { workspace.read \"R\" }\nrole viewer on workspace \"V\u{202e}x\" { grant workspace.raed }\n";
+    let text = rendered(source);
+    assert_clean(&text);
+    assert!(text.contains("\"V\\u{202e}x\""), "{text}");
+    // The caret stays under the name it points at.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("grant workspace.raed"))
+        .unwrap();
+    let col = lines[at].find("workspace.raed").unwrap();
+    assert_eq!(lines[at + 1].find('^'), Some(col), "{text}");
+}
+
+#[test]
+fn cr_only_line_ends_are_located_line_by_line() {
+    let source = "scope workspace \"W\"\rpermissions on workspace { workspace.read \"R\" }\rrole viewer on workspace \"V\" { grant workspace.raed }\r";
+    let report = rbacc::check("p.rbac", source);
+    let text = report.to_plain_string();
+    assert_clean(&text);
+    assert!(text.contains("p.rbac:3:38"), "{text}");
+    let json = rbacc::diagnostic::to_json(&report.sources, &report.diagnostics);
+    let d = &json["diagnostics"][0]["labels"][0];
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(38)),
+        "{json:#}"
+    );
+    // CRLF files print no `\r`.
+    let crlf = source.replace('\r', "\r\n");
+    let text = rendered(&crlf);
+    assert!(!text.contains("\\r") && !text.contains('\r'), "{text}");
+    assert!(text.contains("p.rbac:3:38"), "{text}");
+}
+
+#[test]
+fn file_names_are_shown_escaped() {
+    let report = rbacc::check("evil\u{1b}[31m.rbac", "role r on nowhere \"R\" {}\n");
+    let text = report.to_plain_string();
+    assert_clean(&text);
+    assert!(text.contains("evil\\u{1b}[31m.rbac"), "{text}");
 }

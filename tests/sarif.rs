@@ -50,16 +50,19 @@ fn type_matches(t: &str, v: &Value) -> bool {
 /// two hex digits, at most one `#`, and, for a relative reference, no `:`
 /// in the first path segment (it would read as a scheme).
 fn valid_uri_reference(s: &str) -> bool {
-    let chars_ok = s.chars().all(|c| {
-        c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
-    });
+    let chars_ok = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c));
     let pct_ok = s
         .split('%')
         .skip(1)
         .all(|rest| rest.len() >= 2 && rest.chars().take(2).all(|c| c.is_ascii_hexdigit()));
     let one_fragment = s.matches('#').count() <= 1;
     let has_scheme = s.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
@@ -512,7 +515,10 @@ fn file_names_of_any_shape_give_valid_uri_references() {
     assert_eq!(uris.len(), names.len(), "{uris:?}");
     for (uri, name) in uris.iter().zip(names) {
         assert!(valid_uri_reference(uri), "{uri}");
-        assert!(!valid_uri(uri), "{uri} reads as an absolute URI with a scheme");
+        assert!(
+            !valid_uri(uri),
+            "{uri} reads as an absolute URI with a scheme"
+        );
         assert_eq!(percent_decode(uri), name);
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -234,7 +234,10 @@ enum Line {
 /// Reads the next line of at most `max` bytes, or `None` at the end.
 fn next_line(r: &mut impl BufRead, max: usize) -> std::io::Result<Option<Line>> {
     let mut buf = Vec::new();
-    let n = r.by_ref().take(max as u64 + 1).read_until(b'\n', &mut buf)?;
+    let n = r
+        .by_ref()
+        .take(max as u64 + 1)
+        .read_until(b'\n', &mut buf)?;
     if n == 0 {
         return Ok(None);
     }
@@ -287,7 +290,9 @@ fn answer(
             crate::limits::MAX_BATCH_LINE
         ))),
         Line::Text(bytes) => match String::from_utf8(bytes) {
-            Err(_) => Err(QueryError::Malformed("the line is not valid UTF-8".to_string())),
+            Err(_) => Err(QueryError::Malformed(
+                "the line is not valid UTF-8".to_string(),
+            )),
             Ok(line) => {
                 if line.trim().is_empty() || line.trim_start().starts_with('#') {
                     return;

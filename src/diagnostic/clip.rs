@@ -19,11 +19,24 @@ const CONTEXT: usize = 60;
 /// What stands for a cut-out part of a line.
 const ELLIPSIS: &str = "…";
 
-/// Whether some file has a line too long to print whole.
-pub(crate) fn has_long_lines(sources: &Sources) -> bool {
-    sources
-        .iter()
-        .any(|(_, s)| s.text.split('\n').any(|l| l.len() > MAX_LINE))
+/// Whether some file has a line too long to print whole, a character that
+/// must be escaped on a terminal, or a line ending in a lone `\r`: then
+/// diagnostics are rendered against compact, escaped copies of their lines.
+pub(crate) fn needs_compact(sources: &Sources) -> bool {
+    sources.iter().any(|(_, s)| {
+        crate::text::needs_escape(&s.name)
+            || s.text.split('\n').any(|l| l.len() > MAX_LINE)
+            || s.text
+                .split('\n')
+                .any(|l| l.strip_suffix('\r').unwrap_or(l).chars().any(escaped))
+    })
+}
+
+/// Whether a character of a source line is shown escaped: every character
+/// [`crate::text::is_printable`] refuses but tab (which codespan-reporting
+/// expands).
+fn escaped(c: char) -> bool {
+    c != '\t' && !crate::text::is_printable(c)
 }
 
 /// One compact file: the lines a diagnostic's labels are on.
@@ -145,9 +158,7 @@ impl<'a> Index<'a> {
             .iter()
             .map(|(_, source)| {
                 let text = source.text.as_bytes();
-                let line_starts: Vec<usize> = std::iter::once(0)
-                    .chain(source.text.match_indices('\n').map(|(i, _)| i + 1))
-                    .collect();
+                let line_starts: Vec<usize> = super::source::line_starts(&source.text);
                 let mut blocks = std::collections::HashMap::new();
                 for (line, pair) in line_starts
                     .iter()
@@ -176,25 +187,32 @@ impl<'a> Index<'a> {
         Index { sources, files }
     }
 
-    /// The line index, line start and line end (before `\n`) of an offset.
+    /// The line index, line start and line end (before its line end:
+    /// `\n`, `\r\n` or `\r`) of an offset.
     fn line(&self, file: usize, offset: usize) -> (usize, usize, usize) {
         let Some(f) = self.files.get(file) else {
             return (0, 0, 0);
         };
-        let len = self
+        let text = self
             .sources
-            .iter()
-            .nth(file)
-            .map_or(0, |(_, s)| s.text.len());
+            .get(super::FileId(u32::try_from(file).unwrap_or(u32::MAX)))
+            .map_or("", |s| s.text.as_str());
+        let len = text.len();
         let line = f
             .line_starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
         let start = f.line_starts.get(line).copied().unwrap_or(0);
-        let end = f
+        let mut end = f
             .line_starts
             .get(line + 1)
             .map_or(len, |n| n.saturating_sub(1));
+        if end > start
+            && text.as_bytes().get(end) == Some(&b'\n')
+            && text.as_bytes().get(end - 1) == Some(&b'\r')
+        {
+            end -= 1;
+        }
         (line, start, end)
     }
 
@@ -256,7 +274,7 @@ impl<'a> Index<'a> {
         points: &[usize],
     ) -> (CompactFile, Map) {
         let mut file = CompactFile {
-            name: name.to_string(),
+            name: crate::text::escape(name).into_owned(),
             ..CompactFile::default()
         };
         let mut map: Map = Vec::new();
@@ -299,8 +317,7 @@ impl<'a> Index<'a> {
                     file.text.push_str(ELLIPSIS);
                 }
                 if let Some(part) = text.get(s..e) {
-                    map.push((s, e, file.text.len()));
-                    file.text.push_str(part);
+                    push_part(&mut file, &mut map, s, part);
                 }
                 at = e;
             }
@@ -315,6 +332,24 @@ impl<'a> Index<'a> {
         }
         (file, map)
     }
+}
+
+/// Appends the part of a line starting at `start` to the compact file,
+/// each character that must not reach a terminal escaped, and records the
+/// kept ranges in `map` (an escaped character maps to its escape's start).
+fn push_part(file: &mut CompactFile, map: &mut Map, start: usize, part: &str) {
+    let mut run = 0usize;
+    for (i, c) in part.char_indices() {
+        if escaped(c) {
+            map.push((start + run, start + i, file.text.len()));
+            file.text.push_str(part.get(run..i).unwrap_or(""));
+            map.push((start + i, start + i, file.text.len()));
+            crate::text::push_escaped(&mut file.text, c);
+            run = i + c.len_utf8();
+        }
+    }
+    map.push((start + run, start + part.len(), file.text.len()));
+    file.text.push_str(part.get(run..).unwrap_or(""));
 }
 
 /// Characters in a byte range of UTF-8 text: its bytes that are not

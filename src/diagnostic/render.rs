@@ -20,12 +20,14 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice)
     for (_, source) in sources.iter() {
         files.add(source.name.as_str(), source.text.as_str());
     }
+    // Text from files (source lines, names in messages) is escaped, so that
+    // it can neither drive the terminal nor reorder a line.
     let mut buffer = match color {
         ColorChoice::Always => termcolor::Buffer::ansi(),
         ColorChoice::Never => termcolor::Buffer::no_color(),
     };
     let config = term::Config::default();
-    if super::clip::has_long_lines(sources) {
+    if super::clip::needs_compact(sources) {
         // Each diagnostic against a compact copy of the lines it points at,
         // long lines cut to windows (see `clip`).
         let index = super::clip::Index::new(sources);
@@ -35,7 +37,7 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice)
             if term::emit(&mut buffer, &config, &compact, &cs_diag).is_err() {
                 let plain = cs::Diagnostic::new(cs_diag.severity)
                     .with_code(diagnostic.code)
-                    .with_message(&diagnostic.message);
+                    .with_message(escape(&diagnostic.message));
                 let _ = term::emit(&mut buffer, &config, &compact, &plain);
             }
         }
@@ -47,7 +49,7 @@ pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice)
             // A label outside its file: show the message alone rather than nothing.
             let plain = cs::Diagnostic::new(cs_diag.severity)
                 .with_code(diagnostic.code)
-                .with_message(&diagnostic.message);
+                .with_message(escape(&diagnostic.message));
             let _ = term::emit(&mut buffer, &config, &files, &plain);
         }
     }
@@ -72,16 +74,28 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
                 l.file.0 as usize,
                 l.span.start as usize..l.span.end as usize,
             )
-            .with_message(&l.message)
+            .with_message(escape(&l.message))
         })
         .collect();
-    let mut notes = d.notes.clone();
+    let mut notes: Vec<String> = d.notes.iter().map(|n| escape_lines(n)).collect();
     if let Some(help) = &d.help {
-        notes.push(format!("help: {help}"));
+        notes.push(escape_lines(&format!("help: {help}")));
     }
     cs::Diagnostic::new(severity)
         .with_code(d.code)
-        .with_message(&d.message)
+        .with_message(escape(&d.message))
         .with_labels(labels)
         .with_notes(notes)
+}
+
+fn escape(s: &str) -> String {
+    crate::text::escape(s).into_owned()
+}
+
+/// Escapes each line of a multi-line text, keeping its line breaks.
+fn escape_lines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| crate::text::escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -2,6 +2,19 @@
 
 use crate::span::Span;
 
+/// The byte offset where each line starts. A line ends at `\n`, `\r\n`,
+/// or a `\r` not followed by `\n` (old Mac OS line ends), so that a file
+/// with CR-only line ends is located line by line.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    std::iter::once(0)
+        .chain(text.match_indices(['\n', '\r']).filter_map(|(i, c)| {
+            let lone_cr = c == "\r" && bytes.get(i + 1) != Some(&b'\n');
+            (c == "\n" || lone_cr).then_some(i + 1)
+        }))
+        .collect()
+}
+
 /// An index into [`Sources`].
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -20,9 +33,7 @@ impl Source {
     /// A named text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         Source {
             name: name.into(),
             text,

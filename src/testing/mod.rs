@@ -473,8 +473,7 @@ fn read_file(path: &Path) -> Result<String, String> {
 
 /// Reads a regular file of at most `limit` bytes as UTF-8.
 fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
-    let bytes = crate::files::read_bounded(path, limit)
-        .map_err(|e| e.to_string())?;
+    let bytes = crate::files::read_bounded(path, limit).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "it is not valid UTF-8 (byte {})",
@@ -579,7 +578,10 @@ type LoadFailure = (String, Option<Report>);
 /// The repository root of a test file: the nearest directory holding it
 /// (symlinks resolved) that has a `.git` entry, else its own directory.
 fn repository_root(test_file: &Path) -> Option<PathBuf> {
-    let dir = std::fs::canonicalize(test_file).ok()?.parent()?.to_path_buf();
+    let dir = std::fs::canonicalize(test_file)
+        .ok()?
+        .parent()?
+        .to_path_buf();
     let root = dir
         .ancestors()
         .find(|d| d.join(".git").exists())
