@@ -498,12 +498,14 @@ pub fn run(paths: &[PathBuf]) -> Run {
 /// Runs the test files named by `paths` (see [`collect`]), reading the
 /// files they name only under their repository roots and `options.allowed`.
 pub fn run_with(paths: &[PathBuf], options: &Options) -> Run {
-    let mut run = Run::default();
-    run.allowed = options
-        .allowed
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
+    let mut run = Run {
+        allowed: options
+            .allowed
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect(),
+        ..Run::default()
+    };
     match collect(paths) {
         Ok(files) => {
             for f in &files {
