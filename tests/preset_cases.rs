@@ -90,7 +90,11 @@ fn a_wrong_expectation_fails_with_its_explanation() {
         ),
     )
     .unwrap();
-    let run = rbacc::testing::run(&[file]);
+    // The data lies outside the test file's directory: allowed explicitly.
+    let options = rbacc::testing::Options {
+        allowed: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))],
+    };
+    let run = rbacc::testing::run_with(&[file], &options);
     assert_eq!((run.passed(), run.failed(), run.errors()), (0, 1, 0));
     assert_eq!(run.outcome(), rbacc::testing::Outcome::Failed);
     let text = run.to_text(false, rbacc::diagnostic::ColorChoice::Never);
