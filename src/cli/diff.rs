@@ -194,7 +194,10 @@ fn run_data(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         );
         return Exit::Error;
     };
-    let (old_text, new_text) = match (read(old_path, FileKind::Members), read(new_path, FileKind::Members)) {
+    let (old_text, new_text) = match (
+        read(old_path, FileKind::Members),
+        read(new_path, FileKind::Members),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return report_load_error(e, io),
     };
