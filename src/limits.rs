@@ -10,6 +10,17 @@ pub const PEST_CALL_LIMIT: usize = 50_000_000;
 pub const MAX_ROLES: usize = 10_000;
 /// Largest number of permissions in a policy.
 pub const MAX_PERMISSIONS: usize = 10_000;
+/// Largest number of rules in a policy: assertions, cardinality rules,
+/// ranks, bootstraps, groups, accepted escalations and lint settings
+/// (each assertion costs analysis time over every role).
+pub const MAX_RULES: usize = 10_000;
+/// Most locations (labels) one diagnostic carries; the steps of a longer
+/// chain are counted in a note (a chain is at most [`MAX_CHAIN`] roles).
+pub const MAX_LABELS: usize = 16;
+/// Most cells of the permission tables `rbacc matrix` prints (roles ×
+/// top-level permissions, summed over scope kinds): a policy at the role
+/// and permission limits would have 10^8.
+pub const MAX_MATRIX_CELLS: usize = 4_000_000;
 /// Longest include/implication chain, in roles.
 pub const MAX_CHAIN: usize = 256;
 /// Largest membership file accepted, in bytes.

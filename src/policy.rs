@@ -131,17 +131,31 @@ fn compile_uncapped(
 ) -> Result<Policy, Report> {
     let mut sources = Sources::new();
     let file = sources.add(name, source);
+    // Hidden characters first: reported even when the file has errors.
+    let hidden = analyse::hidden::policy(source, file, lints);
+    let with_hidden = |mut report: Report| {
+        let rest = std::mem::replace(&mut report.diagnostics, hidden.clone());
+        report.diagnostics.extend(rest);
+        report
+    };
     let ast = match syntax::parse(source) {
         Ok(ast) => ast,
-        Err(errors) => return Err(refusal(sources, &errors, |e| e.to_diagnostic(file))),
+        Err(errors) => {
+            return Err(with_hidden(refusal(sources, &errors, |e| {
+                e.to_diagnostic(file)
+            })))
+        }
     };
     let (model, errors) = resolve::resolve(&ast, file);
     if !errors.is_empty() {
-        return Err(refusal(sources, &errors, |e| e.to_diagnostic(file)));
+        return Err(with_hidden(refusal(sources, &errors, |e| {
+            e.to_diagnostic(file)
+        })));
     }
     let compiled = compile_stage::compile(&model);
     let fingerprint = fingerprint(&model);
-    let mut diagnostics = analyse::analyse(&model, &compiled, lints);
+    let mut diagnostics = hidden;
+    diagnostics.extend(analyse::analyse(&model, &compiled, lints));
     diagnostics.sort_by_key(|d| d.severity);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Report {

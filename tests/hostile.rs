@@ -500,12 +500,12 @@ fn bidi_controls_in_messages_and_snippets_are_shown_escaped() {
     assert!(text.contains("\"V\\u{202e}x\""), "{text}");
     // The caret stays under the name it points at.
     let lines: Vec<&str> = text.lines().collect();
-    let at = lines
+    let caret = lines
         .iter()
-        .position(|l| l.contains("grant workspace.raed"))
+        .position(|l| l.contains("did you mean"))
         .unwrap();
-    let col = lines[at].find("workspace.raed").unwrap();
-    assert_eq!(lines[at + 1].find('^'), Some(col), "{text}");
+    let col = lines[caret - 1].find("workspace.raed").unwrap();
+    assert_eq!(lines[caret].find('^'), Some(col), "{text}");
 }
 
 #[test]
@@ -535,4 +535,133 @@ fn file_names_are_shown_escaped() {
     let text = report.to_plain_string();
     assert_clean(&text);
     assert!(text.contains("evil\\u{1b}[31m.rbac"), "{text}");
+}
+
+// ------------------------------------------------------------ Trojan Source
+
+const TROJAN: &str = "scope ws \"Workspace\"\npermissions on ws { ws.read \"Read\"  ws.write \"Write\" }\nrole viewer on ws \"Viewer\" { grant ws.read /*\u{202e} } \u{2066}// read only\u{2069} \u{2066}*/ grant ws.write }\n";
+
+#[test]
+fn bidi_controls_in_comments_fail_check_unless_the_command_line_says_so() {
+    let dir = tempdir();
+    let p = dir.join("trojan.rbac");
+    std::fs::write(&p, TROJAN).unwrap();
+    let out = run(rbacc().arg("check").arg(&p));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error[W0307]"), "{}", out.stderr);
+    // The file cannot silence it.
+    std::fs::write(&p, format!("lint W0307 allow\n{TROJAN}")).unwrap();
+    let out = run(rbacc().arg("check").arg(&p));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // The command line can.
+    let out = run(rbacc().arg("check").arg(&p).args(["--lint", "W0307=warn"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("warning[W0307]"), "{}", out.stderr);
+    // A policy with a hidden character in a comment is not evaluated.
+    let out = run(rbacc().args(["eval", "--policy"]).arg(&p).args([
+        "-m",
+        "examples/astro/members.yaml",
+        "a",
+        "ws.read",
+        "ws:x",
+    ]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stdout.contains("allow"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bidi_controls_in_yaml_comments_refuse_the_data() {
+    let dir = tempdir();
+    let members = std::fs::read_to_string(root().join("examples/astro/members.yaml")).unwrap();
+    let p = dir.join("members.yaml");
+    std::fs::write(&p, format!("# owners \u{202e}only\n{members}")).unwrap();
+    let out = run(rbacc()
+        .args(["eval", "--preset", "astro", "-m"])
+        .arg(&p)
+        .args(["ana", "organization.view", "organization:acme"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("error[E0411]"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ------------------------------------------------------------ bounds
+
+#[test]
+fn rules_past_the_limit_are_refused_before_analysis() {
+    let limit = rbacc::limits::MAX_RULES;
+    let mut source = String::from(SMALL);
+    source.push_str(&"assert only viewer can workspace.read\n".repeat(limit));
+    assert!(!rbacc::check("p.rbac", &source)
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "E0117"));
+    source.push_str("assert only viewer can workspace.read\n");
+    let report = rbacc::check("p.rbac", &source);
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0117"]);
+    assert!(report.diagnostics[0]
+        .message
+        .contains("more than the limit of 10000"));
+}
+
+#[test]
+fn a_diagnostic_shows_at_most_max_labels_locations() {
+    // A chain of 200 includes, the last role granting again what the first
+    // grants: W0301 with the whole chain as its explanation.
+    let mut source = String::from(
+        "scope ws \"W\"\npermissions on ws { ws.p \"P\" }\nrole c0 on ws \"C\" { grant ws.p }\n",
+    );
+    for r in 1..200 {
+        source.push_str(&format!("role c{r} on ws \"C\" {{ include c{} }}\n", r - 1));
+    }
+    source.push_str("role last on ws \"C\" { include c199  grant ws.p }\n");
+    let report = rbacc::check("p.rbac", &source);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "W0301")
+        .unwrap();
+    assert!(
+        d.labels.len() <= rbacc::limits::MAX_LABELS,
+        "{}",
+        d.labels.len()
+    );
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.contains("more step(s) of the chain not shown")),
+        "{:?}",
+        d.notes
+    );
+}
+
+#[test]
+fn matrix_past_the_cell_limit_is_refused() {
+    // 2,001 roles × 2,000 permissions > 4,000,000 cells.
+    let mut source = String::from("scope ws \"W\"\npermissions on ws {\n");
+    for p in 0..2000 {
+        source.push_str(&format!("  ws.p{p} \"P\"\n"));
+    }
+    source.push_str("}\n");
+    for r in 0..2001 {
+        source.push_str(&format!(
+            "role r{r} on ws \"R\" {{ grant ws.p{} }}\n",
+            r % 2000
+        ));
+    }
+    let dir = tempdir();
+    let p = dir.join("wide.rbac");
+    std::fs::write(&p, &source).unwrap();
+    let out = run(rbacc().arg("matrix").arg(&p).args(["--format", "json"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("4002000 cells, more than the limit of 4000000"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -97,6 +97,9 @@ fn every_members_code_has_a_case() {
         .iter()
         .map(|c| c.code)
         .filter(|c| c.starts_with("E04"))
+        // E0411 (hidden characters in YAML comments) is found by the
+        // commands before the data is loaded: tests/hostile.rs.
+        .filter(|c| *c != "E0411")
         .filter(|c| !named.iter().any(|n| n == c))
         .collect();
     assert!(

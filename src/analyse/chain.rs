@@ -375,12 +375,27 @@ pub fn step_labels(model: &Model, steps: &[Step]) -> Vec<(Span, String)> {
 }
 
 /// Adds labels as secondary labels of a diagnostic, skipping exact repeats.
+///
+/// At most [`crate::limits::MAX_LABELS`] labels are kept; the steps left
+/// out are counted in a note (so that 10,000 diagnostics of 256-role chains
+/// render in bounded time and space).
 pub fn add_labels(mut d: Diagnostic, file: FileId, labels: Vec<(Span, String)>) -> Diagnostic {
+    let max = crate::limits::MAX_LABELS;
+    let mut left_out = 0usize;
     for (span, text) in labels {
+        if d.labels.len() >= max {
+            left_out += 1;
+            continue;
+        }
         let repeat = d.labels.iter().any(|l| l.span == span && l.message == text);
         if !repeat {
             d = d.secondary(file, span, text);
         }
+    }
+    if left_out > 0 {
+        d = d.note(format!(
+            "{left_out} more step(s) of the chain not shown: at most {max} locations per diagnostic"
+        ));
     }
     d
 }

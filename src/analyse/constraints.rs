@@ -18,6 +18,10 @@ pub(super) fn check(ex: &Explainer<'_>) -> Vec<Diagnostic> {
         .collect();
     let mut out = Vec::new();
     for assertion in &model.assertions {
+        // The diagnostic cap stops the work: past it, no more are built.
+        if out.len() > crate::limits::MAX_DIAGNOSTICS {
+            break;
+        }
         match assertion {
             Assertion::Only { roles, perm, span } => {
                 out.extend(only(ex, &may, roles, *perm, *span));
@@ -29,6 +33,9 @@ pub(super) fn check(ex: &Explainer<'_>) -> Vec<Diagnostic> {
         }
     }
     for rule in &model.cardinalities {
+        if out.len() > crate::limits::MAX_DIAGNOSTICS {
+            break;
+        }
         out.extend(cardinality(ex, rule));
     }
     out

@@ -18,6 +18,10 @@ pub(super) fn check(ex: &Explainer<'_>) -> Vec<Diagnostic> {
         .collect();
     let mut out = Vec::new();
     for r in (0..model.roles.len()).map(RoleId::from_index) {
+        // The diagnostic cap stops the work: past it, no more are built.
+        if out.len() > crate::limits::MAX_DIAGNOSTICS {
+            break;
+        }
         out.extend(redundant_grants(ex, r));
     }
     out.extend(ungranted_permissions(ex, &may));

@@ -8,6 +8,7 @@
 pub mod chain;
 mod constraints;
 pub mod escalation;
+pub mod hidden;
 mod lints;
 
 use crate::compile::{BitSet, Compiled};

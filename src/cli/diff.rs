@@ -86,7 +86,12 @@ fn load_side(
 
 fn read(path: &Path, kind: FileKind) -> Result<String, LoadError> {
     match read_text(path, kind) {
-        Ok(Ok(text)) => Ok(text),
+        Ok(Ok(text)) => {
+            match crate::analyse::hidden::yaml_report(&path.display().to_string(), &text) {
+                Some(report) => Err(LoadError::Invalid(report)),
+                None => Ok(text),
+            }
+        }
         Ok(Err(report)) => Err(LoadError::Invalid(report)),
         Err(msg) => Err(LoadError::Usage(msg)),
     }

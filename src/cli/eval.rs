@@ -99,6 +99,18 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
         }
     };
     let name = setup.members.display().to_string();
+    if let Some(report) = crate::analyse::hidden::yaml_report(&name, &text) {
+        let _ = write!(
+            io.err,
+            "{}",
+            crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
+        );
+        let _ = writeln!(
+            io.err,
+            "error: the membership data has errors; nothing was evaluated"
+        );
+        return Err(Exit::Error);
+    }
     let members = Members::from_yaml(&policy, &name, &text).map_err(|report| {
         let _ = write!(
             io.err,

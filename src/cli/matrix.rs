@@ -3,6 +3,7 @@
 use super::input::{load_policy, report_load_error};
 use super::{Exit, Io};
 use crate::report::matrix;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Output format of `rbacc matrix`.
@@ -37,15 +38,27 @@ pub fn run(args: &MatrixArgs, io: &mut Io<'_>) -> Exit {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };
+    let cells = matrix::cell_count(&policy);
+    let limit = crate::limits::MAX_MATRIX_CELLS;
+    if cells > limit {
+        let _ = writeln!(
+            io.err,
+            "error: the permission tables would have {cells} cells, more than the limit of {limit}; ask per role or user with `rbacc what-can` / `rbacc who-can`"
+        );
+        return Exit::Error;
+    }
     let m = matrix::matrix(&policy);
-    let text = match args.format {
-        MatrixFormat::Text => matrix::to_text(&m),
-        MatrixFormat::Markdown => matrix::to_markdown(&m),
-        MatrixFormat::Json => {
-            let json = serde_json::to_value(&m).unwrap_or_default();
-            format!("{json:#}\n")
-        }
+    let mut out = std::io::BufWriter::new(&mut *io.out);
+    let written = match args.format {
+        MatrixFormat::Text => out.write_all(matrix::to_text(&m).as_bytes()),
+        MatrixFormat::Markdown => out.write_all(matrix::to_markdown(&m).as_bytes()),
+        // Written as it is serialised: no JSON tree in memory.
+        MatrixFormat::Json => serde_json::to_writer_pretty(&mut out, &m)
+            .map_err(std::io::Error::other)
+            .and_then(|()| out.write_all(b"\n")),
     };
-    let _ = write!(io.out, "{text}");
+    if written.and_then(|()| out.flush()).is_err() {
+        return Exit::Error;
+    }
     Exit::Ok
 }

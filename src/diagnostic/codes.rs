@@ -41,7 +41,7 @@ codes! {
     "E0114" "default-not-in-set" "a default role outside its cardinality rule";
     "E0115" "groups-without-rank" "custom groups on a scope kind with no rank";
     "E0116" "assigns-above" "a permission assigning a role above its scope";
-    "E0117" "too-many" "more roles or permissions than the limit";
+    "E0117" "too-many" "more roles, permissions or rules than the limit";
     "E0118" "bad-rule" "a bootstrap, edition or lint rule that cannot apply";
     "E0119" "conditional-implication" "a permission implying roles that is grouped or granted configurably";
     "E0120" "chain-too-long" "an include/implication chain longer than the limit";
@@ -55,6 +55,8 @@ codes! {
     "W0304" "identical-roles" "two roles of a scope with identical effective permissions";
     "W0305" "privilege-escalation" "a role that can assign a role holding more than it holds";
     "W0306" "empty-role" "a role that grants nothing";
+    "W0307" "hidden-character-in-comment" "a bidirectional control, invisible or control character in a comment (an error by default)";
+    "W0308" "hidden-character-in-string" "a bidirectional control, invisible or control character in a string";
     "D0501" "access-widened" "a change that widens access (`rbacc diff`)";
     "E0401" "members-syntax" "membership YAML that cannot be read";
     "E0402" "members-unknown" "an unknown user, group, role, permission, edition or resource";
@@ -66,6 +68,7 @@ codes! {
     "E0408" "members-edition" "the edition is missing or unknown";
     "E0409" "members-unprintable-name" "a name with control, invisible or bidirectional characters, or spaces at an end";
     "E0410" "members-exclusive" "a user bound to two roles of an `assert exclusive` on one resource";
+    "E0411" "members-hidden-comment" "a bidirectional control, invisible or control character in a YAML comment";
     "E0601" "policy-mismatch" "membership data loaded against another policy";
 }
 

@@ -115,6 +115,23 @@ fn group_configurable(policy: &Policy, role: RoleId, perm: PermId) -> bool {
             .all(|m| r.always.contains(m.index()) || r.configurable.contains(m.index()))
 }
 
+/// The number of cells [`matrix`] would build (roles × top-level
+/// permissions, summed over scope kinds), counted without building them.
+pub fn cell_count(policy: &Policy) -> usize {
+    let model = &policy.model;
+    (0..model.scopes.len())
+        .map(crate::resolve::ScopeId::from_index)
+        .map(|sid| {
+            let roles = roles_of_scope(model, sid).len();
+            let perms = perms_of_scope(model, sid)
+                .into_iter()
+                .filter(|p| model.perm(*p).is_some_and(|x| x.parent.is_none()))
+                .count();
+            roles.saturating_mul(perms)
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
 /// Builds the matrix of a compiled policy.
 pub fn matrix(policy: &Policy) -> Matrix {
     let model = &policy.model;

@@ -189,6 +189,22 @@ impl Resolver {
     fn declare(&mut self, file: &ast::PolicyFile) {
         let mut policy_span: Option<Span> = None;
         let mut edition_names: HashMap<String, Span> = HashMap::new();
+        let rules = file
+            .decls
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d,
+                    Decl::Rank(_)
+                        | Decl::Cardinality(_)
+                        | Decl::Bootstrap(_)
+                        | Decl::Groups(_)
+                        | Decl::Assert(_)
+                        | Decl::AllowEscalation(_)
+                        | Decl::Lint(_)
+                )
+            })
+            .count();
         for decl in &file.decls {
             match decl {
                 Decl::Policy(p) => {
@@ -286,6 +302,11 @@ impl Resolver {
         }
         for (what, count, limit) in [
             ("roles", self.model.roles.len(), limits::MAX_ROLES),
+            (
+                "rules (assertions, cardinality, ranks, bootstraps, groups, escalations, lints)",
+                rules,
+                limits::MAX_RULES,
+            ),
             (
                 "permissions",
                 self.model.perms.len(),

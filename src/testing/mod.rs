@@ -544,6 +544,13 @@ pub fn run_file(run: &mut Run, path: &Path) {
         Ok(t) => t,
         Err(e) => return fail(run, format!("cannot read `{file}`: {e}"), None),
     };
+    if let Some(r) = crate::analyse::hidden::yaml_report(&file, &text) {
+        return fail(
+            run,
+            format!("{file}: the test file has errors; no case ran"),
+            Some(r),
+        );
+    }
     let docs = file::documents(&text);
     if docs.is_empty() {
         run.empty.push(format!(
@@ -680,6 +687,12 @@ fn load_suite(
                     None,
                 )
             })?;
+            if let Some(r) = crate::analyse::hidden::yaml_report(&name, &text) {
+                return Err((
+                    format!("{file}: the membership data `{name}` has errors; no case ran"),
+                    Some(r),
+                ));
+            }
             let m = Members::from_yaml(&policy, &name, &text).map_err(|r| {
                 (
                     format!("{file}: the membership data `{name}` has errors; no case ran"),
