@@ -42,8 +42,11 @@ pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> Exit {
             file.display().to_string()
         };
         let text = if stdin {
+            // At most the policy limit + 1 byte: a larger input is refused
+            // by the parser's size check, not read to the end.
+            let limit = crate::limits::MAX_POLICY_BYTES as u64 + 1;
             let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            if let Err(e) = std::io::stdin().take(limit).read_to_string(&mut text) {
                 let _ = writeln!(io.err, "error: cannot read standard input: {e}");
                 return Exit::Error;
             }
