@@ -3,12 +3,14 @@
 # from fuzz/). The corpus itself is not committed.
 set -e
 root=..
-mkdir -p corpus/parse corpus/fmt corpus/check corpus/members corpus/eval
+mkdir -p corpus/parse corpus/fmt corpus/check corpus/output corpus/members corpus/eval
 for f in $root/policies/*.rbac $root/examples/*.rbac $(find $root/tests/ui -name '*.rbac'); do
     name=$(echo "$f" | sed 's|^[./]*||' | tr '/' '_')
     cp "$f" "corpus/parse/$name"
     cp "$f" "corpus/fmt/$name"
     cp "$f" "corpus/check/$name"
+    # output: the first line is the file name.
+    { printf '%s\n' "$name"; cat "$f"; } > "corpus/output/$name"
 done
 for f in $root/examples/*/members.yaml $(find $root/tests -name '*.yaml' -path '*members*'); do
     name=$(echo "$f" | sed 's|^[./]*||' | tr '/' '_')
