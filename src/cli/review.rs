@@ -56,7 +56,7 @@ pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> Exit {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };
-    let text = match read_text(&args.members) {
+    let text = match read_text(&args.members, super::input::FileKind::Members) {
         Ok(Ok(t)) => t,
         Ok(Err(report)) => return report_load_error(LoadError::Invalid(report), io),
         Err(msg) => return report_load_error(LoadError::Usage(msg), io),
