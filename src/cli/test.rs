@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
     /// Test files, or directories searched for `*.yaml` test files (those
-    /// with a top-level `cases:` key).
+    /// with a top-level `cases:` or `expect:` key).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Also report the role × permission cells of the matrix that no case

@@ -20,14 +20,22 @@ pub(crate) enum MembersSpec {
 pub(crate) enum RawExpect {
     /// `allow` (true) or `deny` (false).
     Decision(bool),
-    /// The users of a `who_can` case.
-    Users(Vec<String>),
+    /// A list: the users of a `who_can` case, the permissions of a
+    /// `what_can` case, the roles of a `holds` case.
+    List(Vec<String>),
 }
 
 /// `who_can: {permission, resource}`.
 #[derive(Clone, Debug)]
 pub(crate) struct RawWhoCan {
     pub permission: String,
+    pub resource: String,
+}
+
+/// `what_can: {user, resource}` or `holds: {user, resource}`.
+#[derive(Clone, Debug)]
+pub(crate) struct RawAt {
+    pub user: String,
     pub resource: String,
 }
 
@@ -39,6 +47,8 @@ pub(crate) struct RawCase {
     pub permission: Option<String>,
     pub resource: Option<String>,
     pub who_can: Option<RawWhoCan>,
+    pub what_can: Option<RawAt>,
+    pub holds: Option<RawAt>,
     pub expect: RawExpect,
     /// `file:line:col` of the case, kept when it was read.
     pub location: String,
@@ -52,6 +62,8 @@ pub(crate) struct RawSuite {
     pub preset: Option<String>,
     pub members: MembersSpec,
     pub cases: Vec<RawCase>,
+    /// `expect: error CODE`: the code and `file:line:col` of the key.
+    pub expect_error: Option<(String, String)>,
 }
 
 /// What one case asks.
@@ -76,6 +88,30 @@ pub enum CaseKind {
         resource: String,
         /// The expected users (compared as a set).
         expect: Vec<String>,
+    },
+    /// What can `user` do on `resource`?
+    WhatCan {
+        /// The user.
+        user: String,
+        /// The resource.
+        resource: String,
+        /// The expected permissions (compared as a set).
+        expect: Vec<String>,
+    },
+    /// Which roles does `user` hold on `resource`?
+    Holds {
+        /// The user.
+        user: String,
+        /// The resource.
+        resource: String,
+        /// The expected roles (compared as a set).
+        expect: Vec<String>,
+    },
+    /// The document's policy or membership data must be rejected with a
+    /// diagnostic of this code (`expect: error CODE`).
+    Rejected {
+        /// The code, e.g. `E0404`.
+        code: String,
     },
 }
 
@@ -140,53 +176,71 @@ pub(crate) fn documents(text: &str) -> Vec<(usize, String)> {
 
 /// Turns raw cases into cases, or says which one is malformed.
 pub(crate) fn cases(raw: Vec<RawCase>) -> Result<Vec<Case>, String> {
-    raw.into_iter()
-        .map(|c| {
-            let location = c.location;
-            let kind = match (c.user, c.permission, c.resource, c.who_can, c.expect) {
-                (Some(user), Some(permission), Some(resource), None, RawExpect::Decision(expect)) => CaseKind::Check {
+    raw.into_iter().map(one_case).collect()
+}
+
+fn one_case(c: RawCase) -> Result<Case, String> {
+    let location = c.location;
+    let name = c.name;
+    let bad = |m: &str| Err(format!("{location}: case `{name}`: {m}"));
+    let asks = [c.who_can.is_some(), c.what_can.is_some(), c.holds.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    let plain = c.user.is_some() || c.permission.is_some() || c.resource.is_some();
+    if asks > 1 {
+        return bad("give one of `who_can`, `what_can` and `holds`");
+    }
+    if asks == 1 && plain {
+        return bad(
+            "a `who_can`, `what_can` or `holds` case has no `user`, `permission` or `resource`",
+        );
+    }
+    let kind = match (c.who_can, c.what_can, c.holds, c.expect) {
+        (Some(w), _, _, RawExpect::List(expect)) => CaseKind::WhoCan {
+            permission: w.permission,
+            resource: w.resource,
+            expect,
+        },
+        (Some(_), _, _, RawExpect::Decision(_)) => {
+            return bad("a `who_can` case expects a list of users")
+        }
+        (_, Some(w), _, RawExpect::List(expect)) => CaseKind::WhatCan {
+            user: w.user,
+            resource: w.resource,
+            expect,
+        },
+        (_, Some(_), _, RawExpect::Decision(_)) => {
+            return bad("a `what_can` case expects a list of permissions")
+        }
+        (_, _, Some(h), RawExpect::List(expect)) => CaseKind::Holds {
+            user: h.user,
+            resource: h.resource,
+            expect,
+        },
+        (_, _, Some(_), RawExpect::Decision(_)) => {
+            return bad("a `holds` case expects a list of roles")
+        }
+        (None, None, None, RawExpect::List(_)) => {
+            return bad("a list is expected only by a `who_can`, `what_can` or `holds` case")
+        }
+        (None, None, None, RawExpect::Decision(expect)) => {
+            match (c.user, c.permission, c.resource) {
+                (Some(user), Some(permission), Some(resource)) => CaseKind::Check {
                     user,
                     permission,
                     resource,
                     expect,
                 },
-                (None, None, None, Some(w), RawExpect::Users(expect)) => CaseKind::WhoCan {
-                    permission: w.permission,
-                    resource: w.resource,
-                    expect,
-                },
-                (_, _, _, Some(_), RawExpect::Decision(_)) => {
-                    return Err(format!(
-                        "{location}: case `{}`: a `who_can` case expects a list of users",
-                        c.name
-                    ))
-                }
-                (_, _, _, Some(_), _) => {
-                    return Err(format!(
-                        "{location}: case `{}`: a `who_can` case has no `user`, `permission` or `resource`",
-                        c.name
-                    ))
-                }
-                (_, _, _, None, RawExpect::Users(_)) => {
-                    return Err(format!(
-                        "{location}: case `{}`: a list of users is expected only by a `who_can` case",
-                        c.name
-                    ))
-                }
-                (_, _, _, None, RawExpect::Decision(_)) => {
-                    return Err(format!(
-                        "{location}: case `{}`: give `user`, `permission` and `resource`",
-                        c.name
-                    ))
-                }
-            };
-            Ok(Case {
-                name: c.name,
-                location,
-                kind,
-            })
-        })
-        .collect()
+                _ => return bad("give `user`, `permission` and `resource`"),
+            }
+        }
+    };
+    Ok(Case {
+        name,
+        location,
+        kind,
+    })
 }
 
 /// Parses one document with the membership data's reader; errors are
@@ -212,16 +266,19 @@ pub(crate) fn parse_suite(file: &str, doc: &str) -> Result<RawSuite, String> {
 
 type Fail = (Pos, String);
 
-const SUITE: &[&str] = &["name", "policy", "preset", "members", "cases"];
+const SUITE: &[&str] = &["name", "policy", "preset", "members", "cases", "expect"];
 const CASE: &[&str] = &[
     "name",
     "user",
     "permission",
     "resource",
     "who_can",
+    "what_can",
+    "holds",
     "expect",
 ];
 const WHO_CAN: &[&str] = &["permission", "resource"];
+const AT: &[&str] = &["user", "resource"];
 
 fn unknown_key(key: &str, at: Pos, fields: &[&str], under: &str) -> Fail {
     let hint = crate::membership::suggest_name(key, fields)
@@ -276,6 +333,7 @@ fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
         preset: None,
         members: MembersSpec::Path(String::new()),
         cases: Vec::new(),
+        expect_error: None,
     };
     let mut members = None;
     for (key, v) in fields(
@@ -298,6 +356,10 @@ fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
                     )?)
                 });
             }
+            "expect" => {
+                let p = v.pos();
+                out.expect_error = Some((error_code(v)?, format!("{file}:{}:{}", p.line, p.col)));
+            }
             _ => {
                 if !(v.is_seq() || v.is_null()) {
                     return Err((
@@ -312,13 +374,74 @@ fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
         }
     }
     out.members = members.ok_or_else(|| (root.pos(), "missing field `members`".to_string()))?;
+    if out.expect_error.is_some() && !out.cases.is_empty() {
+        return Err((
+            root.pos(),
+            "a document that expects `error CODE` has no `cases`: nothing of it loads".to_string(),
+        ));
+    }
     Ok(out)
+}
+
+/// `error CODE` with a known error code.
+fn error_code(v: NodeRef<'_, '_>) -> Result<String, Fail> {
+    let found = v.scalar().unwrap_or("");
+    let Some(code) = found.strip_prefix("error ").map(str::trim) else {
+        return Err((
+            v.pos(),
+            format!(
+                "a document's `expect` is `error CODE` (e.g. `error E0404`); found {}",
+                v.describe()
+            ),
+        ));
+    };
+    match crate::diagnostic::codes::lookup(code) {
+        Some(info) if info.code.starts_with('E') => Ok(info.code.to_string()),
+        Some(info) => Err((
+            v.pos(),
+            format!(
+                "`{}` is a warning; `expect: error CODE` takes an error code",
+                info.code
+            ),
+        )),
+        None => {
+            let hint = crate::suggest::did_you_mean(
+                code,
+                crate::diagnostic::codes::CODES.iter().map(|c| c.code),
+            )
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+            Err((v.pos(), format!("unknown diagnostic code `{code}`{hint}")))
+        }
+    }
+}
+
+/// `what_can` or `holds`: a mapping of `user` and `resource`.
+fn user_at(v: NodeRef<'_, '_>, key: &str) -> Result<RawAt, Fail> {
+    let (mut u, mut r) = (None, None);
+    for (k, w) in fields(
+        v,
+        &format!("`{key}` is a mapping of `user` and `resource`"),
+        AT,
+        &format!("in `{key}`"),
+    )? {
+        match k {
+            "user" => u = Some(text(w, "`user` is a user's name")?),
+            _ => r = Some(text(w, "`resource` is a resource id")?),
+        }
+    }
+    let missing = |f: &str| (v.pos(), format!("`{key}` needs `{f}`"));
+    Ok(RawAt {
+        user: u.ok_or_else(|| missing("user"))?,
+        resource: r.ok_or_else(|| missing("resource"))?,
+    })
 }
 
 fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
     let at = node.pos();
     let (mut name, mut user, mut permission, mut resource, mut who_can, mut expect) =
         (None, None, None, None, None, None);
+    let (mut what_can, mut holds) = (None, None);
     for (key, v) in fields(node, "a case is a mapping", CASE, "in a case")? {
         match key {
             "name" => name = Some(text(v, "a case's `name` is text")?),
@@ -344,20 +467,22 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
                     resource: r.ok_or_else(|| missing("resource"))?,
                 });
             }
+            "what_can" => what_can = Some(user_at(v, "what_can")?),
+            "holds" => holds = Some(user_at(v, "holds")?),
             _ => {
                 expect = Some(match v.scalar() {
                     Some("allow") => RawExpect::Decision(true),
                     Some("deny") => RawExpect::Decision(false),
-                    _ if v.is_seq() => RawExpect::Users(
+                    _ if v.is_seq() => RawExpect::List(
                         v.items()
-                            .map(|u| text(u, "an expected user is a user's name"))
+                            .map(|u| text(u, "an expected item is a name"))
                             .collect::<Result<_, _>>()?,
                     ),
                     _ => {
                         return Err((
                             v.pos(),
                             format!(
-                                "`expect` is `allow`, `deny`, or a list of users; found {}",
+                                "a case's `expect` is `allow`, `deny`, or a list (of users, permissions or roles); found {}",
                                 v.describe()
                             ),
                         ))
@@ -372,6 +497,8 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
         permission,
         resource,
         who_can,
+        what_can,
+        holds,
         expect: expect.ok_or_else(|| (at, "missing field `expect`".to_string()))?,
         location: format!("{file}:{}:{}", at.line, at.col),
     })
@@ -407,11 +534,13 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Whether a YAML file found in a directory is a test file: it has a
-/// top-level `cases:` key.
+/// top-level `cases:` or `expect:` key.
 pub(crate) fn looks_like_tests(text: &str) -> bool {
     text.lines().any(|l| {
-        l.strip_prefix("cases")
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        ["cases", "expect"].iter().any(|k| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
     })
 }
 

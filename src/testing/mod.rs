@@ -333,6 +333,13 @@ impl Run {
                             CaseKind::WhoCan { permission, resource, .. } => {
                                 v.insert("who_can".into(), json!({"permission": permission, "resource": resource}));
                             }
+                            CaseKind::WhatCan { user, resource, .. } => {
+                                v.insert("what_can".into(), json!({"user": user, "resource": resource}));
+                            }
+                            CaseKind::Holds { user, resource, .. } => {
+                                v.insert("holds".into(), json!({"user": user, "resource": resource}));
+                            }
+                            CaseKind::Rejected { .. } => {}
                         }
                         v.insert("expected".into(), expected_json(&c.case.kind));
                         v.insert("actual".into(), json!(c.actual));
@@ -405,20 +412,29 @@ fn query_text(kind: &CaseKind) -> String {
             resource,
             ..
         } => format!("who can {permission} {resource}"),
+        CaseKind::WhatCan { user, resource, .. } => format!("what can {user} do on {resource}"),
+        CaseKind::Holds { user, resource, .. } => format!("roles {user} holds on {resource}"),
+        CaseKind::Rejected { .. } => "loading the policy and data".to_string(),
     }
 }
 
 fn expected_text(kind: &CaseKind) -> String {
     match kind {
         CaseKind::Check { expect, .. } => decision(*expect).to_string(),
-        CaseKind::WhoCan { expect, .. } => users_text(expect.iter().map(String::as_str)),
+        CaseKind::WhoCan { expect, .. }
+        | CaseKind::WhatCan { expect, .. }
+        | CaseKind::Holds { expect, .. } => users_text(expect.iter().map(String::as_str)),
+        CaseKind::Rejected { code } => format!("error {code}"),
     }
 }
 
 fn expected_json(kind: &CaseKind) -> serde_json::Value {
     match kind {
         CaseKind::Check { expect, .. } => json!(decision(*expect)),
-        CaseKind::WhoCan { expect, .. } => json!(expect),
+        CaseKind::WhoCan { expect, .. }
+        | CaseKind::WhatCan { expect, .. }
+        | CaseKind::Holds { expect, .. } => json!(expect),
+        CaseKind::Rejected { code } => json!(format!("error {code}")),
     }
 }
 
@@ -437,7 +453,7 @@ fn decision(allowed: bool) -> &'static str {
 /// The test files named by `paths`: files as given, directories searched
 /// (sorted, each file once, special files and symlink loops skipped, see
 /// [`crate::files::walk`]) for `*.yaml`/`*.yml` files with a top-level
-/// `cases:` key. Hidden directories and `target` are skipped.
+/// `cases:` or `expect:` key. Hidden directories and `target` are skipped.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
@@ -560,7 +576,31 @@ pub fn run_file(run: &mut Run, path: &Path) {
     }
     let root = repository_root(path);
     for (line, doc) in docs {
-        match load_suite(run, path, root.as_deref(), &file, &doc) {
+        let raw = match file::parse_suite(&file, &doc) {
+            Ok(r) => r,
+            Err(m) => {
+                fail(run, m, None);
+                continue;
+            }
+        };
+        if let Some((code, location)) = raw.expect_error.clone() {
+            let (policy, members) = labels(path, &raw);
+            let name = raw.name.clone();
+            let loaded = load_suite(run, path, root.as_deref(), &file, &doc, raw);
+            match rejected(&code, &location, name.as_deref(), loaded) {
+                Ok(case) => run.suites.push(SuiteResult {
+                    file: file.clone(),
+                    name,
+                    line,
+                    policy,
+                    members,
+                    cases: vec![case],
+                }),
+                Err((message, report)) => fail(run, message, report),
+            }
+            continue;
+        }
+        match load_suite(run, path, root.as_deref(), &file, &doc, raw) {
             Ok((suite, authz, cases)) => {
                 if cases.is_empty() {
                     run.empty.push(format!(
@@ -573,6 +613,82 @@ pub fn run_file(run: &mut Run, path: &Path) {
             Err((message, report)) => fail(run, message, report),
         }
     }
+}
+
+/// The labels of a document's policy and membership data.
+fn labels(path: &Path, raw: &file::RawSuite) -> (String, String) {
+    let policy = match (&raw.preset, &raw.policy) {
+        (Some(name), _) => format!("preset {name}"),
+        (None, Some(p)) => file::relative_to(path, p).display().to_string(),
+        (None, None) => String::new(),
+    };
+    let members = match &raw.members {
+        MembersSpec::Path(p) => file::relative_to(path, p).display().to_string(),
+        MembersSpec::Inline(_) => "inline".to_string(),
+    };
+    (policy, members)
+}
+
+/// The result of a document that expects `error CODE`: it passes when its
+/// policy or data is rejected with a diagnostic of that code. A failure to
+/// load that is not a diagnostic (a missing file, an unknown preset) stays
+/// a load error.
+fn rejected(
+    code: &str,
+    location: &str,
+    name: Option<&str>,
+    loaded: Result<(Loaded, Authorizer, Vec<Case>), LoadFailure>,
+) -> Result<CaseResult, LoadFailure> {
+    let case = Case {
+        name: name.map_or_else(|| format!("rejected with {code}"), str::to_string),
+        location: location.to_string(),
+        kind: CaseKind::Rejected {
+            code: code.to_string(),
+        },
+    };
+    let report = match loaded {
+        Ok(_) => {
+            return Ok(CaseResult {
+                case,
+                status: Status::Fail,
+                actual: Some("no error: the policy and data loaded".to_string()),
+                explanation: Vec::new(),
+            })
+        }
+        Err((_, Some(report))) => report,
+        Err(e) => return Err(e),
+    };
+    let errors: Vec<&crate::diagnostic::Diagnostic> =
+        report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let mut codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
+    codes.dedup();
+    let actual = format!("error {}", codes.join(", "));
+    if codes.contains(&code) {
+        return Ok(CaseResult {
+            case,
+            status: Status::Pass,
+            actual: Some(actual),
+            explanation: Vec::new(),
+        });
+    }
+    let explanation = errors
+        .iter()
+        .map(|d| Step {
+            kind: "diagnostic",
+            text: format!("{}: {}", d.code, d.message),
+            location: d.primary_label().and_then(|l| {
+                let src = report.sources.get(l.file)?;
+                let (line, col) = src.line_col(l.span.start);
+                Some(format!("{}:{line}:{col}", src.name))
+            }),
+        })
+        .collect();
+    Ok(CaseResult {
+        case,
+        status: Status::Fail,
+        actual: Some(actual),
+        explanation,
+    })
 }
 
 struct Loaded {
@@ -635,8 +751,8 @@ fn load_suite(
     root: Option<&Path>,
     file: &str,
     doc: &str,
+    raw: file::RawSuite,
 ) -> Result<(Loaded, Authorizer, Vec<Case>), LoadFailure> {
-    let raw = file::parse_suite(file, doc).map_err(|m| (m, None))?;
     let cases = file::cases(raw.cases).map_err(|m| (m, None))?;
     let (label, policy) = match (&raw.preset, &raw.policy) {
         (Some(name), None) => {
@@ -775,6 +891,22 @@ fn run_suite(
                 resource,
                 expect,
             } => who_can_case(authz, permission, resource, expect, &mut exercised),
+            CaseKind::WhatCan {
+                user,
+                resource,
+                expect,
+            } => what_can_case(authz, user, resource, expect, &mut exercised),
+            CaseKind::Holds {
+                user,
+                resource,
+                expect,
+            } => holds_case(authz, user, resource, expect),
+            // Documents that expect an error never reach evaluation.
+            CaseKind::Rejected { .. } => (
+                Status::Error("an `expect: error` case has no query".to_string()),
+                None,
+                Vec::new(),
+            ),
         };
         results.push(CaseResult {
             case,
@@ -863,4 +995,179 @@ fn who_can_case(
         steps.extend(e.steps);
     }
     (Status::Fail, Some(actual_text), steps)
+}
+
+/// Compares expected names with actual ones as sets: every expected name
+/// must be known (a misspelt name is an error, not a silent failure).
+fn compare_names(
+    what: &str,
+    expect: &[String],
+    actual: &BTreeSet<String>,
+    known: impl Fn(&str) -> bool,
+    all: &[&str],
+) -> Result<bool, String> {
+    for e in expect {
+        if !known(e) {
+            let hint = crate::suggest::did_you_mean(e, all.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(format!("unknown {what} `{e}`{hint}"));
+        }
+    }
+    let wanted: BTreeSet<String> = expect.iter().cloned().collect();
+    Ok(&wanted == actual)
+}
+
+/// Steps naming what is there but not expected, and what is expected but
+/// not there.
+fn difference_steps(what: &str, expect: &[String], actual: &BTreeSet<String>) -> Vec<Step> {
+    let wanted: BTreeSet<&str> = expect.iter().map(String::as_str).collect();
+    let mut steps = Vec::new();
+    for a in actual {
+        if !wanted.contains(a.as_str()) {
+            steps.push(Step {
+                kind: "user",
+                text: format!("{what} `{a}` is there, but not expected"),
+                location: None,
+            });
+        }
+    }
+    for w in wanted {
+        if !actual.contains(w) {
+            steps.push(Step {
+                kind: "user",
+                text: format!("{what} `{w}` is expected, but not there"),
+                location: None,
+            });
+        }
+    }
+    steps
+}
+
+fn what_can_case(
+    authz: &Authorizer,
+    user: &str,
+    resource: &str,
+    expect: &[String],
+    exercised: &mut HashSet<(RoleId, PermId)>,
+) -> (Status, Option<String>, Vec<Step>) {
+    let model = &authz.policy().model;
+    let found = match authz.what_can(user, resource) {
+        Ok(f) => f,
+        Err(e) => return (Status::Error(e.to_string()), None, Vec::new()),
+    };
+    let m = authz.members();
+    if let (Some(u), Some(r)) = (m.user_id(user), m.res_id(resource)) {
+        for (p, _) in &found {
+            coverage::exercise(authz, u, r, *p, exercised);
+        }
+    }
+    let actual: BTreeSet<String> = found
+        .iter()
+        .map(|(p, _)| model.perm_name(*p).to_string())
+        .collect();
+    let all: Vec<&str> = model.perms.iter().map(|p| p.name.as_str()).collect();
+    let same = match compare_names(
+        "permission",
+        expect,
+        &actual,
+        |n| model.perm_id(n).is_some(),
+        &all,
+    ) {
+        Ok(same) => same,
+        Err(e) => return (Status::Error(e), None, Vec::new()),
+    };
+    let text = users_text(actual.iter().map(String::as_str));
+    if same {
+        return (Status::Pass, Some(text), Vec::new());
+    }
+    let mut steps = difference_steps("permission", expect, &actual);
+    // Why each unexpected permission is held.
+    for (p, e) in &found {
+        if !expect.iter().any(|x| x == model.perm_name(*p)) {
+            steps.push(Step {
+                kind: "user",
+                text: format!("`{}` is held:", model.perm_name(*p)),
+                location: None,
+            });
+            steps.extend(e.steps.iter().cloned());
+        }
+    }
+    (Status::Fail, Some(text), steps)
+}
+
+fn holds_case(
+    authz: &Authorizer,
+    user: &str,
+    resource: &str,
+    expect: &[String],
+) -> (Status, Option<String>, Vec<Step>) {
+    let model = &authz.policy().model;
+    let m = authz.members();
+    let Some(u) = m.user_id(user) else {
+        let e = crate::eval::QueryError::UnknownUser {
+            name: user.to_string(),
+            suggestion: crate::suggest::did_you_mean(user, m.users.iter()),
+        };
+        return (Status::Error(e.to_string()), None, Vec::new());
+    };
+    let Some(r) = m.res_id(resource) else {
+        let e = crate::eval::QueryError::UnknownResource {
+            name: resource.to_string(),
+            suggestion: crate::suggest::did_you_mean(
+                resource,
+                m.resources.iter().map(|r| r.name.as_str()),
+            ),
+        };
+        return (Status::Error(e.to_string()), None, Vec::new());
+    };
+    let held: Vec<crate::membership::Held> = m
+        .entry(u, r)
+        .map(|e| e.roles().collect())
+        .unwrap_or_default();
+    let actual: BTreeSet<String> = held
+        .iter()
+        .map(|h| model.role_name(h.role).to_string())
+        .collect();
+    let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+    let same = match compare_names(
+        "role",
+        expect,
+        &actual,
+        |n| model.role_id(n).is_some(),
+        &all,
+    ) {
+        Ok(same) => same,
+        Err(e) => return (Status::Error(e), None, Vec::new()),
+    };
+    let text = users_text(actual.iter().map(String::as_str));
+    if same {
+        return (Status::Pass, Some(text), Vec::new());
+    }
+    let mut steps = difference_steps("role", expect, &actual);
+    for h in &held {
+        steps.push(Step {
+            kind: "user",
+            text: format!(
+                "`{}` is held {}",
+                model.role_name(h.role),
+                origin_text(m, h.origin)
+            ),
+            location: None,
+        });
+    }
+    (Status::Fail, Some(text), steps)
+}
+
+fn origin_text(m: &Members, origin: crate::membership::Origin) -> String {
+    use crate::membership::Origin;
+    match origin {
+        Origin::Binding => "by a binding".to_string(),
+        Origin::Group(g) => format!("through group `{}`", m.group_name(g)),
+        Origin::Default(_) => "by default".to_string(),
+        Origin::Bootstrap(_, n) => format!("by a bootstrap rule (member #{n})"),
+        Origin::Fallback(_) => "as the edition's fallback".to_string(),
+        Origin::Upgrade(g) => format!("by the upgrade of group `{}`", m.group_name(g)),
+        Origin::Direct | Origin::GroupGrant(_) => "by a direct grant".to_string(),
+    }
 }
