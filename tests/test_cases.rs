@@ -43,7 +43,7 @@ fn docs_block() -> String {
 #[test]
 fn the_docs_example_passes() {
     let p = write("docs_example", "tests.yaml", &docs_block());
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Passed, "{}", report(&p, &run));
     assert_eq!(run.passed(), 6);
 }
@@ -67,7 +67,7 @@ fn data_rejected_with_the_expected_code_passes() {
         "t.yaml",
         &format!("{TWO_ROLES}expect: error E0404\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Passed, "{}", report(&p, &run));
     let case = &run.suites[0].cases[0];
     assert_eq!(case.case.name, "one workspace role per user and workspace");
@@ -81,7 +81,7 @@ fn data_rejected_with_another_code_fails_naming_it() {
         "t.yaml",
         &format!("{TWO_ROLES}expect: error E0403\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Failed);
     insta::assert_snapshot!(report(&p, &run));
 }
@@ -94,7 +94,7 @@ fn data_that_loads_fails_an_expected_error() {
         "t.yaml",
         &format!("{text}expect: error E0404\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Failed);
     insta::assert_snapshot!(report(&p, &run));
 }
@@ -118,7 +118,7 @@ fn a_policy_rejected_with_the_expected_code_passes() {
         "t.yaml",
         &format!("policy: bad.rbac\nmembers: {{users: [a]}}\nexpect: error {code}\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Passed, "{}", report(&p, &run));
 }
 
@@ -133,7 +133,7 @@ fn expect_error_is_checked_when_read() {
             "t.yaml",
             &format!("{TWO_ROLES}expect: {expect}\n"),
         );
-        let run = rbacc::testing::run(&[p.clone()]);
+        let run = rbacc::testing::run(std::slice::from_ref(&p));
         assert_eq!(run.outcome(), Outcome::Error);
         assert!(
             run.load_errors[0].message.contains(message),
@@ -163,7 +163,7 @@ fn holds_lists_roles_of_every_origin() {
             "{TOOLJET}  - name: group upgrade\n    holds: {{user: dina, resource: workspace:main/acme}}\n    expect: [builder, end_user]\n  - name: bound\n    holds: {{user: adam, resource: workspace:main/acme}}\n    expect: [admin]\n  - name: nothing outside\n    holds: {{user: gita, resource: workspace:main/acme}}\n    expect: []\n"
         ),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Passed, "{}", report(&p, &run));
 }
 
@@ -174,7 +174,7 @@ fn holds_failure_names_each_role_and_its_origin() {
         "t.yaml",
         &format!("{TOOLJET}  - name: group upgrade\n    holds: {{user: dina, resource: workspace:main/acme}}\n    expect: [end_user]\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.outcome(), Outcome::Failed);
     insta::assert_snapshot!(report(&p, &run));
 }
@@ -186,14 +186,14 @@ fn what_can_compares_sets_and_explains_the_difference() {
         "t.yaml",
         &format!("{TOOLJET}  - name: an End User upgraded by a group\n    what_can: {{user: dina, resource: workspace:main/acme}}\n    expect: [workspace.folders.manage, workspace.apps.manage, workspace.data_sources.manage, workspace.constants.manage]\n"),
     );
-    let run = rbacc::testing::run(&[ok.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&ok));
     assert_eq!(run.outcome(), Outcome::Passed, "{}", report(&ok, &run));
     let bad = write(
         "what_can_fail",
         "t.yaml",
         &format!("{TOOLJET}  - name: an End User upgraded by a group\n    what_can: {{user: dina, resource: workspace:main/acme}}\n    expect: [workspace.apps.manage, workspace.users.manage]\n"),
     );
-    let run = rbacc::testing::run(&[bad.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&bad));
     assert_eq!(run.outcome(), Outcome::Failed);
     insta::assert_snapshot!(report(&bad, &run));
 }
@@ -205,7 +205,7 @@ fn unknown_expected_names_are_errors_not_failures() {
         "t.yaml",
         &format!("{TOOLJET}  - name: a\n    holds: {{user: dina, resource: workspace:main/acme}}\n    expect: [buildr]\n  - name: b\n    what_can: {{user: dina, resource: workspace:main/acme}}\n    expect: [workspace.apps.manag]\n  - name: c\n    holds: {{user: dinah, resource: workspace:main/acme}}\n    expect: []\n"),
     );
-    let run = rbacc::testing::run(&[p.clone()]);
+    let run = rbacc::testing::run(std::slice::from_ref(&p));
     assert_eq!(run.errors(), 3);
     let msgs: Vec<String> = run.suites[0]
         .cases
