@@ -25,11 +25,11 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// What a node is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value<'a> {
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Value<'d> {
     /// A scalar, with whether it was written plain (unquoted, not a block
     /// scalar): only a plain scalar can be a number, a boolean or null.
-    Scalar(Cow<'a, str>, bool),
+    Scalar(&'d str, bool),
     /// A sequence; its items follow.
     Seq,
     /// A mapping; its keys and values follow, alternating.
@@ -38,19 +38,39 @@ pub enum Value<'a> {
     Alias(u32),
 }
 
-/// One node of the tree.
-#[derive(Clone, Debug)]
-struct Node<'a> {
-    value: Value<'a>,
+/// What a node is, as kept.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A scalar: `a..a + b` of the text, or (owned, when the parser
+    /// rewrote it: escapes, folding) `owned[a]`.
+    Scalar {
+        plain: bool,
+        owned: bool,
+    },
+    Seq,
+    Map,
+    /// An alias of node `a`.
+    Alias,
+}
+
+/// One node of the tree: 24 bytes (a large file has a node per name).
+#[derive(Copy, Clone, Debug)]
+struct Node {
+    kind: Kind,
     pos: Pos,
     /// Index just past this node's subtree.
     end: u32,
+    a: u32,
+    b: u32,
 }
 
 /// One YAML document read into nodes.
 #[derive(Clone, Debug, Default)]
 pub struct Doc<'a> {
-    nodes: Vec<Node<'a>>,
+    text: &'a str,
+    nodes: Vec<Node>,
+    /// Scalars the parser rewrote (escapes, folded lines).
+    owned: Vec<String>,
 }
 
 /// The most nodes a document of `len` bytes may hold with its aliases
@@ -85,7 +105,7 @@ impl<'a> Doc<'a> {
 }
 
 impl<'d, 'a> NodeRef<'d, 'a> {
-    fn node(&self) -> Option<&'d Node<'a>> {
+    fn node(&self) -> Option<&'d Node> {
         self.doc.nodes.get(self.i as usize)
     }
 
@@ -96,19 +116,36 @@ impl<'d, 'a> NodeRef<'d, 'a> {
 
     /// The node an alias names; any other node itself.
     pub fn resolve(self) -> NodeRef<'d, 'a> {
-        match self.node().map(|n| &n.value) {
-            Some(Value::Alias(t)) => NodeRef {
+        match self.node() {
+            Some(n) if n.kind == Kind::Alias => NodeRef {
                 doc: self.doc,
-                i: *t,
+                i: n.a,
             },
             _ => self,
         }
     }
 
     /// What the node is (through an alias).
-    pub fn value(&self) -> &'d Value<'a> {
-        const NULL: Value<'static> = Value::Scalar(Cow::Borrowed(""), true);
-        self.resolve().node().map_or(&NULL, |n| &n.value)
+    pub fn value(&self) -> Value<'d> {
+        let doc = self.doc;
+        let Some(n) = self.resolve().node() else {
+            return Value::Scalar("", true);
+        };
+        match n.kind {
+            Kind::Scalar { plain, owned } => {
+                let s = if owned {
+                    doc.owned.get(n.a as usize).map_or("", String::as_str)
+                } else {
+                    doc.text
+                        .get(n.a as usize..(n.a as usize).saturating_add(n.b as usize))
+                        .unwrap_or("")
+                };
+                Value::Scalar(s, plain)
+            }
+            Kind::Seq => Value::Seq,
+            Kind::Map => Value::Map,
+            Kind::Alias => Value::Alias(n.a),
+        }
     }
 
     /// The text of a scalar.
@@ -139,7 +176,7 @@ impl<'d, 'a> NodeRef<'d, 'a> {
         let target = self.resolve();
         let doc = target.doc;
         let (mut next, end) = match target.node() {
-            Some(n) if matches!(n.value, Value::Seq | Value::Map) => (target.i + 1, n.end),
+            Some(n) if matches!(n.kind, Kind::Seq | Kind::Map) => (target.i + 1, n.end),
             _ => (0, 0),
         };
         std::iter::from_fn(move || {
@@ -181,7 +218,7 @@ impl<'d, 'a> NodeRef<'d, 'a> {
     /// `007`, `yes` stays `yes`.
     pub fn text(&self) -> Option<&'d str> {
         match self.value() {
-            Value::Scalar(s, plain) if !(*plain && is_null(s)) => Some(s),
+            Value::Scalar(s, plain) if !(plain && is_null(s)) => Some(s),
             _ => None,
         }
     }
@@ -253,7 +290,12 @@ pub fn read_all(text: &str, max_docs: usize) -> Result<Vec<Doc<'_>>, DataError> 
 /// [`read_all`] with a given node budget.
 pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>>, DataError> {
     let mut docs = Vec::new();
-    let mut doc = Doc::default();
+    let new_doc = || Doc {
+        text,
+        nodes: Vec::new(),
+        owned: Vec::new(),
+    };
+    let mut doc = new_doc();
     let mut stack: Vec<Open> = Vec::new();
     // Anchor id → (node, weight); the weight is set when the node ends.
     let mut anchors: HashMap<usize, (u32, Option<u64>)> = HashMap::new();
@@ -281,7 +323,7 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
                 continue;
             }
             Event::DocumentEnd => {
-                docs.push(std::mem::take(&mut doc));
+                docs.push(std::mem::replace(&mut doc, new_doc()));
                 anchors.clear();
                 continue;
             }
@@ -292,10 +334,32 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
                 if anchor > 0 {
                     anchors.insert(anchor, (index, Some(1)));
                 }
+                let plain = style == ScalarStyle::Plain;
+                // Where the parser borrowed the scalar from the text, keep
+                // its place; otherwise the rewritten text.
+                let place = match &value {
+                    Cow::Borrowed(v) => (v.as_ptr() as usize)
+                        .checked_sub(text.as_ptr() as usize)
+                        .filter(|start| start.saturating_add(v.len()) <= text.len())
+                        .and_then(|start| {
+                            Some((u32::try_from(start).ok()?, u32::try_from(v.len()).ok()?))
+                        }),
+                    Cow::Owned(_) => None,
+                };
+                let (owned, a, b) = match place {
+                    Some((a, b)) => (false, a, b),
+                    None => {
+                        doc.owned.push(value.into_owned());
+                        let i = u32::try_from(doc.owned.len() - 1).unwrap_or(u32::MAX);
+                        (true, i, 0)
+                    }
+                };
                 doc.nodes.push(Node {
-                    value: Value::Scalar(value, style == ScalarStyle::Plain),
+                    kind: Kind::Scalar { plain, owned },
                     pos,
                     end: index + 1,
+                    a,
+                    b,
                 });
                 weight = Some(1);
             }
@@ -313,9 +377,11 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
                     }
                 };
                 doc.nodes.push(Node {
-                    value: Value::Alias(target),
+                    kind: Kind::Alias,
                     pos,
                     end: index + 1,
+                    a: target,
+                    b: 0,
                 });
                 weight = Some(w);
             }
@@ -331,15 +397,21 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
                         "membership files need at most 5 levels",
                     ));
                 }
-                let value = if matches!(event, Event::SequenceStart(..)) {
-                    Value::Seq
+                let kind = if matches!(event, Event::SequenceStart(..)) {
+                    Kind::Seq
                 } else {
-                    Value::Map
+                    Kind::Map
                 };
                 if anchor > 0 {
                     anchors.insert(anchor, (index, None));
                 }
-                doc.nodes.push(Node { value, pos, end: 0 });
+                doc.nodes.push(Node {
+                    kind,
+                    pos,
+                    end: 0,
+                    a: 0,
+                    b: 0,
+                });
                 total += 1;
                 stack.push(Open {
                     at: index,
