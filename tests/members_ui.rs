@@ -84,6 +84,46 @@ fn members() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every `tests/ui/members/warnings/*.yaml` file loads, with the warning
+/// its name starts with; the rendered warnings are snapshotted.
+#[test]
+fn warnings() {
+    let mut problems = Vec::new();
+    insta::glob!("ui/members/warnings/*.yaml", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = format!(
+            "tests/ui/members/warnings/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let policy = policy_of(path, &text);
+        let members = match rbacc::Members::from_yaml(&policy, &name, &text) {
+            Ok(m) => m,
+            Err(report) => {
+                problems.push(format!("{name}: refused: {report}"));
+                return;
+            }
+        };
+        let Some(report) = members.warning_report(&text) else {
+            problems.push(format!("{name}: no warning"));
+            return;
+        };
+        let code = code_in_name(path);
+        if !report.diagnostics.iter().all(|d| d.code == code) {
+            problems.push(format!("{name} is named after {code}"));
+        }
+        let rendered = report.to_plain_string();
+        let snapshot = format!("----- SOURCE {name}\n{text}----- DIAGNOSTICS\n{rendered}");
+        insta::with_settings!({
+            snapshot_path => "ui/members/warnings/snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(snapshot);
+        });
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Every membership code (E0401–E0410) has a case named after it.
 #[test]
 fn every_members_code_has_a_case() {
@@ -182,4 +222,29 @@ fn wide_alias_bombs_are_refused_at_once() {
             "expected line {line}: {report}"
         );
     }
+}
+
+/// The CLI prints the data's warnings when it loads the data.
+#[test]
+fn the_cli_prints_data_warnings() {
+    let out = assert_cmd::Command::cargo_bin("rbacc")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "eval",
+            "--color",
+            "never",
+            "--preset",
+            "astro",
+            "-m",
+            "tests/ui/members/warnings/W0411_look_alike_names.yaml",
+            "alice",
+            "organization.view",
+            "organization:acme",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning[W0411]"), "{err}");
+    assert!(err.contains("W0411_look_alike_names.yaml:3:16"), "{err}");
 }

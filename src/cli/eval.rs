@@ -123,7 +123,15 @@ pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
         );
         Exit::Error
     })?;
-    // Explanations cite their line and column in the file.
+    if let Some(warnings) = members.warning_report(&text) {
+        let _ = write!(
+            io.err,
+            "{}",
+            crate::diagnostic::render(&warnings.sources, &warnings.diagnostics, io.color)
+        );
+    }
+    // (The text is kept for rendering the data's diagnostics; explanations
+    // cite positions kept at load.)
     Authorizer::new(policy, members.with_source(text)).map_err(|e| {
         let _ = writeln!(io.err, "error[E0601]: {e}");
         Exit::Error

@@ -103,6 +103,7 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
             bound_to: (policy.fingerprint, policy.name.clone()),
             group_ids: HashMap::new(),
             places: Places::default(),
+            warnings: Vec::new(),
         },
         held: Vec::new(),
         grants: Vec::new(),
@@ -113,6 +114,13 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
     b.users(&mut raw)?;
     b.groups(&raw)?;
     b.resources(&raw)?;
+    let users = || b.m.users.iter().zip(raw.users.pos.iter().copied());
+    let mut warnings = names_check::look_alike("user", users);
+    let groups = || raw.groups.iter().map(|g| (g.name.0.as_str(), g.name.1));
+    warnings.extend(names_check::look_alike("group", groups));
+    let resources = || raw.resources.iter().map(|r| (r.name.0.as_str(), r.name.1));
+    warnings.extend(names_check::look_alike("resource", resources));
+    b.m.warnings = warnings;
     let rbac =
         b.m.edition
             .and_then(|e| policy.model.editions.get(e.index()))

@@ -296,6 +296,9 @@ pub struct Members {
     bound_to: (u64, String),
     /// Where the data binds, grants and sets things, for explanations.
     places: Places,
+    /// Warnings about the data (W0411: names that look alike); loading
+    /// succeeded.
+    pub warnings: Vec<DataError>,
 }
 
 /// Where the data names a binding, a direct grant or a setting, kept at
@@ -512,6 +515,25 @@ impl Members {
                 self.resource(r).and_then(|x| x.parent)
             };
             Some(r)
+        })
+    }
+
+    /// The warnings about the data as a report, rendered against the text
+    /// (`None` without warnings).
+    pub fn warning_report(&self, text: &str) -> Option<Report> {
+        if self.warnings.is_empty() {
+            return None;
+        }
+        let mut sources = Sources::new();
+        let file = sources.add(self.name.clone(), text.to_string());
+        let diagnostics = self
+            .warnings
+            .iter()
+            .map(|w| w.to_diagnostic(file, text))
+            .collect();
+        Some(Report {
+            diagnostics,
+            sources,
         })
     }
 

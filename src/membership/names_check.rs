@@ -41,9 +41,82 @@ pub fn check(what: &str, name: &str, at: Pos) -> Result<(), DataError> {
     }
 }
 
+/// Warnings for names of one kind that a reader may take for one another:
+/// equal after Unicode normalisation (NFC: `josé` written with a combining
+/// accent and with `é`), or confusable (equal Unicode TR39 skeletons:
+/// `аlice` with a Cyrillic `а` and `alice`). Each name is compared with
+/// the names before it; ASCII-only data has nothing to compare and costs
+/// one pass over the names.
+pub fn look_alike<'a, I: Iterator<Item = (&'a str, Pos)>>(
+    what: &str,
+    names: impl Fn() -> I,
+) -> Vec<DataError> {
+    use std::collections::HashMap;
+    use unicode_normalization::UnicodeNormalization;
+    if names().all(|(n, _)| n.is_ascii()) {
+        return Vec::new();
+    }
+    let mut nfc: HashMap<String, &str> = HashMap::new();
+    let mut skeletons: HashMap<String, &str> = HashMap::new();
+    let mut out = Vec::new();
+    for (name, at) in names() {
+        let n: String = name.nfc().collect();
+        let s: String = unicode_security::confusable_detection::skeleton(name).collect();
+        let (earlier, why) = match (nfc.get(&n), skeletons.get(&s)) {
+            (Some(&e), _) if e != name => (e, "differs from it only by Unicode normalisation (the same characters, composed differently)"),
+            (_, Some(&e)) if e != name => (e, "is confusable with it: its characters look like the other's (Unicode TR39)"),
+            _ => {
+                nfc.entry(n).or_insert(name);
+                skeletons.entry(s).or_insert(name);
+                continue;
+            }
+        };
+        let mut w = DataError::new(
+            "W0411",
+            format!(
+                "the {what} name `{}` looks like the {what} name `{}`",
+                escape(name),
+                escape(earlier)
+            ),
+            At::from(at),
+            why,
+        )
+        .note(format!(
+            "they are two different {what}s; if one is meant, write it the same way everywhere"
+        ));
+        w.warning = true;
+        out.push(w);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn look_alike_names_are_warned() {
+        let names = [
+            ("alice", Pos::new(1, 1)),
+            ("\u{430}lice", Pos::new(2, 1)),
+            ("jos\u{e9}", Pos::new(3, 1)),
+            ("jose\u{301}", Pos::new(4, 1)),
+            ("bob", Pos::new(5, 1)),
+        ];
+        let w = look_alike("user", || names.iter().copied());
+        let at: Vec<(At, bool)> = w.iter().map(|w| (w.at, w.warning)).collect();
+        assert_eq!(
+            at,
+            [
+                (At::Pos(Pos::new(2, 1)), true),
+                (At::Pos(Pos::new(4, 1)), true)
+            ]
+        );
+        assert!(w[1].label.contains("normalisation"), "{:?}", w[1]);
+        let ascii = [("alice", Pos::default()), ("bob", Pos::default())];
+        assert!(look_alike("user", || ascii.iter().copied()).is_empty());
+    }
 
     #[test]
     fn names_that_print_as_another_are_refused() {
