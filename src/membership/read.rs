@@ -296,6 +296,7 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
         owned: Vec::new(),
     };
     let mut doc = new_doc();
+    let ascii = text.is_ascii();
     let mut stack: Vec<Open> = Vec::new();
     // Anchor id → (node, weight); the weight is set when the node ends.
     let mut anchors: HashMap<usize, (u32, Option<u64>)> = HashMap::new();
@@ -335,17 +336,27 @@ pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>
                     anchors.insert(anchor, (index, Some(1)));
                 }
                 let plain = style == ScalarStyle::Plain;
+                let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
                 // Where the parser borrowed the scalar from the text, keep
                 // its place; otherwise the rewritten text.
                 let place = match &value {
                     Cow::Borrowed(v) => (v.as_ptr() as usize)
                         .checked_sub(text.as_ptr() as usize)
-                        .filter(|start| start.saturating_add(v.len()) <= text.len())
-                        .and_then(|start| {
-                            Some((u32::try_from(start).ok()?, u32::try_from(v.len()).ok()?))
-                        }),
-                    Cow::Owned(_) => None,
-                };
+                        .filter(|start| start.saturating_add(v.len()) <= text.len()),
+                    // The parser copies most plain scalars; in ASCII text
+                    // (character index = byte offset) the span finds the
+                    // same text in place.
+                    Cow::Owned(v) => {
+                        Some(span.start.index() + usize::from(quoted)).filter(|&start| {
+                            ascii
+                                && text.get(start..start.saturating_add(v.len()))
+                                    == Some(v.as_str())
+                        })
+                    }
+                }
+                .and_then(|start| {
+                    Some((u32::try_from(start).ok()?, u32::try_from(value.len()).ok()?))
+                });
                 let (owned, a, b) = match place {
                     Some((a, b)) => (false, a, b),
                     None => {
@@ -560,6 +571,25 @@ mod tests {
         assert_eq!(c.pos(), Pos::new(3, 3));
         assert_eq!(three.text(), Some("3"));
         assert_eq!(three.describe(), "the number `3`");
+    }
+
+    #[test]
+    fn scalars_of_ascii_text_are_kept_as_places() {
+        let text = "users:\n  - u1\n  - 'u2'\nresources: {\"a\\tb\": x}\n";
+        let d = one(text);
+        // Only the double-quoted scalar with an escape is rewritten.
+        assert_eq!(d.owned, ["a\tb"]);
+        let users: Vec<_> = d
+            .root()
+            .unwrap()
+            .entries()
+            .next()
+            .unwrap()
+            .1
+            .items()
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(users, ["u1", "u2"]);
     }
 
     #[test]
