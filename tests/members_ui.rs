@@ -237,7 +237,7 @@ fn the_cli_prints_data_warnings() {
             "--preset",
             "astro",
             "-m",
-            "tests/ui/members/warnings/W0411_look_alike_names.yaml",
+            "tests/ui/members/warnings/W0412_look_alike_names.yaml",
             "alice",
             "organization.view",
             "organization:acme",
@@ -245,6 +245,6 @@ fn the_cli_prints_data_warnings() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning[W0411]"), "{err}");
-    assert!(err.contains("W0411_look_alike_names.yaml:3:16"), "{err}");
+    assert!(err.contains("warning[W0412]"), "{err}");
+    assert!(err.contains("W0412_look_alike_names.yaml:3:16"), "{err}");
 }

@@ -69,7 +69,7 @@ codes! {
     "E0409" "members-unprintable-name" "a name with control, invisible or bidirectional characters, or spaces at an end";
     "E0410" "members-exclusive" "a user bound to two roles of an `assert exclusive` on one resource";
     "E0411" "members-hidden-comment" "a bidirectional control, invisible or control character in a YAML comment";
-    "W0411" "members-look-alike-name" "two names that differ only by Unicode normalisation or are confusable";
+    "W0412" "members-look-alike-name" "two names that differ only by Unicode normalisation or are confusable";
     "E0601" "policy-mismatch" "membership data loaded against another policy";
 }
 

@@ -296,7 +296,7 @@ pub struct Members {
     bound_to: (u64, String),
     /// Where the data binds, grants and sets things, for explanations.
     places: Places,
-    /// Warnings about the data (W0411: names that look alike); loading
+    /// Warnings about the data (W0412: names that look alike); loading
     /// succeeded.
     pub warnings: Vec<DataError>,
 }

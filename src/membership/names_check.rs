@@ -72,7 +72,7 @@ pub fn look_alike<'a, I: Iterator<Item = (&'a str, Pos)>>(
             }
         };
         let mut w = DataError::new(
-            "W0411",
+            "W0412",
             format!(
                 "the {what} name `{}` looks like the {what} name `{}`",
                 escape(name),
