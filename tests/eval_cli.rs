@@ -547,7 +547,8 @@ fn test_command_passes_on_the_preset_tests() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("test result: ok."), "{}", o.stdout);
     assert!(
-        o.stdout.contains("coverage of preset astro: 39 of 39"),
+        o.stdout
+            .contains("coverage of preset astro: 43 of 51 grant cells and 24 of 24 deny cells"),
         "{}",
         o.stdout
     );
@@ -642,4 +643,29 @@ fn test_command_exits_1_on_a_failure_and_2_on_a_load_error() {
 
     let o = run(rbacc().args(["test", "no/such/dir"]));
     assert_eq!(o.code, 2);
+}
+
+#[test]
+fn test_coverage_fails_under_a_threshold_and_passes_at_it() {
+    let o = run(rbacc().args(["test", "tests/presets", "--coverage"]));
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // The lowest preset figure, e.g. "(87.5% of 32 role × permission cells)".
+    let lowest = o
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(" (").nth(1)?.split('%').next()?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min);
+    assert!(lowest.is_finite(), "{}", o.stdout);
+    let at = format!("{lowest}");
+    let above = format!("{}", lowest + 0.1);
+    let passes = run(rbacc().args(["test", "tests/presets", "--coverage", "--fail-under", &at]));
+    assert_eq!(passes.code, 0, "{}{}", passes.stdout, passes.stderr);
+    let fails = run(rbacc().args([
+        "test",
+        "tests/presets",
+        "--coverage",
+        "--fail-under",
+        &above,
+    ]));
+    assert_eq!(fails.code, 1, "{}{}", fails.stdout, fails.stderr);
 }

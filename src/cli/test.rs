@@ -14,6 +14,10 @@ pub struct TestArgs {
     /// exercised.
     #[arg(long)]
     pub coverage: bool,
+    /// With `--coverage`: exit 1 when the exercised cells (grant and deny
+    /// cells together) are below PERCENT of a policy's cells.
+    #[arg(long, value_name = "PERCENT", requires = "coverage")]
+    pub fail_under: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -41,7 +45,18 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Exit {
             let _ = write!(io.out, "{}", run.to_text(args.coverage, io.color));
         }
     }
+    let below = args
+        .fail_under
+        .is_some_and(|min| run.coverage().iter().any(|c| c.percent() < min));
     match run.outcome() {
+        crate::testing::Outcome::Passed if below => {
+            let _ = writeln!(
+                io.err,
+                "coverage below --fail-under {}%",
+                args.fail_under.unwrap_or_default()
+            );
+            Exit::Findings
+        }
         crate::testing::Outcome::Passed => Exit::Ok,
         crate::testing::Outcome::Failed => Exit::Findings,
         _ => Exit::Error,

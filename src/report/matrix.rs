@@ -1,4 +1,13 @@
 //! Permission tables: one per scope kind, rows = permissions, columns = roles.
+//!
+//! A table's columns are the roles of its scope kind, then the roles of
+//! enclosing kinds that reach it (that hold or may hold a permission of the
+//! table: `grant *`, `workspace.*` on an organization role, `imply ROLE on
+//! every SCOPE`), nearest kind first, each marked with the kind it comes
+//! from: "Organization Owner (via organization)". A cell of such a column
+//! is what a holder of the role on the enclosing instance holds on every
+//! instance of the table's kind inside it, configurable cells with their
+//! default.
 
 use crate::compile::{perms_of_scope, roles_of_scope};
 use crate::policy::Policy;
@@ -29,6 +38,20 @@ pub struct Column {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// For a role of an enclosing kind, that kind's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+impl Column {
+    /// The column's heading: the display name, marked with the enclosing
+    /// kind it comes from, if any.
+    pub fn heading(&self) -> String {
+        match &self.via {
+            Some(kind) => format!("{} (via {kind})", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// A finer permission listed under a row.
@@ -62,7 +85,8 @@ pub struct Table {
     /// Display name of the scope kind.
     #[serde(skip)]
     pub scope_name: String,
-    /// Roles of the scope, in rank order as written.
+    /// Roles of the scope, in rank order as written, then the roles of
+    /// enclosing kinds that reach it (nearest kind first, `via` set).
     pub roles: Vec<Column>,
     /// Top-level permissions of the scope, in declaration order.
     pub rows: Vec<Row>,
@@ -138,12 +162,29 @@ pub fn matrix(policy: &Policy) -> Matrix {
     let mut tables = Vec::new();
     for (i, scope) in model.scopes.iter().enumerate() {
         let sid = crate::resolve::ScopeId::from_index(i);
-        let roles = roles_of_scope(model, sid);
         let perms: Vec<PermId> = perms_of_scope(model, sid)
             .into_iter()
             .filter(|p| model.perm(*p).is_some_and(|x| x.parent.is_none()))
             .collect();
-        if perms.is_empty() || roles.is_empty() {
+        // The kind's own roles, then those of enclosing kinds (nearest
+        // first) that hold or may hold one of its permissions.
+        let mut columns: Vec<(RoleId, Option<&str>)> = roles_of_scope(model, sid)
+            .into_iter()
+            .map(|r| (r, None))
+            .collect();
+        let mut outer = scope.parent;
+        while let Some(k) = outer {
+            for r in roles_of_scope(model, k) {
+                if perms.iter().any(|&p| cell(policy, r, p) != Cell::No) {
+                    columns.push((r, Some(model.scope_name(k))));
+                }
+            }
+            outer = model.scope(k).and_then(|s| s.parent);
+            if columns.len() > model.roles.len() {
+                break; // (a malformed model's cycle)
+            }
+        }
+        if perms.is_empty() || columns.is_empty() {
             continue;
         }
         let rows = perms
@@ -153,7 +194,7 @@ pub fn matrix(policy: &Policy) -> Matrix {
                 Row {
                     permission: model.perm_name(p).to_string(),
                     label: perm.map(|x| x.description.clone()).unwrap_or_default(),
-                    cells: roles.iter().map(|&r| cell(policy, r, p)).collect(),
+                    cells: columns.iter().map(|&(r, _)| cell(policy, r, p)).collect(),
                     members: perm
                         .map(|x| x.children.as_slice())
                         .unwrap_or(&[])
@@ -172,18 +213,19 @@ pub fn matrix(policy: &Policy) -> Matrix {
         tables.push(Table {
             scope: scope.name.clone(),
             scope_name: scope.display.clone(),
-            roles: roles
+            roles: columns
                 .iter()
-                .map(|&r| Column {
+                .map(|&(r, via)| Column {
                     id: model.role_name(r).to_string(),
                     name: model.role(r).map(|x| x.display.clone()).unwrap_or_default(),
+                    via: via.map(str::to_string),
                 })
                 .collect(),
             rows,
         });
     }
     Matrix {
-        version: 1,
+        version: 2,
         policy: policy.name.clone(),
         tables,
     }
@@ -207,7 +249,7 @@ pub fn to_text(m: &Matrix) -> String {
         }
         out.push_str(&format!("{} ({})\n", t.scope_name, t.scope));
         let mut header = vec!["Permission".to_string()];
-        header.extend(t.roles.iter().map(|r| r.name.clone()));
+        header.extend(t.roles.iter().map(Column::heading));
         let mut rows = vec![header];
         for r in &t.rows {
             let mut line = vec![r.label.clone()];
@@ -253,7 +295,10 @@ pub fn to_markdown(m: &Matrix) -> String {
         out.push_str(&format!("### {} roles\n\n", esc(&t.scope_name)));
         out.push_str("| Permission |");
         for r in &t.roles {
-            out.push_str(&format!(" **{}** |", esc(&r.name)));
+            match &r.via {
+                Some(kind) => out.push_str(&format!(" **{}** (via {}) |", esc(&r.name), esc(kind))),
+                None => out.push_str(&format!(" **{}** |", esc(&r.name))),
+            }
         }
         out.push_str("\n| --- |");
         out.push_str(&" --- |".repeat(t.roles.len()));

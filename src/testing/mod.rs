@@ -55,7 +55,6 @@ use crate::diagnostic::{render, ColorChoice, Report};
 use crate::eval::{Authorizer, Step};
 use crate::membership::{Members, UserId};
 use crate::policy::Policy;
-use crate::resolve::{PermId, RoleId};
 use file::MembersSpec;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -141,7 +140,7 @@ pub struct Run {
     /// Policies by label, in first-use order (for coverage).
     policies: Vec<(String, Policy)>,
     /// Exercised (role, matrix row) cells per policy label.
-    exercised: HashMap<String, HashSet<(RoleId, PermId)>>,
+    exercised: HashMap<String, coverage::Exercised>,
     /// Directories (canonical) whose files test files may name, besides
     /// their repository roots.
     allowed: Vec<PathBuf>,
@@ -198,7 +197,7 @@ impl Run {
         self.policies
             .iter()
             .map(|(label, policy)| {
-                let empty = HashSet::new();
+                let empty = coverage::Exercised::default();
                 let done = self.exercised.get(label).unwrap_or(&empty);
                 coverage::coverage(label, policy, done)
             })
@@ -276,16 +275,8 @@ impl Run {
         }
         if with_coverage {
             for cov in self.coverage() {
-                out.push_str(&format!(
-                    "\ncoverage of {}: {} of {} role × permission cells exercised\n",
-                    cov.policy, cov.exercised, cov.cells
-                ));
-                for cell in &cov.not_exercised {
-                    out.push_str(&format!(
-                        "  not exercised: {} × {} ({})\n",
-                        cell.role, cell.permission, cell.scope
-                    ));
-                }
+                out.push('\n');
+                out.push_str(&cov.to_text());
             }
         }
         let verdict = if self.success() { "ok" } else { "FAILED" };
@@ -858,7 +849,7 @@ fn run_suite(
     cases: Vec<Case>,
 ) -> SuiteResult {
     let mut results = Vec::with_capacity(cases.len());
-    let mut exercised: HashSet<(RoleId, PermId)> = HashSet::new();
+    let mut exercised = coverage::Exercised::default();
     for case in cases {
         let r = match &case.kind {
             CaseKind::Check {
@@ -934,7 +925,7 @@ fn who_can_case(
     permission: &str,
     resource: &str,
     expect: &[String],
-    exercised: &mut HashSet<(RoleId, PermId)>,
+    exercised: &mut coverage::Exercised,
 ) -> (Status, Option<String>, Vec<Step>) {
     let m = &authz.members();
     // Every expected user must exist: a misspelt name is an error, not a
@@ -1049,7 +1040,7 @@ fn what_can_case(
     user: &str,
     resource: &str,
     expect: &[String],
-    exercised: &mut HashSet<(RoleId, PermId)>,
+    exercised: &mut coverage::Exercised,
 ) -> (Status, Option<String>, Vec<Step>) {
     let model = &authz.policy().model;
     let found = match authz.what_can(user, resource) {
