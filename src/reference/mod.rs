@@ -10,7 +10,7 @@
 //! It reads the membership YAML itself ([`data`], its own serde types) and
 //! shares nothing with loading ([`crate::membership`]) but the resolved
 //! [`Model`]:
-//! - The roles each user holds on each resource are derived in [`rules`]
+//! - The roles each user holds on each resource are derived in `rules.rs`
 //!   from the data as written: bindings (direct and through groups), join
 //!   order, bootstrap (with its editions), cardinality defaults and
 //!   `exactly one` refusals, group upgrades by rank, and editions without
