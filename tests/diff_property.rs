@@ -17,31 +17,15 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::Rng;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 use rbacc::diff::{self, Effect};
 use rbacc::reference::Reference;
 use rbacc::{Members, Policy};
 use std::collections::BTreeSet;
-
-/// splitmix64, seeded by proptest.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-}
 
 const ORG_PERMS: [&str; 5] = ["o.a", "o.b", "o.g", "o.g.x", "o.g.y"];
 const WS_PERMS: [&str; 3] = ["w.a", "w.b", "w.c"];

@@ -11,25 +11,10 @@
 
 mod common;
 
-use common::{rbacc, root, run};
+use common::{rbac_files, rbacc, root, run};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
-use std::path::{Path, PathBuf};
-
-fn rbac_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rbac_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rbac") {
-            out.push(path);
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// Every policy file in the repository's policies, examples and tests.
 fn corpus() -> Vec<(PathBuf, String)> {

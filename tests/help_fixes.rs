@@ -16,24 +16,8 @@
 
 mod common;
 
-use common::root;
+use common::{rbac_files, root};
 use rbacc::diagnostic::{Diagnostic, FileId};
-use std::path::{Path, PathBuf};
-
-fn rbac_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rbac_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rbac") {
-            out.push(path);
-        }
-    }
-}
 
 fn messages(source: &str) -> Vec<Diagnostic> {
     rbacc::check("fixed.rbac", source).diagnostics
