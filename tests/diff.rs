@@ -743,3 +743,58 @@ fn a_ten_thousand_user_org_fits_a_comment() {
     let human = diff::to_human(&d);
     assert!(human.len() < 65_536, "{}", human.len());
 }
+
+/// The rules of issue 18: each is one change, with its effect.
+#[test]
+fn containment_fallbacks_at_least_one_and_upgrade_bounds_are_compared() {
+    let base = compile("a.rbac", &base_source());
+    let one = |from: &str, to: &str| {
+        let d = diff::diff(&base, &compile("b.rbac", &edited(from, to)));
+        assert_eq!(d.changes.len(), 1, "{to}: {:?}", d.changes);
+        d.changes.into_iter().next().unwrap()
+    };
+    // A member of a workspace joins its organization: its default.
+    let c = one(
+        "groups on ws { upgrade roles }",
+        "groups on ws { upgrade roles }\nmembers of ws are members of org",
+    );
+    assert_eq!(c.effect, Effect::Widens);
+    assert!(c.summary.contains("members of `ws` are members of `org`"));
+    // A fallback per scope kind: workspace members now hold one.
+    let c = one(
+        "edition free \"Free\" without rbac",
+        "edition free \"Free\" without rbac fallback org_owner, ws_viewer",
+    );
+    assert_eq!(c.effect, Effect::Widens);
+    assert!(c
+        .consequences
+        .iter()
+        .any(|q| q.text.contains("every `ws`") && q.text.contains("ws_viewer")));
+    // A data rule refuses data; loaded data is decided as before.
+    let c = one(
+        "groups on ws { upgrade roles }",
+        "groups on ws { upgrade roles }\nat least one org_owner per org",
+    );
+    assert_eq!(c.effect, Effect::Neutral);
+    assert!(c.summary.contains("at least one `org_owner` per `org`"));
+    let c = one(
+        "groups on ws { upgrade roles }",
+        "groups on ws { upgrade roles up to ws_builder }",
+    );
+    assert_eq!(c.effect, Effect::Neutral);
+    assert!(c.summary.contains("up to ws_builder"), "{}", c.summary);
+    // The reverse of the containment narrows, at the rule in OLD.
+    let d = diff::diff(
+        &compile(
+            "a.rbac",
+            &edited(
+                "groups on ws { upgrade roles }",
+                "groups on ws { upgrade roles }\nmembers of ws are members of org",
+            ),
+        ),
+        &base,
+    );
+    assert_eq!(d.changes.len(), 1);
+    assert_eq!(d.changes[0].effect, Effect::Narrows);
+    assert_eq!(d.changes[0].side, Side::Old);
+}

@@ -49,8 +49,9 @@ struct Features {
     /// Editions (some without RBAC).
     editions: bool,
     /// Data the loader must refuse now and then: `exactly one` rules
-    /// without a default (a member holding none of the roles is E0404) and
-    /// one user bound two roles of one rule (E0404).
+    /// without a default (a member holding none of the roles is E0404), one
+    /// user bound two roles of one rule (E0404), `at least one` rules
+    /// (E0413) and bounded upgrades (E0414).
     refusals: bool,
 }
 
@@ -99,7 +100,8 @@ struct Card {
 struct Edition {
     name: String,
     rbac: bool,
-    fallback: Option<usize>,
+    /// Fallback roles, at most one per scope kind.
+    fallbacks: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -111,7 +113,12 @@ struct PolicySpec {
     cards: Vec<Card>,
     bootstraps: Vec<(usize, usize, usize, Vec<usize>)>,
     editions: Vec<Edition>,
-    groups: Vec<(usize, bool, bool)>,
+    /// (scope, upgrade, prune, upgrade bound).
+    groups: Vec<(usize, bool, bool, Option<usize>)>,
+    /// `members of INNER are members of OUTER`: (inner, outer).
+    containments: Vec<(usize, usize)>,
+    /// `at least one ROLE per SCOPE`: (role, scope).
+    at_least: Vec<(usize, usize)>,
 }
 
 impl PolicySpec {
@@ -180,8 +187,13 @@ impl PolicySpec {
             let mut d = format!("edition {} \"{}\"", e.name, e.name);
             if !e.rbac {
                 d.push_str(" without rbac");
-                if let Some(f) = e.fallback {
-                    let _ = write!(d, " fallback {}", self.roles[f].name);
+                if !e.fallbacks.is_empty() {
+                    let names: Vec<&str> = e
+                        .fallbacks
+                        .iter()
+                        .map(|&f| self.roles[f].name.as_str())
+                        .collect();
+                    let _ = write!(d, " fallback {}", names.join(", "));
                 }
             }
             out.push(d);
@@ -308,10 +320,25 @@ impl PolicySpec {
             }
             out.push(d);
         }
-        for (scope, upgrade, prune) in &self.groups {
+        for (inner, outer) in &self.containments {
+            out.push(format!(
+                "members of {} are members of {}",
+                self.scopes[*inner].name, self.scopes[*outer].name
+            ));
+        }
+        for (role, scope) in &self.at_least {
+            out.push(format!(
+                "at least one {} per {}",
+                self.roles[*role].name, self.scopes[*scope].name
+            ));
+        }
+        for (scope, upgrade, prune, bound) in &self.groups {
             let mut d = format!("groups on {} {{", self.scopes[*scope].name);
             if *upgrade {
                 d.push_str(" upgrade roles");
+                if let Some(b) = bound {
+                    let _ = write!(d, " up to {}", self.roles[*b].name);
+                }
             }
             if *prune {
                 d.push_str(" prune on downgrade");
@@ -560,15 +587,21 @@ fn gen_policy(rng: &mut Rng, k: Knobs, f: Features) -> PolicySpec {
     if f.editions && rng.chance(35) {
         for i in 0..rng.range(1, 3) {
             let rbac = rng.chance(60);
-            let fallback = if rbac || spec.roles.is_empty() || !rng.chance(80) {
-                None
-            } else {
-                Some(rng.below(spec.roles.len()))
-            };
+            // Fallbacks: now and then one role, or one per kind of a few.
+            let mut fallbacks: Vec<usize> = Vec::new();
+            if !rbac && !spec.roles.is_empty() && rng.chance(80) {
+                for _ in 0..rng.range(1, 3) {
+                    let f = rng.below(spec.roles.len());
+                    let kind = spec.roles[f].scope;
+                    if !fallbacks.iter().any(|&g| spec.roles[g].scope == kind) {
+                        fallbacks.push(f);
+                    }
+                }
+            }
             spec.editions.push(Edition {
                 name: format!("e{i}"),
                 rbac,
-                fallback,
+                fallbacks,
             });
         }
     }
@@ -578,9 +611,10 @@ fn gen_policy(rng: &mut Rng, k: Knobs, f: Features) -> PolicySpec {
             let mut ranked = roles.clone();
             rng.shuffle(&mut ranked);
             let desc = rng.chance(30);
+            let bound = (f.refusals && rng.chance(40)).then(|| *rng.pick(&ranked).unwrap());
             spec.ranks.push((s, ranked, desc));
             if f.fill_in && rng.chance(50) {
-                spec.groups.push((s, rng.chance(80), rng.chance(30)));
+                spec.groups.push((s, rng.chance(80), rng.chance(30), bound));
             }
         }
         if !roles.is_empty() && rng.chance(35) {
@@ -605,6 +639,21 @@ fn gen_policy(rng: &mut Rng, k: Knobs, f: Features) -> PolicySpec {
                 scope: s,
                 default,
             });
+        }
+        // Containment: members of this kind join an enclosing kind.
+        if f.fill_in && rng.chance(30) {
+            let mut enclosing = Vec::new();
+            let mut cur = spec.scopes[s].parent;
+            while let Some(x) = cur {
+                enclosing.push(x);
+                cur = spec.scopes[x].parent;
+            }
+            if let Some(&outer) = rng.pick(&enclosing) {
+                spec.containments.push((s, outer));
+            }
+        }
+        if f.refusals && !roles.is_empty() && rng.chance(15) {
+            spec.at_least.push((*rng.pick(&roles).unwrap(), s));
         }
         if f.fill_in && !roles.is_empty() && rng.chance(25) {
             let role = *rng.pick(&roles).unwrap();
@@ -725,7 +774,7 @@ fn gen_members(rng: &mut Rng, p: &PolicySpec, k: Knobs, f: Features) -> MembersS
         // A group's level comes from what it is granted (a group bound a
         // role already holds that role's rank): on an instance of a kind
         // whose groups upgrade roles, grant a group something more often.
-        let upgrades = p.groups.iter().any(|&(gs, up, _)| gs == s && up);
+        let upgrades = p.groups.iter().any(|&(gs, up, _, _)| gs == s && up);
         if upgrades && !m.groups.is_empty() && !inside.is_empty() && rng.chance(60) {
             let g = format!("group:{}", m.groups[rng.below(m.groups.len())].0);
             if !r.grants.iter().any(|(subj, _)| *subj == g) {
@@ -1301,6 +1350,21 @@ fn shrink_candidates(c: &Case) -> Vec<Case> {
     for i in 0..c.policy.groups.len() {
         push(&|x: &mut Case| {
             x.policy.groups.remove(i);
+        });
+        if c.policy.groups[i].3.is_some() {
+            push(&|x: &mut Case| {
+                x.policy.groups[i].3 = None;
+            });
+        }
+    }
+    for i in 0..c.policy.containments.len() {
+        push(&|x: &mut Case| {
+            x.policy.containments.remove(i);
+        });
+    }
+    for i in 0..c.policy.at_least.len() {
+        push(&|x: &mut Case| {
+            x.policy.at_least.remove(i);
         });
     }
     out

@@ -192,7 +192,7 @@ fn unholdable_roles(ex: &Explainer<'_>, may: &[BitSet]) -> Vec<Diagnostic> {
     model
         .editions
         .iter()
-        .filter_map(|e| e.fallback)
+        .flat_map(|e| e.fallbacks.iter().copied())
         .for_each(&mut mark);
     for from in (0..n).map(RoleId::from_index) {
         for s in ex.steps_from(from) {

@@ -42,7 +42,7 @@ codes! {
     "E0115" "groups-without-rank" "custom groups on a scope kind with no rank";
     "E0116" "assigns-above" "a permission assigning a role above its scope";
     "E0117" "too-many" "more roles, permissions or rules than the limit";
-    "E0118" "bad-rule" "a bootstrap, edition or lint rule that cannot apply";
+    "E0118" "bad-rule" "a bootstrap, edition, containment, at-least-one, upgrade bound or lint rule that cannot apply";
     "E0119" "conditional-implication" "a permission implying roles that is grouped or granted configurably";
     "E0120" "chain-too-long" "an include/implication chain longer than the limit";
     "E0201" "exclusive-roles-reached" "a role reaching two mutually exclusive roles";
@@ -70,6 +70,8 @@ codes! {
     "E0410" "members-exclusive" "a user bound to two roles of an `assert exclusive` on one resource";
     "E0411" "members-hidden-comment" "a bidirectional control, invisible or control character in a YAML comment";
     "W0412" "members-look-alike-name" "two names that differ only by Unicode normalisation or are confusable";
+    "E0413" "members-at-least-one" "an instance with no holder of a role the policy requires at least one of";
+    "E0414" "members-group-above-bound" "a custom group ranking above its scope's upgrade bound";
     "E0601" "policy-mismatch" "membership data loaded against another policy";
 }
 

@@ -141,6 +141,8 @@ pub(crate) fn rule_changes(old: &Policy, new: &Policy, changes: &mut Changes) {
     bootstraps(old, new, changes);
     cardinalities(old, new, changes);
     editions(old, new, changes);
+    containments(old, new, changes);
+    at_least(old, new, changes);
     ranks(old, new, changes);
     groups(old, new, changes);
     assertions(old, new, changes);
@@ -452,10 +454,21 @@ fn cardinalities(old: &Policy, new: &Policy, changes: &mut Changes) {
     }
 }
 
+/// An edition's fallback roles by the scope kind they apply on.
+fn fallbacks(m: &Model, e: &crate::resolve::Edition) -> Vec<(String, String)> {
+    e.fallbacks
+        .iter()
+        .map(|r| {
+            let scope = m.role(*r).map_or("", |x| m.scope_name(x.scope));
+            (scope.to_string(), m.role_name(*r).to_string())
+        })
+        .collect()
+}
+
 fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
     let (om, nm) = (&old.model, &new.model);
     for e in &nm.editions {
-        let fallback = e.fallback.map(|r| nm.role_name(r));
+        let fallback = fallbacks(nm, e);
         let Some(o) = om.editions.iter().find(|o| o.name == e.name) else {
             changes.add(
                 Change::new(
@@ -471,11 +484,17 @@ fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
             );
             continue;
         };
-        let o_fallback = o.fallback.map(|r| om.role_name(r));
-        let mode = |rbac: bool, f: Option<&str>| match (rbac, f) {
+        let o_fallback = fallbacks(om, o);
+        let mode = |rbac: bool, f: &[(String, String)]| match (rbac, f.is_empty()) {
             (true, _) => "RBAC on".to_string(),
-            (false, None) => "without rbac".to_string(),
-            (false, Some(f)) => format!("without rbac fallback `{f}`"),
+            (false, true) => "without rbac".to_string(),
+            (false, false) => format!(
+                "without rbac fallback {}",
+                f.iter()
+                    .map(|(_, r)| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         let mut c = Change::new(
             "edition",
@@ -484,17 +503,12 @@ fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
             format!(
                 "edition `{}`: {} → {}",
                 e.name,
-                mode(o.rbac, o_fallback),
-                mode(e.rbac, fallback)
+                mode(o.rbac, &o_fallback),
+                mode(e.rbac, &fallback)
             ),
         );
-        let fallback_who = |f: &str| {
-            let scope = nm
-                .role_id(f)
-                .and_then(|r| nm.role(r))
-                .map_or("", |r| nm.scope_name(r.scope));
-            format!("in edition `{}`, the members of every `{scope}`", e.name)
-        };
+        let fallback_who =
+            |scope: &str| format!("in edition `{}`, the members of every `{scope}`", e.name);
         match (o.rbac, e.rbac) {
             (false, true) => {
                 c.push(
@@ -506,38 +520,56 @@ fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
                     Vec::new(),
                     Vec::new(),
                 );
-                if let Some(f) = o_fallback {
+                for (_, f) in &o_fallback {
                     c.push(
                         Effect::Narrows,
                         format!("the fallback `{f}` no longer applies"),
-                        vec![f.to_string()],
+                        vec![f.clone()],
                         Vec::new(),
                     );
                 }
             }
-            (true, false) => match fallback {
-                Some(f) => c.push(
-                    Effect::Undecided,
-                    format!(
-                        "{} hold `{f}` in place of their bindings: who gains depends on the data",
-                        fallback_who(f)
-                    ),
-                    vec![f.to_string()],
-                    Vec::new(),
-                ),
-                None => c.push(
-                    Effect::Narrows,
-                    format!("in edition `{}`, role bindings no longer apply", e.name),
-                    Vec::new(),
-                    Vec::new(),
-                ),
-            },
+            (true, false) if fallback.is_empty() => c.push(
+                Effect::Narrows,
+                format!("in edition `{}`, role bindings no longer apply", e.name),
+                Vec::new(),
+                Vec::new(),
+            ),
+            (true, false) => {
+                for (scope, f) in &fallback {
+                    c.push(
+                        Effect::Undecided,
+                        format!(
+                            "{} hold `{f}` in place of their bindings: who gains depends on the data",
+                            fallback_who(scope)
+                        ),
+                        vec![f.clone()],
+                        Vec::new(),
+                    );
+                }
+            }
             (false, false) if o_fallback != fallback => {
-                let who = fallback
-                    .or(o_fallback)
-                    .map(fallback_who)
-                    .unwrap_or_default();
-                replaced(&mut c, (old, new), (o_fallback, fallback), &who);
+                // Compared scope kind by scope kind: each kind's members
+                // hold its fallback.
+                let mut kinds: Vec<&str> = fallback
+                    .iter()
+                    .chain(&o_fallback)
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                for kind in kinds {
+                    let on = |list: &'_ [(String, String)]| {
+                        list.iter().find(|(k, _)| k == kind).map(|(_, r)| r.clone())
+                    };
+                    let (was, now) = (on(&o_fallback), on(&fallback));
+                    replaced(
+                        &mut c,
+                        (old, new),
+                        (was.as_deref(), now.as_deref()),
+                        &fallback_who(kind),
+                    );
+                }
             }
             _ => {}
         }
@@ -560,6 +592,129 @@ fn editions(old: &Policy, new: &Policy, changes: &mut Changes) {
             .with(
                 Effect::Neutral,
                 "data naming it no longer loads".to_string(),
+            ),
+        );
+    }
+}
+
+/// `members of INNER are members of OUTER`, matched by the two kinds.
+fn containments(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let key = |m: &Model, c: &crate::resolve::Containment| {
+        (
+            m.scope_name(c.inner).to_string(),
+            m.scope_name(c.outer).to_string(),
+        )
+    };
+    let boots =
+        |m: &Model, outer: &str| m.bootstraps.iter().any(|b| m.scope_name(b.scope) == outer);
+    for c in &nm.containments {
+        let (inner, outer) = key(nm, c);
+        if om
+            .containments
+            .iter()
+            .any(|o| key(om, o) == (inner.clone(), outer.clone()))
+        {
+            continue;
+        }
+        let ch = Change::new(
+            "containment",
+            Side::New,
+            c.span,
+            format!("members of `{inner}` are members of `{outer}` (new)"),
+        );
+        changes.add(ch.with(
+            Effect::Widens,
+            format!(
+                "the members of a `{inner}` join its `{outer}`: they now hold its defaults{}{}",
+                if boots(nm, &outer) {
+                    ", may be bootstrapped"
+                } else {
+                    ""
+                },
+                if nm.editions.iter().any(|e| !e.fallbacks.is_empty()) {
+                    " and its fallback where RBAC is off"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    for o in &om.containments {
+        let (inner, outer) = key(om, o);
+        if nm
+            .containments
+            .iter()
+            .any(|c| key(nm, c) == (inner.clone(), outer.clone()))
+        {
+            continue;
+        }
+        let ch = Change::new(
+            "containment",
+            Side::Old,
+            o.span,
+            format!("members of `{inner}` are members of `{outer}` (removed)"),
+        );
+        changes.add(ch.with(
+            Effect::Narrows,
+            format!(
+                "members of a `{inner}` who are not members of its `{outer}` lose the defaults, bootstrap and fallback they held there"
+            ),
+        ));
+    }
+}
+
+/// `at least one ROLE per SCOPE`, matched by role and kind: a data rule
+/// that refuses data, never a change of what loaded data allows.
+fn at_least(old: &Policy, new: &Policy, changes: &mut Changes) {
+    let (om, nm) = (&old.model, &new.model);
+    let key = |m: &Model, a: &crate::resolve::AtLeast| {
+        (
+            m.role_name(a.role).to_string(),
+            m.scope_name(a.scope).to_string(),
+        )
+    };
+    for a in &nm.at_least {
+        let (role, scope) = key(nm, a);
+        if om
+            .at_least
+            .iter()
+            .any(|o| key(om, o) == (role.clone(), scope.clone()))
+        {
+            continue;
+        }
+        changes.add(
+            Change::new(
+                "at least one",
+                Side::New,
+                a.span,
+                format!("at least one `{role}` per `{scope}` (new)"),
+            )
+            .with(
+                Effect::Neutral,
+                format!("data with a `{scope}` where nobody holds `{role}` no longer loads"),
+            ),
+        );
+    }
+    for o in &om.at_least {
+        let (role, scope) = key(om, o);
+        if nm
+            .at_least
+            .iter()
+            .any(|a| key(nm, a) == (role.clone(), scope.clone()))
+        {
+            continue;
+        }
+        changes.add(
+            Change::new(
+                "at least one",
+                Side::Old,
+                o.span,
+                format!("at least one `{role}` per `{scope}` (removed)"),
+            )
+            .with(
+                Effect::Neutral,
+                format!("data with a `{scope}` where nobody holds `{role}` now loads"),
             ),
         );
     }
@@ -688,11 +843,18 @@ fn groups(old: &Policy, new: &Policy, changes: &mut Changes) {
                 );
             }
         };
+    let bound =
+        |m: &Model, g: &crate::resolve::GroupsRule| g.up_to.map(|r| m.role_name(r).to_string());
     for g in &nm.groups {
         let scope = nm.scope_name(g.scope);
         let o = om.groups.iter().find(|o| om.scope_name(o.scope) == scope);
         let was = o.map_or((false, false), |o| (o.upgrade, o.prune));
-        if was == (g.upgrade, g.prune) {
+        let (was_bound, now_bound) = (o.and_then(|o| bound(om, o)), bound(nm, g));
+        let bounded = |flags: String, b: &Option<String>| match b {
+            Some(b) => flags.replace("upgrade roles", &format!("upgrade roles up to {b}")),
+            None => flags,
+        };
+        if was == (g.upgrade, g.prune) && was_bound == now_bound {
             continue;
         }
         let mut c = Change::new(
@@ -702,14 +864,25 @@ fn groups(old: &Policy, new: &Policy, changes: &mut Changes) {
             format!(
                 "groups on `{scope}`: {} → {}",
                 if o.is_some() {
-                    flags(was.0, was.1)
+                    bounded(flags(was.0, was.1), &was_bound)
                 } else {
                     "none".to_string()
                 },
-                flags(g.upgrade, g.prune)
+                bounded(flags(g.upgrade, g.prune), &now_bound)
             ),
         );
         consequences(&mut c, scope, was, (g.upgrade, g.prune));
+        if was_bound != now_bound && g.upgrade {
+            // A bound refuses data with a group above it; a group at or
+            // below it is upgraded as without the bound.
+            let text = match &now_bound {
+                Some(b) => format!(
+                    "data with a custom group on a `{scope}` ranking above `{b}` no longer loads; groups at or below it upgrade as before"
+                ),
+                None => format!("data with a custom group on a `{scope}` above the former bound now loads"),
+            };
+            c.push(Effect::Neutral, text, Vec::new(), Vec::new());
+        }
         changes.add(c);
     }
     for o in &om.groups {

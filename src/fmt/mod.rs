@@ -80,6 +80,8 @@ fn starts_line(rule: Rule) -> bool {
             | Rule::role_decl
             | Rule::rank_decl
             | Rule::cardinality_decl
+            | Rule::at_least_decl
+            | Rule::containment_decl
             | Rule::bootstrap_decl
             | Rule::groups_decl
             | Rule::assert_decl

@@ -227,8 +227,9 @@ fn edition(policy: &Policy, name: &str) -> Option<String> {
     let mut out = format!("```rbac\nedition {} \"{}\"", e.name, e.display);
     if !e.rbac {
         out.push_str(" without rbac");
-        if let Some(f) = e.fallback {
-            let _ = write!(out, " fallback {}", model.role_name(f));
+        if !e.fallbacks.is_empty() {
+            let names: Vec<&str> = e.fallbacks.iter().map(|f| model.role_name(*f)).collect();
+            let _ = write!(out, " fallback {}", names.join(", "));
         }
     }
     out.push_str("\n```\n");

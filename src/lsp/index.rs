@@ -147,8 +147,8 @@ impl Index {
             Decl::Policy(_) | Decl::Lint(_) => {}
             Decl::Edition(e) => {
                 self.push(Edition, &e.id, true);
-                if let Some(fallback) = e.without_rbac.as_ref().and_then(|w| w.fallback.as_ref()) {
-                    self.push(Role, fallback, false);
+                if let Some(w) = &e.without_rbac {
+                    self.uses_of(Role, &w.fallbacks);
                 }
             }
             Decl::Scope(s) => {
@@ -188,7 +188,20 @@ impl Index {
                 self.push(Role, &b.role, false);
                 self.uses_of(Edition, &b.editions);
             }
-            Decl::Groups(g) => self.push(Scope, &g.scope, false),
+            Decl::AtLeast(a) => {
+                self.push(Role, &a.role, false);
+                self.push(Scope, &a.scope, false);
+            }
+            Decl::Containment(c) => {
+                self.push(Scope, &c.inner, false);
+                self.push(Scope, &c.outer, false);
+            }
+            Decl::Groups(g) => {
+                self.push(Scope, &g.scope, false);
+                if let Some(b) = &g.upgrade_bound {
+                    self.push(Role, b, false);
+                }
+            }
             Decl::Assert(a) => match &a.kind {
                 ast::AssertKind::Only { roles, permission } => {
                     self.uses_of(Role, roles);

@@ -129,6 +129,7 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
     // in every edition; without RBAC they do not apply and the fallback role
     // does, with the policy's defaults for its configurable grants.
     b.bindings(&raw)?;
+    b.containment();
     if rbac {
         b.rules(&raw)?;
     } else {
@@ -929,19 +930,22 @@ impl Builder<'_> {
                 }
             }
         }
-        self.upgrades();
-        Ok(())
+        self.upgrades(raw)?;
+        self.at_least(raw)
     }
 
     /// `groups on SCOPE { upgrade roles }`: a member below a group's level
     /// holds the level's role.
-    fn upgrades(&mut self) {
+    fn upgrades(&mut self, raw: &RawMembers) -> Result<()> {
         let model = &self.policy.model;
         let compiled = &self.policy.compiled;
         for rule in model.groups.iter().filter(|g| g.upgrade) {
             let Some(rank) = model.rank_of(rule.scope) else {
                 continue;
             };
+            let bound = rule
+                .up_to
+                .and_then(|b| rank.ascending.iter().position(|r| *r == b));
             // Grants on a resource count for the group's level at every
             // enclosing instance of the rule's scope kind (a group that may
             // edit one app is rated at its workspace).
@@ -1006,6 +1010,9 @@ impl Builder<'_> {
                         })
                     });
                     let Some(level) = level else { continue };
+                    if let Some(b) = bound.filter(|b| level > *b) {
+                        return Err(self.above_bound(raw, ri, g, &inside, rank, level, b));
+                    }
                     let levels = levels.get_or_insert_with(|| {
                         let mut top: HashMap<UserId, usize> = HashMap::new();
                         for (v, h) in held {
@@ -1044,43 +1051,190 @@ impl Builder<'_> {
                 }
             }
         }
+        Ok(())
     }
 
-    /// Editions without RBAC: every member (listed, or bound to something on
-    /// the resource) holds the fallback role. A resource with no members gives
-    /// it to nobody: membership is data, and removing data never widens
-    /// access.
+    /// `upgrade roles up to ROLE`: a group whose level on resource `ri`
+    /// ranks above ROLE. Points at the group's binding there, else at its
+    /// first grant on a resource inside.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the error path of one loop; every argument is what it reports"
+    )]
+    fn above_bound(
+        &self,
+        raw: &RawMembers,
+        ri: usize,
+        g: GroupId,
+        inside: &[Vec<usize>],
+        rank: &crate::resolve::Rank,
+        level: usize,
+        bound: usize,
+    ) -> DataError {
+        let model = &self.policy.model;
+        let code = Places::GROUP | g.0;
+        let res = ResId::from_index(ri);
+        let at = Places::find(&self.places.roles, Places::key(res, code))
+            .or_else(|| {
+                inside.get(ri).into_iter().flatten().find_map(|rj| {
+                    Places::find(
+                        &self.places.grants,
+                        Places::key(ResId::from_index(*rj), code),
+                    )
+                })
+            })
+            .or_else(|| raw.resources.get(ri).map(|r| r.name.1))
+            .unwrap_or_default();
+        let name = |i: usize| rank.ascending.get(i).map_or("", |r| model.role_name(*r));
+        let group = escape(self.m.group_name(g));
+        DataError::new(
+            "E0414",
+            format!(
+                "`group:{group}` is at the level of `{}` on `{}`, above `{}`",
+                name(level),
+                escape(self.m.res_name(res)),
+                name(bound)
+            ),
+            At::from(at),
+            format!("`group:{group}` holds what only `{}` holds", name(level)),
+        )
+        .note(format!(
+            "the policy upgrades group members on `{}` up to `{}`: no custom group may rank above it",
+            model.scope_name(rank.scope),
+            name(bound)
+        ))
+        .help(format!(
+            "bind or grant `group:{group}` no more than `{}` holds",
+            name(bound)
+        ))
+    }
+
+    /// Editions without RBAC: every member (listed, bound to something on
+    /// the resource, or joined by containment) of an instance of a fallback
+    /// role's kind holds that role. A resource with no members gives it to
+    /// nobody: membership is data, and removing data never widens access.
     fn fallback(&mut self) {
         let Some(eid) = self.m.edition else { return };
-        let Some(fallback) = self
-            .model()
-            .editions
-            .get(eid.index())
-            .and_then(|e| e.fallback)
-        else {
+        let model = &self.policy.model;
+        let Some(edition) = model.editions.get(eid.index()) else {
             return;
         };
-        let scope = self
-            .model()
-            .role(fallback)
-            .map(|r| r.scope)
-            .unwrap_or_default();
-        for (ri, res) in self.m.resources.iter().enumerate() {
-            if res.kind != scope {
-                continue;
-            }
-            if let Some(list) = self.held.get_mut(ri) {
-                for &u in &res.members {
-                    list.push((
-                        u,
-                        Held {
-                            role: fallback,
-                            origin: Origin::Fallback(eid),
-                        },
-                    ));
+        for &fallback in &edition.fallbacks {
+            let scope = model.role(fallback).map(|r| r.scope).unwrap_or_default();
+            for (ri, res) in self.m.resources.iter().enumerate() {
+                if res.kind != scope {
+                    continue;
+                }
+                if let Some(list) = self.held.get_mut(ri) {
+                    for &u in &res.members {
+                        list.push((
+                            u,
+                            Held {
+                                role: fallback,
+                                origin: Origin::Fallback(eid),
+                            },
+                        ));
+                    }
                 }
             }
         }
+    }
+
+    /// `members of INNER are members of OUTER`: the members of each
+    /// instance of INNER join its enclosing instance of OUTER, after that
+    /// instance's own members (listed, then holders), in sign-up order.
+    /// Containers are filled deepest kind first, so that a chain of rules
+    /// carries members up, and a member already in the order keeps their
+    /// place (bootstrap reads the same first members as without the rule).
+    fn containment(&mut self) {
+        let model = &self.policy.model;
+        if model.containments.is_empty() {
+            return;
+        }
+        let mut outers: Vec<ScopeId> = model.containments.iter().map(|c| c.outer).collect();
+        outers.sort_by_key(|s| (std::cmp::Reverse(model.scope_chain(*s).len()), *s));
+        outers.dedup();
+        for outer in outers {
+            let mut joining: Vec<Vec<UserId>> = vec![Vec::new(); self.m.resources.len()];
+            for (ri, res) in self.m.resources.iter().enumerate() {
+                if !model
+                    .containments
+                    .iter()
+                    .any(|c| c.outer == outer && c.inner == res.kind)
+                {
+                    continue;
+                }
+                let container = self
+                    .m
+                    .ancestors(ResId::from_index(ri))
+                    .find(|a| self.m.resource(*a).map(|r| r.kind) == Some(outer));
+                if let Some(list) = container.and_then(|c| joining.get_mut(c.index())) {
+                    list.extend(res.members.iter().copied());
+                }
+            }
+            for (oi, mut users) in joining.into_iter().enumerate() {
+                if users.is_empty() {
+                    continue;
+                }
+                let Some(res) = self.m.resources.get_mut(oi) else {
+                    continue;
+                };
+                self.marks.clear();
+                for &u in &res.members {
+                    self.marks.insert(u);
+                }
+                users.sort();
+                users.dedup();
+                res.members
+                    .extend(users.into_iter().filter(|&u| !self.marks.contains(u)));
+            }
+        }
+    }
+
+    /// `at least one ROLE per SCOPE`: every instance of SCOPE has a user
+    /// holding ROLE there, after bootstrap, defaults, groups and upgrades
+    /// (what `holds` lists; roles held on an enclosing resource do not
+    /// count).
+    fn at_least(&self, raw: &RawMembers) -> Result<()> {
+        let model = &self.policy.model;
+        for rule in &model.at_least {
+            for (ri, res) in self.m.resources.iter().enumerate() {
+                if res.kind != rule.scope {
+                    continue;
+                }
+                let held = self.held.get(ri).map_or(&[][..], Vec::as_slice);
+                if held.iter().any(|(_, h)| h.role == rule.role) {
+                    continue;
+                }
+                let role = model.role_name(rule.role);
+                let kind = model.scope_name(rule.scope);
+                let at = raw.resources.get(ri).map(|r| r.name.1).unwrap_or_default();
+                let help = if res.members.is_empty() {
+                    format!("list its members under `members:` and bind `{role}` to one of them")
+                } else {
+                    format!(
+                        "bind `{role}` to one of its members: {}",
+                        res.members
+                            .iter()
+                            .take(5)
+                            .map(|u| format!("`{}`", escape(self.m.user_name(*u))))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                return Err(DataError::new(
+                    "E0413",
+                    format!("`{}` has no `{role}`", escape(&res.name)),
+                    At::from(at),
+                    format!("no member holds `{role}` here"),
+                )
+                .note(format!(
+                    "the policy requires at least one `{role}` per `{kind}` (the product refuses to remove the last one)"
+                ))
+                .help(help));
+            }
+        }
+        Ok(())
     }
 
     /// Builds the entries and the index.

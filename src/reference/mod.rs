@@ -12,9 +12,10 @@
 //! [`Model`]:
 //! - The roles each user holds on each resource are derived in `rules.rs`
 //!   from the data as written: bindings (direct and through groups), join
-//!   order, bootstrap (with its editions), cardinality defaults and
-//!   `exactly one` refusals, group upgrades by rank, and editions without
-//!   RBAC with or without a fallback role.
+//!   order (containment rules included), bootstrap (with its editions),
+//!   cardinality defaults and `exactly one` refusals, group upgrades by
+//!   rank (and their bound), `at least one` refusals, and editions without
+//!   RBAC with or without fallback roles.
 //! - Decisions are recomputed from the policy text's meaning: which
 //!   permissions a grant pattern covers (from the pattern text, not from
 //!   its resolved expansion), includes, role implications, permission

@@ -8,10 +8,13 @@
 //!    on one resource is E0404 (in every edition).
 //! 3. Join order: the listed members, then the users bound or granted
 //!    something on the resource (directly or through a group) who are not
-//!    listed, in sign-up order.
+//!    listed, in sign-up order; then (3b, `members of INNER are members of
+//!    OUTER`, outer kinds deepest first) the members of the INNER
+//!    resources an OUTER resource encloses who are not members yet, in
+//!    sign-up order.
 //! 4. Without RBAC (an edition declared `without rbac`): bindings, grants
-//!    and settings do not apply; with `fallback ROLE`, every member of every
-//!    instance of ROLE's kind holds ROLE. Nothing else.
+//!    and settings do not apply; with `fallback ROLE, …`, every member of
+//!    every instance of each ROLE's kind holds that ROLE. Nothing else.
 //! 5. With RBAC, on each resource, in this order:
 //!    - bootstrap: the first N members hold ROLE unless they hold ROLE or a
 //!      role of a cardinality rule that includes ROLE;
@@ -25,7 +28,10 @@
 //!      permissions the group's roles always give and those granted to it;
 //!      each group member reaches the highest level of their groups, and
 //!      holds its role when their own highest ranked role there (or none)
-//!      is below it.
+//!      is below it; with `upgrade roles up to ROLE`, a group whose level
+//!      ranks above ROLE refuses the data (E0414);
+//!    - then `at least one ROLE per SCOPE`: an instance of SCOPE where no
+//!      user holds ROLE refuses the data (E0413).
 
 use super::data::Data;
 use crate::resolve::{Model, PermId, RoleId, ScopeId};
@@ -228,13 +234,15 @@ pub(super) fn derive(model: &Model, data: &Data) -> Result<World, Refusal> {
         order.extend(extra.difference(&listed));
         w.members.push(order);
     }
+    containment(model, &mut w);
     w.held = vec![BTreeSet::new(); n];
-    // 4. Without RBAC: the fallback alone.
+    // 4. Without RBAC: the fallbacks alone.
     if !w.rbac {
-        let fallback = edition
+        let fallbacks = edition
             .and_then(|e| model.editions.get(e.index()))
-            .and_then(|e| e.fallback);
-        if let Some(f) = fallback {
+            .map(|e| e.fallbacks.clone())
+            .unwrap_or_default();
+        for f in fallbacks {
             let kind = model.role(f).map(|r| r.scope);
             for ri in 0..n {
                 if w.res.get(ri).map(|r| r.kind) != kind {
@@ -303,8 +311,65 @@ pub(super) fn derive(model: &Model, data: &Data) -> Result<World, Refusal> {
             *h = held;
         }
     }
-    upgrades(model, &mut w, data, &bound, &group_grants);
+    upgrades(model, &mut w, data, &bound, &group_grants)?;
+    // `at least one ROLE per SCOPE`, on the roles held on each instance.
+    for rule in &model.at_least {
+        for ri in 0..n {
+            if w.res.get(ri).map(|r| r.kind) != Some(rule.scope) {
+                continue;
+            }
+            let held = w.held.get(ri).cloned().unwrap_or_default();
+            if !held.iter().any(|(_, r)| *r == rule.role) {
+                return Err(Refusal::Rule {
+                    code: "E0413",
+                    message: format!(
+                        "`{}` has no holder of `{}`",
+                        w.res.get(ri).map_or("", |r| r.name.as_str()),
+                        model.role_name(rule.role)
+                    ),
+                });
+            }
+        }
+    }
     Ok(w)
+}
+
+/// 3b. `members of INNER are members of OUTER`: for each kind that is an
+/// OUTER, deepest first, each instance's members are followed by the
+/// members of the INNER instances it encloses who are not yet members, in
+/// sign-up order.
+fn containment(model: &Model, w: &mut World) {
+    let mut outers: Vec<ScopeId> = model.containments.iter().map(|c| c.outer).collect();
+    outers.sort_by_key(|s| (std::cmp::Reverse(model.scope_chain(*s).len()), *s));
+    outers.dedup();
+    for outer in outers {
+        let mut joining: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); w.res.len()];
+        for ri in 0..w.res.len() {
+            let Some(kind) = w.res.get(ri).map(|r| r.kind) else {
+                continue;
+            };
+            let applies = model
+                .containments
+                .iter()
+                .any(|c| c.outer == outer && c.inner == kind);
+            if !applies {
+                continue;
+            }
+            let container = ancestors(w, ri)
+                .into_iter()
+                .find(|&a| w.res.get(a).map(|r| r.kind) == Some(outer));
+            let members = w.members.get(ri).cloned().unwrap_or_default();
+            if let Some(set) = container.and_then(|c| joining.get_mut(c)) {
+                set.extend(members);
+            }
+        }
+        for (oi, users) in joining.into_iter().enumerate() {
+            if let Some(order) = w.members.get_mut(oi) {
+                let fresh: Vec<usize> = users.into_iter().filter(|u| !order.contains(u)).collect();
+                order.extend(fresh);
+            }
+        }
+    }
 }
 
 /// `groups on SCOPE { upgrade roles }`.
@@ -314,11 +379,14 @@ fn upgrades(
     data: &Data,
     bound: &[Vec<(usize, RoleId, Option<String>)>],
     group_grants: &[Vec<(PermId, String)>],
-) {
+) -> Result<(), Refusal> {
     for rule in model.groups.iter().filter(|g| g.upgrade) {
         let Some(rank) = model.ranks.iter().find(|r| r.scope == rule.scope) else {
             continue;
         };
+        let cap = rule
+            .up_to
+            .and_then(|b| rank.ascending.iter().position(|r| *r == b));
         let capacity: Vec<BTreeSet<PermId>> = rank
             .ascending
             .iter()
@@ -349,7 +417,8 @@ fn upgrades(
                     .filter(|(_, via)| via == g)
                     .map(|(p, _)| *p)
                     .collect();
-                if roles.is_empty() && perms.is_empty() {
+                // A group without members gives nothing: it has no level.
+                if (roles.is_empty() && perms.is_empty()) || users.0.is_empty() {
                     continue;
                 }
                 let mut holds: BTreeSet<PermId> = BTreeSet::new();
@@ -362,6 +431,15 @@ fn upgrades(
                 let Some(level) = capacity.iter().position(|c| holds.is_subset(c)) else {
                     continue;
                 };
+                if cap.is_some_and(|b| level > b) {
+                    return Err(Refusal::Rule {
+                        code: "E0414",
+                        message: format!(
+                            "`group:{g}` ranks above the upgrade bound on `{}`",
+                            w.res.get(ri).map_or("", |r| r.name.as_str())
+                        ),
+                    });
+                }
                 for u in &users.0 {
                     if let Some(&u) = w.user_ix.get(u) {
                         let e = reach.entry(u).or_insert(level);
@@ -384,6 +462,7 @@ fn upgrades(
             held.extend(added);
         }
     }
+    Ok(())
 }
 
 /// `r` and the resources enclosing it, innermost first.

@@ -197,6 +197,8 @@ impl Resolver {
                     d,
                     Decl::Rank(_)
                         | Decl::Cardinality(_)
+                        | Decl::AtLeast(_)
+                        | Decl::Containment(_)
                         | Decl::Bootstrap(_)
                         | Decl::Groups(_)
                         | Decl::Assert(_)
@@ -261,7 +263,7 @@ impl Resolver {
                         name: e.id.name.clone(),
                         display: e.name.value.clone(),
                         rbac: e.without_rbac.is_none(),
-                        fallback: None,
+                        fallbacks: Vec::new(),
                         span: e.span,
                     });
                 }

@@ -170,8 +170,31 @@ pub struct Edition {
     pub display: String,
     /// Whether role bindings apply.
     pub rbac: bool,
-    /// Role every member holds when RBAC is off.
-    pub fallback: Option<RoleId>,
+    /// Roles members hold when RBAC is off: each by the members of every
+    /// instance of its scope kind (at most one per kind).
+    pub fallbacks: Vec<RoleId>,
+    /// The declaration.
+    pub span: Span,
+}
+
+/// `at least one ROLE per SCOPE`.
+#[derive(Clone, Debug)]
+pub struct AtLeast {
+    /// The role.
+    pub role: RoleId,
+    /// The scope kind (the role's).
+    pub scope: ScopeId,
+    /// The declaration.
+    pub span: Span,
+}
+
+/// `members of INNER are members of OUTER`.
+#[derive(Clone, Debug)]
+pub struct Containment {
+    /// The contained kind.
+    pub inner: ScopeId,
+    /// The containing kind (strictly enclosing `inner`).
+    pub outer: ScopeId,
     /// The declaration.
     pub span: Span,
 }
@@ -183,6 +206,9 @@ pub struct GroupsRule {
     pub scope: ScopeId,
     /// `upgrade roles`.
     pub upgrade: bool,
+    /// `up to ROLE`: the highest level a group may have (a role of the
+    /// scope's rank).
+    pub up_to: Option<RoleId>,
     /// `prune on downgrade`.
     pub prune: bool,
     /// The declaration.
@@ -261,6 +287,10 @@ pub struct Model {
     pub ranks: Vec<Rank>,
     /// Cardinality rules.
     pub cardinalities: Vec<Cardinality>,
+    /// `at least one` rules.
+    pub at_least: Vec<AtLeast>,
+    /// Containment rules, in declaration order.
+    pub containments: Vec<Containment>,
     /// Bootstrap rules.
     pub bootstraps: Vec<Bootstrap>,
     /// Editions.

@@ -10,12 +10,16 @@ pub(crate) fn resolve_rules(cx: &mut Resolver, file: &ast::PolicyFile) {
             Decl::Rank(r) => rank(cx, r),
             Decl::Cardinality(c) => cardinality(cx, c),
             Decl::Bootstrap(b) => bootstrap(cx, b),
+            Decl::AtLeast(a) => at_least(cx, a),
+            Decl::Containment(c) => containment(cx, c),
             Decl::Edition(e) => edition(cx, e),
             Decl::Groups(g) => {
+                let up_to = g.upgrade_bound.as_ref().and_then(|b| cx.role(b));
                 if let Some(scope) = cx.scope(&g.scope) {
                     cx.model.groups.push(GroupsRule {
                         scope,
                         upgrade: g.upgrade.is_some(),
+                        up_to,
                         prune: g.prune.is_some(),
                         span: g.span,
                     });
@@ -43,13 +47,117 @@ pub(crate) fn resolve_rules(cx: &mut Resolver, file: &ast::PolicyFile) {
         let Some(&scope) = cx.scopes.get(&g.scope.name) else {
             continue;
         };
-        if cx.model.rank_of(scope).is_none() {
+        let Some(rank) = cx.model.rank_of(scope) else {
             cx.errors.push(ResolveError::GroupsWithoutRank {
                 scope: g.scope.name.clone(),
                 span: g.scope.span,
             });
+            continue;
+        };
+        let Some(bound) = &g.upgrade_bound else {
+            continue;
+        };
+        let Some(&role) = cx.roles.get(&bound.name) else {
+            continue;
+        };
+        if !rank.ascending.contains(&role) {
+            let ranked: Vec<&str> = rank
+                .ascending
+                .iter()
+                .map(|r| cx.model.role_name(*r))
+                .collect();
+            let message = format!(
+                "`upgrade roles up to {}`: `{}` is not in the rank of `{}`",
+                bound.name, bound.name, g.scope.name
+            );
+            cx.errors.push(ResolveError::BadRule {
+                message,
+                span: bound.span,
+                label: format!("not ranked on `{}`", g.scope.name),
+                help: format!(
+                    "bound the upgrades by a ranked role of `{}`: {}",
+                    g.scope.name,
+                    ranked.join(", ")
+                ),
+            });
         }
     }
+}
+
+/// `at least one ROLE per SCOPE`: ROLE must be a role of SCOPE.
+fn at_least(cx: &mut Resolver, a: &ast::AtLeastDecl) {
+    let scope = cx.scope(&a.scope);
+    let role = cx.role(&a.role);
+    let (Some(scope), Some(role)) = (scope, role) else {
+        return;
+    };
+    let role_scope = cx.model.role(role).map(|r| r.scope).unwrap_or_default();
+    if role_scope != scope && !cx.is_unscoped(role) {
+        cx.errors.push(ResolveError::BadRule {
+            message: format!(
+                "`at least one {} per {}`: `{}` is a role on `{}`",
+                a.role.name,
+                a.scope.name,
+                a.role.name,
+                cx.model.scope_name(role_scope)
+            ),
+            span: a.role.span,
+            label: format!("a role on `{}`", cx.model.scope_name(role_scope)),
+            help: format!(
+                "write `at least one {} per {}`, or name a role of `{}`",
+                a.role.name,
+                cx.model.scope_name(role_scope),
+                a.scope.name
+            ),
+        });
+        return;
+    }
+    cx.model.at_least.push(AtLeast {
+        role,
+        scope,
+        span: a.span,
+    });
+}
+
+/// `members of INNER are members of OUTER`: OUTER must enclose INNER.
+fn containment(cx: &mut Resolver, c: &ast::ContainmentDecl) {
+    let inner = cx.scope(&c.inner);
+    let outer = cx.scope(&c.outer);
+    let (Some(inner), Some(outer)) = (inner, outer) else {
+        return;
+    };
+    if inner == outer || !cx.model.scope_within(inner, outer) {
+        let enclosing: Vec<&str> = cx
+            .model
+            .scope_chain(inner)
+            .iter()
+            .skip(1)
+            .map(|s| cx.model.scope_name(*s))
+            .collect();
+        cx.errors.push(ResolveError::BadRule {
+            message: format!(
+                "members of `{}` cannot be members of `{}`: `{}` does not enclose `{}`",
+                c.inner.name, c.outer.name, c.outer.name, c.inner.name
+            ),
+            span: c.outer.span,
+            label: format!("not a kind enclosing `{}`", c.inner.name),
+            help: if enclosing.is_empty() {
+                format!("`{}` is a root kind: nothing encloses it", c.inner.name)
+            } else {
+                format!(
+                    "kinds enclosing `{}`: {}",
+                    c.inner.name,
+                    enclosing.join(", ")
+                )
+            },
+        });
+        return;
+    }
+    cx.model.containments.push(Containment {
+        inner,
+        outer,
+        span: c.span,
+    });
 }
 
 /// Resolves a list of roles that must share one scope kind; the scope is the
@@ -189,12 +297,39 @@ fn edition(cx: &mut Resolver, e: &ast::EditionDecl) {
     let Some(without) = &e.without_rbac else {
         return;
     };
-    let Some(fallback) = &without.fallback else {
-        return;
-    };
-    let Some(role) = cx.role(fallback) else {
-        return;
-    };
+    let mut roles: Vec<(RoleId, Span)> = Vec::new();
+    for fallback in &without.fallbacks {
+        let Some(role) = cx.role(fallback) else {
+            continue;
+        };
+        if let Some((_, first)) = roles.iter().find(|(r, _)| *r == role) {
+            cx.errors.push(ResolveError::RepeatedRole {
+                role: fallback.name.clone(),
+                first: *first,
+                second: fallback.span,
+            });
+            continue;
+        }
+        let scope = cx.model.role(role).map(|r| r.scope);
+        let same = roles
+            .iter()
+            .find(|(r, _)| !cx.is_unscoped(*r) && cx.model.role(*r).map(|x| x.scope) == scope);
+        if let (Some((other, _)), false) = (same, cx.is_unscoped(role)) {
+            let kind = scope.map_or("", |s| cx.model.scope_name(s)).to_string();
+            let other = cx.model.role_name(*other).to_string();
+            cx.errors.push(ResolveError::BadRule {
+                message: format!(
+                    "two fallback roles on `{kind}`: `{other}` and `{}`",
+                    fallback.name
+                ),
+                span: fallback.span,
+                label: format!("a second fallback on `{kind}`"),
+                help: format!("the members of a `{kind}` hold one fallback role: keep one of them"),
+            });
+            continue;
+        }
+        roles.push((role, fallback.span));
+    }
     let Some(&id) = cx.editions.get(&e.id.name) else {
         return;
     };
@@ -202,7 +337,7 @@ fn edition(cx: &mut Resolver, e: &ast::EditionDecl) {
         return;
     }
     if let Some(ed) = cx.model.editions.get_mut(id.index()) {
-        ed.fallback = Some(role);
+        ed.fallbacks = roles.into_iter().map(|(r, _)| r).collect();
     }
 }
 

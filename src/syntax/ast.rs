@@ -44,6 +44,10 @@ pub enum Decl {
     Rank(RankDecl),
     /// `at most one of ...` / `exactly one of ...`.
     Cardinality(CardinalityDecl),
+    /// `at least one ROLE per SCOPE`.
+    AtLeast(AtLeastDecl),
+    /// `members of SCOPE are members of SCOPE`.
+    Containment(ContainmentDecl),
     /// `bootstrap ...`.
     Bootstrap(BootstrapDecl),
     /// `groups on SCOPE { ... }`.
@@ -80,11 +84,11 @@ pub struct EditionDecl {
     pub span: Span,
 }
 
-/// `without rbac [fallback ROLE]`.
+/// `without rbac [fallback ROLE, ...]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WithoutRbac {
-    /// The role every member holds where RBAC is off.
-    pub fallback: Option<Ident>,
+    /// The roles members hold where RBAC is off (each on its scope kind).
+    pub fallbacks: Vec<Ident>,
     /// The clause.
     pub span: Span,
 }
@@ -226,6 +230,28 @@ pub struct CardinalityDecl {
     pub span: Span,
 }
 
+/// `at least one ROLE per SCOPE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AtLeastDecl {
+    /// The role.
+    pub role: Ident,
+    /// The scope kind.
+    pub scope: Ident,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `members of INNER are members of OUTER`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainmentDecl {
+    /// The contained kind.
+    pub inner: Ident,
+    /// The containing kind.
+    pub outer: Ident,
+    /// The whole declaration.
+    pub span: Span,
+}
+
 /// `bootstrap first N users of SCOPE as ROLE [in edition ...]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BootstrapDecl {
@@ -250,6 +276,8 @@ pub struct GroupsDecl {
     pub scope: Ident,
     /// `upgrade roles`.
     pub upgrade: Option<Span>,
+    /// `up to ROLE` after `upgrade roles`.
+    pub upgrade_bound: Option<Ident>,
     /// `prune on downgrade`.
     pub prune: Option<Span>,
     /// The whole declaration.

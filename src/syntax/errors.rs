@@ -220,6 +220,8 @@ const DECLARATION_STARTS: &[&str] = &[
     "`role`",
     "`rank`",
     "`at most` or `exactly`",
+    "`at`",
+    "`members`",
     "`bootstrap`",
     "`groups`",
     "`assert`",
@@ -293,7 +295,18 @@ pub(crate) fn from_pest(source: &str, err: &pest::error::Error<Rule>) -> ParseEr
             ]
             .map(String::from),
         );
-        keywords.extend(["bootstrap", "groups", "assert", "allow", "lint"].map(String::from));
+        keywords.extend(
+            [
+                "bootstrap",
+                "groups",
+                "assert",
+                "allow",
+                "lint",
+                "members",
+                "at",
+            ]
+            .map(String::from),
+        );
         expected.retain(|e| !DECLARATION_STARTS.contains(&e.as_str()) && e != "end of file");
         expected.push("a declaration (`scope`, `permissions`, `role`, …)".to_string());
         expected.push("end of file".to_string());
@@ -641,6 +654,12 @@ fn rule_words(rule: Rule) -> Option<String> {
         Rule::kw_per => "`per`",
         Rule::at_most | Rule::kw_at => "`at`",
         Rule::kw_most => "`most`",
+        Rule::at_least_decl | Rule::at_least => "`at least`",
+        Rule::kw_least => "`least`",
+        Rule::containment_decl | Rule::kw_members => "`members`",
+        Rule::kw_are => "`are`",
+        Rule::upgrade_bound | Rule::kw_up => "`up`",
+        Rule::kw_to => "`to`",
         Rule::kw_exactly => "`exactly`",
         Rule::bootstrap_decl | Rule::kw_bootstrap => "`bootstrap`",
         Rule::kw_first => "`first`",

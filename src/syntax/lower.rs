@@ -222,9 +222,12 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
                 Some(p) => {
                     let wspan = span_of(&p);
                     let mut w = Inner::new(p);
-                    let fallback = w.next().filter(|p| p.as_rule() == Rule::ident).map(ident);
+                    let fallbacks = match w.optional(Rule::ident_list) {
+                        Some(list) => idents(list),
+                        None => Vec::new(),
+                    };
                     Some(WithoutRbac {
-                        fallback,
+                        fallbacks,
                         span: wspan,
                     })
                 }
@@ -306,6 +309,17 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
                 span,
             })
         }
+        Rule::at_least_decl => {
+            it.expect(Rule::at_least, "`at least`")?;
+            let role = it.ident()?;
+            let scope = it.ident()?;
+            Decl::AtLeast(AtLeastDecl { role, scope, span })
+        }
+        Rule::containment_decl => {
+            let inner = it.ident()?;
+            let outer = it.ident()?;
+            Decl::Containment(ContainmentDecl { inner, outer, span })
+        }
         Rule::bootstrap_decl => {
             let number = it.expect(Rule::number, "a number")?;
             let count_span: Span = span_of(&number);
@@ -331,10 +345,17 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
         Rule::groups_decl => {
             let scope = it.ident()?;
             let mut upgrade = None;
+            let mut upgrade_bound = None;
             let mut prune = None;
             while let Some(p) = it.next() {
                 match p.as_rule() {
-                    Rule::upgrade_rule => upgrade = Some(span_of(&p)),
+                    Rule::upgrade_rule => {
+                        upgrade = Some(span_of(&p));
+                        let mut u = Inner::new(p);
+                        if let Some(b) = u.optional(Rule::upgrade_bound) {
+                            upgrade_bound = Some(Inner::new(b).ident()?);
+                        }
+                    }
                     Rule::prune_rule => prune = Some(span_of(&p)),
                     _ => {}
                 }
@@ -342,6 +363,7 @@ fn lower_decl(pair: Pair<'_, Rule>) -> Result<Decl> {
             Decl::Groups(GroupsDecl {
                 scope,
                 upgrade,
+                upgrade_bound,
                 prune,
                 span,
             })
