@@ -55,7 +55,7 @@ members:
   users: [ines, omar]
   resources:
     instance:main: {members: [ines, omar]}
-    organization:main/acme: {members: [omar]}
+    organization:main/acme: {members: [omar], roles: {omar: organization_admin}}
     workspace:main/acme/p:
       roles: {omar: [workspace_admin, workspace_reader]}
 "#;
