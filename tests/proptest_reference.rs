@@ -1375,9 +1375,9 @@ static DIFFERENTIAL: Stats = Stats::new();
 /// How often the generated data exercised each membership rule (cases in
 /// which loading gave at least one role of that origin), printed with the
 /// differential property's figures.
-struct RuleCounts([AtomicU64; 7]);
+struct RuleCounts([AtomicU64; 10]);
 
-const RULE_NAMES: [&str; 7] = [
+const RULE_NAMES: [&str; 10] = [
     "bootstrap",
     "default",
     "upgrade",
@@ -1385,9 +1385,12 @@ const RULE_NAMES: [&str; 7] = [
     "without-rbac",
     "unlisted-member",
     "refused-E0404",
+    "contained-member",
+    "refused-E0413",
+    "refused-E0414",
 ];
 
-static RULE_COUNTS: RuleCounts = RuleCounts([const { AtomicU64::new(0) }; 7]);
+static RULE_COUNTS: RuleCounts = RuleCounts([const { AtomicU64::new(0) }; 10]);
 
 impl RuleCounts {
     fn add(&self, i: usize) {
@@ -1403,7 +1406,7 @@ impl RuleCounts {
     }
     /// Counts the rules one loaded case exercised.
     fn count(&self, case: &Case, m: &Members) {
-        let mut seen = [false; 7];
+        let mut seen = [false; 10];
         for (ri, res) in m.resources.iter().enumerate() {
             let r = rbacc::membership::ResId::from_index(ri);
             for &u in &res.members {
@@ -1424,6 +1427,24 @@ impl RuleCounts {
                 .find(|x| x.id == res.name)
                 .map_or(0, |x| x.members.len());
             seen[5] |= res.members.len() > listed;
+            // A member by containment: not listed, holding nothing of
+            // their own there.
+            let listed_here: Vec<String> = case
+                .members
+                .resources
+                .iter()
+                .find(|x| x.id == res.name)
+                .map(|x| x.members.iter().map(|u| format!("u{u}")).collect())
+                .unwrap_or_default();
+            seen[7] |= !case.policy.containments.is_empty()
+                && res.members.iter().any(|&u| {
+                    let own = m.entry(u, r).is_some_and(|e| {
+                        e.grants().next().is_some()
+                            || e.roles()
+                                .any(|h| matches!(h.origin, Origin::Binding | Origin::Group(_)))
+                    });
+                    !own && !listed_here.iter().any(|n| n == m.user_name(u))
+                });
         }
         seen[4] = case
             .members
@@ -1459,7 +1480,15 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
         Ok(Some(a)) => a,
         Ok(None) => {
             // Refused by both, with the same code.
-            RULE_COUNTS.add(6);
+            let code = match Reference::from_text(&compiled.model, &members) {
+                Err(Refusal::Rule { code, .. }) => code,
+                _ => "",
+            };
+            RULE_COUNTS.add(match code {
+                "E0413" => 8,
+                "E0414" => 9,
+                _ => 6,
+            });
             DIFFERENTIAL.case(0);
             return Ok(());
         }

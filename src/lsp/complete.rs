@@ -82,6 +82,7 @@ const TOP_LEVEL: &[&str] = &[
     "rank",
     "at",
     "exactly",
+    "members",
     "bootstrap",
     "groups",
     "assert",
@@ -152,6 +153,12 @@ fn expect(tokens: &[Token<'_>]) -> Expect {
             "grant" | "grantable" | "can" | "never" => return Expect::Names(Permission),
             "every" | "per" => return Expect::Names(Scope),
             "of" if before == Some("one") => return Expect::Names(Role),
+            "one" if before == Some("least") => return Expect::Names(Role),
+            "to" if before == Some("up") => return Expect::Names(Role),
+            "at" => return Expect::Keywords(&["least", "most"]),
+            "least" => return Expect::Keywords(&["one"]),
+            "are" => return Expect::Keywords(&["members"]),
+            "up" => return Expect::Keywords(&["to"]),
             "of" => return Expect::Names(Scope),
             "default" if before == Some("configurable") => return Expect::Keywords(&["on", "off"]),
             "default" => return Expect::Names(Role),
@@ -348,6 +355,23 @@ mod tests {
             at("permissions on o { p \"P\" { implies a on every "),
             Expect::Names(NameKind::Scope)
         );
+        assert_eq!(at("at least one "), Expect::Names(NameKind::Role));
+        assert_eq!(at("at least one a per "), Expect::Names(NameKind::Scope));
+        assert_eq!(at("members of "), Expect::Names(NameKind::Scope));
+        assert_eq!(
+            at("members of w are members of "),
+            Expect::Names(NameKind::Scope)
+        );
+        assert_eq!(
+            at("groups on w { upgrade roles up to "),
+            Expect::Names(NameKind::Role)
+        );
+        assert_eq!(
+            at("edition e \"E\" without rbac fallback a, "),
+            Expect::Names(NameKind::Role)
+        );
+        assert_eq!(at("at "), Expect::Keywords(&["least", "most"]));
+        assert_eq!(at("members of w are "), Expect::Keywords(&["members"]));
     }
 
     #[test]
