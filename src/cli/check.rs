@@ -4,6 +4,7 @@ use super::input::{read_text, FileKind};
 use super::{Exit, Io};
 use crate::analyse::LintConfig;
 use crate::diagnostic::{self, Diagnostic, Report};
+use std::io::Write as _;
 use crate::syntax::ast::LintLevel;
 use std::path::{Path, PathBuf};
 
@@ -133,51 +134,71 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
             }
         }
     }
-    let mut all = Report::default();
     let checked = inputs.len();
-    for (name, text) in inputs {
-        let report = match text {
-            Ok(text) => match crate::policy::compile_with(&name, &text, &config) {
-                Ok(policy) => Report {
-                    sources: policy.sources,
-                    diagnostics: policy.warnings,
-                },
-                Err(report) => report,
+    // One file at a time: compiled, written, dropped. Each file's report is
+    // bounded by the diagnostic cap, so memory is one file's, not the run's.
+    let reports = inputs.into_iter().map(|(name, text)| match text {
+        Ok(text) => match crate::policy::compile_with(&name, &text, &config) {
+            Ok(policy) => Report {
+                sources: policy.sources,
+                diagnostics: policy.warnings,
             },
             Err(report) => report,
-        };
-        merge(&mut all, report);
-    }
-    let errors = all.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = all.diagnostics.len() - errors;
-    match args.format {
-        CheckFormat::Json => {
-            let json = diagnostic::to_json(&all.sources, &all.diagnostics);
-            let _ = writeln!(io.out, "{json:#}");
-        }
-        CheckFormat::Sarif => {
-            let base = std::env::current_dir().ok();
-            let sarif = diagnostic::to_sarif(&all.sources, &all.diagnostics, base.as_deref());
-            let _ = writeln!(io.out, "{sarif:#}");
-        }
+        },
+        Err(report) => report,
+    });
+    let base = std::env::current_dir().ok();
+    let mut out = std::io::BufWriter::new(&mut *io.out);
+    let written = match args.format {
+        CheckFormat::Json => diagnostic::write_json(&mut out, reports)
+            .and_then(|counts| writeln!(out).map(|()| counts)),
+        CheckFormat::Sarif => diagnostic::write_sarif(&mut out, reports, base.as_deref())
+            .and_then(|counts| writeln!(out).map(|()| counts)),
         CheckFormat::Github => {
-            let base = std::env::current_dir().ok();
+            // Errors first across files: the run's diagnostics are kept.
+            let mut all = Report::default();
+            reports.for_each(|r| merge(&mut all, r));
             let text = diagnostic::to_github(&all.sources, &all.diagnostics, base.as_deref());
-            let _ = write!(io.out, "{text}");
+            let mut counts = diagnostic::Counts::default();
+            all.diagnostics.iter().for_each(|d| counts.add(d));
+            write!(out, "{text}").map(|()| counts)
         }
         CheckFormat::Human => {
-            let text = diagnostic::render(&all.sources, &all.diagnostics, io.color);
-            let _ = write!(io.err, "{text}");
-            let summary = format!(
-                "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
-                plural(checked),
-                plural(errors),
-                plural(warnings)
-            );
-            let _ = writeln!(io.err, "{summary}");
+            let mut err = std::io::BufWriter::new(&mut *io.err);
+            let mut counts = diagnostic::Counts::default();
+            let mut written = Ok(());
+            for report in reports {
+                report.diagnostics.iter().for_each(|d| counts.add(d));
+                if written.is_ok() {
+                    written = diagnostic::render_to(
+                        &mut err,
+                        &report.sources,
+                        &report.diagnostics,
+                        io.color,
+                    );
+                }
+            }
+            let (errors, warnings) = (counts.errors, counts.warnings);
+            written
+                .and_then(|()| {
+                    writeln!(
+                        err,
+                        "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
+                        plural(checked),
+                        plural(errors),
+                        plural(warnings)
+                    )
+                })
+                .and_then(|()| err.flush())
+                .map(|()| counts)
         }
-    }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
+    };
+    let counts = match written.and_then(|counts| out.flush().map(|()| counts)) {
+        Ok(counts) => counts,
+        // A closed output (`| head`) is not a result to report on.
+        Err(_) => return Exit::Error,
+    };
+    if counts.errors > 0 || (args.deny_warnings && counts.warnings > 0) {
         Exit::Findings
     } else {
         Exit::Ok

@@ -50,8 +50,8 @@ pub fn run(args: &MatrixArgs, io: &mut Io<'_>) -> Exit {
     let m = matrix::matrix(&policy);
     let mut out = std::io::BufWriter::new(&mut *io.out);
     let written = match args.format {
-        MatrixFormat::Text => out.write_all(matrix::to_text(&m).as_bytes()),
-        MatrixFormat::Markdown => out.write_all(matrix::to_markdown(&m).as_bytes()),
+        MatrixFormat::Text => matrix::write_text(&mut out, &m),
+        MatrixFormat::Markdown => matrix::write_markdown(&mut out, &m),
         // Written as it is serialised: no JSON tree in memory.
         MatrixFormat::Json => serde_json::to_writer_pretty(&mut out, &m)
             .map_err(std::io::Error::other)

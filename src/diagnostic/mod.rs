@@ -14,9 +14,9 @@ pub mod sarif;
 mod source;
 
 pub use github::to_github;
-pub use json::to_json;
-pub use render::{render, ColorChoice};
-pub use sarif::to_sarif;
+pub use json::{to_json, write_json, Counts};
+pub use render::{render, render_to, ColorChoice};
+pub use sarif::{to_sarif, write_sarif};
 pub use source::{FileId, Source, Sources};
 
 use crate::span::Span;

@@ -16,44 +16,75 @@ pub enum ColorChoice {
 
 /// Renders diagnostics as text, the way `rbacc check` prints them.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice) -> String {
-    let mut files = SimpleFiles::new();
-    for (_, source) in sources.iter() {
-        files.add(source.name.as_str(), source.text.as_str());
+    let mut buffer = Vec::new();
+    let _ = render_to(&mut buffer, sources, diagnostics, color);
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// Renders diagnostics as text into a writer, one diagnostic at a time:
+/// memory holds one rendered diagnostic, not the whole output.
+pub fn render_to(
+    writer: &mut dyn std::io::Write,
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    color: ColorChoice,
+) -> std::io::Result<()> {
+    match color {
+        ColorChoice::Always => emit_all(&mut termcolor::Ansi::new(writer), sources, diagnostics),
+        ColorChoice::Never => emit_all(&mut termcolor::NoColor::new(writer), sources, diagnostics),
     }
+}
+
+fn emit_all(
+    out: &mut dyn termcolor::WriteColor,
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+) -> std::io::Result<()> {
+    let config = term::Config::default();
     // Text from files (source lines, names in messages) is escaped, so that
     // it can neither drive the terminal nor reorder a line.
-    let mut buffer = match color {
-        ColorChoice::Always => termcolor::Buffer::ansi(),
-        ColorChoice::Never => termcolor::Buffer::no_color(),
-    };
-    let config = term::Config::default();
     if super::clip::needs_compact(sources) {
         // Each diagnostic against a compact copy of the lines it points at,
         // long lines cut to windows (see `clip`).
         let index = super::clip::Index::new(sources);
         for diagnostic in diagnostics {
             let (compact, moved) = index.compact(diagnostic);
-            let cs_diag = to_codespan(&moved);
-            if term::emit(&mut buffer, &config, &compact, &cs_diag).is_err() {
-                let plain = cs::Diagnostic::new(cs_diag.severity)
-                    .with_code(diagnostic.code)
-                    .with_message(escape(&diagnostic.message));
-                let _ = term::emit(&mut buffer, &config, &compact, &plain);
-            }
+            emit_one(out, &config, &compact, diagnostic, &to_codespan(&moved))?;
         }
-        return String::from_utf8_lossy(buffer.as_slice()).into_owned();
+        return Ok(());
+    }
+    let mut files = SimpleFiles::new();
+    for (_, source) in sources.iter() {
+        files.add(source.name.as_str(), source.text.as_str());
     }
     for diagnostic in diagnostics {
-        let cs_diag = to_codespan(diagnostic);
-        if term::emit(&mut buffer, &config, &files, &cs_diag).is_err() {
-            // A label outside its file: show the message alone rather than nothing.
+        emit_one(out, &config, &files, diagnostic, &to_codespan(diagnostic))?;
+    }
+    Ok(())
+}
+
+/// Emits one diagnostic; a label outside its file shows the message alone
+/// rather than nothing. Only a failed write is an error.
+fn emit_one<'f, F: codespan_reporting::files::Files<'f, FileId = usize>>(
+    out: &mut dyn termcolor::WriteColor,
+    config: &term::Config,
+    files: &'f F,
+    diagnostic: &Diagnostic,
+    cs_diag: &cs::Diagnostic<usize>,
+) -> std::io::Result<()> {
+    match term::emit(out, config, files, cs_diag) {
+        Ok(()) => Ok(()),
+        Err(codespan_reporting::files::Error::Io(e)) => Err(e),
+        Err(_) => {
             let plain = cs::Diagnostic::new(cs_diag.severity)
                 .with_code(diagnostic.code)
                 .with_message(escape(&diagnostic.message));
-            let _ = term::emit(&mut buffer, &config, &files, &plain);
+            match term::emit(out, config, files, &plain) {
+                Err(codespan_reporting::files::Error::Io(e)) => Err(e),
+                _ => Ok(()),
+            }
         }
     }
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {

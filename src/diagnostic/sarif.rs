@@ -211,6 +211,59 @@ pub fn to_sarif(sources: &Sources, diagnostics: &[Diagnostic], base: Option<&Pat
     })
 }
 
+/// Writes the log of [`to_sarif`] (the same text as its pretty form) for
+/// reports produced one at a time, each result written as it is made:
+/// memory holds one report, not the run. Returns the counts written.
+pub fn write_sarif(
+    writer: &mut dyn std::io::Write,
+    reports: impl Iterator<Item = super::Report>,
+    base: Option<&Path>,
+) -> std::io::Result<super::json::Counts> {
+    use serde::ser::{SerializeMap, Serializer as _};
+    let results = super::json::Stream::new(reports, |sources: &Sources, d: &Diagnostic| {
+        result(sources, d, base)
+    });
+    let tool = json!({
+        "driver": {
+            "name": "rbacc",
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/rbacc/rbacc",
+            "rules": rules(),
+        }
+    });
+    let run = Run {
+        results: &results,
+        tool: &tool,
+    };
+    let mut ser = serde_json::Serializer::pretty(writer);
+    // Keys in the order of `to_sarif`'s maps (sorted).
+    let mut map = ser.serialize_map(Some(3)).map_err(std::io::Error::other)?;
+    map.serialize_entry("$schema", SARIF_SCHEMA)
+        .and_then(|()| map.serialize_entry("runs", &[&run]))
+        .and_then(|()| map.serialize_entry("version", SARIF_VERSION))
+        .and_then(|()| map.end())
+        .map_err(std::io::Error::other)?;
+    Ok(results.counts())
+}
+
+/// The one run of a streamed log.
+struct Run<'a, R> {
+    results: &'a R,
+    tool: &'a Value,
+}
+
+impl<R: serde::Serialize> serde::Serialize for Run<'_, R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("columnKind", "unicodeCodePoints")?;
+        map.serialize_entry("results", self.results)?;
+        map.serialize_entry("tool", self.tool)?;
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

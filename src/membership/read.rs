@@ -271,6 +271,37 @@ fn limit_error(message: String, pos: Pos, label: &str, help: &str) -> DataError 
     DataError::new("E0407", message, At::Pos(pos), label).help(help)
 }
 
+/// The first bidirectional control, invisible or control character in a
+/// comment (E0411, the same check as the CLI's, which reports every line):
+/// a comment that displays differently from what it holds refuses the
+/// file, whoever reads it (`Members::from_yaml`, test files).
+fn hidden_in_comments(text: &str) -> Option<DataError> {
+    // Printable ASCII has none: the common case costs one pass over bytes.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return None;
+    }
+    let first = crate::analyse::hidden::yaml_comments(text, crate::diagnostic::FileId(0))
+        .into_iter()
+        .next()?;
+    let label = first.primary_label()?;
+    let before = text.get(..label.span.start as usize)?;
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let error = DataError::new(
+        "E0411",
+        first.message.clone(),
+        At::Pos(Pos::new(line, col)),
+        label.message.clone(),
+    );
+    Some(match &first.help {
+        Some(help) => error.help(help.clone()),
+        None => error,
+    })
+}
+
 /// One open collection while reading.
 struct Open {
     /// Index of its node.
@@ -287,8 +318,37 @@ pub fn read_all(text: &str, max_docs: usize) -> Result<Vec<Doc<'_>>, DataError> 
     read_with(text, max_docs, node_budget(text.len()))
 }
 
+/// [`read_all`] for a part of a larger file that starts on line
+/// `first_line` (1-based): every position, of nodes and of errors, is a
+/// line of the whole file. Reads only the part: a file of many documents
+/// is read document by document in time linear in the file.
+pub fn read_part(text: &str, max_docs: usize, first_line: usize) -> Result<Vec<Doc<'_>>, DataError> {
+    let shift = u32::try_from(first_line.saturating_sub(1)).unwrap_or(u32::MAX);
+    let moved = |mut pos: Pos| {
+        pos.line = pos.line.saturating_add(shift);
+        pos
+    };
+    match read_all(text, max_docs) {
+        Ok(mut docs) => {
+            for node in docs.iter_mut().flat_map(|d| d.nodes.iter_mut()) {
+                node.pos = moved(node.pos);
+            }
+            Ok(docs)
+        }
+        Err(mut e) => {
+            if let At::Pos(pos) = e.at {
+                e.at = At::Pos(moved(pos));
+            }
+            Err(e)
+        }
+    }
+}
+
 /// [`read_all`] with a given node budget.
 pub fn read_with(text: &str, max_docs: usize, budget: u64) -> Result<Vec<Doc<'_>>, DataError> {
+    if let Some(e) = hidden_in_comments(text) {
+        return Err(e);
+    }
     let mut docs = Vec::new();
     let new_doc = || Doc {
         text,

@@ -242,67 +242,102 @@ fn cell_text(c: Cell) -> &'static str {
 
 /// Plain text with aligned columns.
 pub fn to_text(m: &Matrix) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = write_text(&mut out, m);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes [`to_text`]'s tables row by row: column widths are computed from
+/// the matrix first, then each line is formatted and written, so memory
+/// holds one line of text, not the tables.
+pub fn write_text(out: &mut dyn std::io::Write, m: &Matrix) -> std::io::Result<()> {
     for (i, t) in m.tables.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
-        out.push_str(&format!("{} ({})\n", t.scope_name, t.scope));
-        let mut header = vec!["Permission".to_string()];
-        header.extend(t.roles.iter().map(Column::heading));
-        let mut rows = vec![header];
+        writeln!(out, "{} ({})", t.scope_name, t.scope)?;
+        let first = t
+            .rows
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.label.chars().count())
+                    .chain(r.members.iter().map(|m| 4 + m.label.chars().count()))
+            })
+            .fold("Permission".len(), usize::max);
+        let widths: Vec<usize> = std::iter::once(first)
+            .chain(t.roles.iter().enumerate().map(|(c, col)| {
+                t.rows
+                    .iter()
+                    .filter_map(|r| r.cells.get(c))
+                    .map(|cell| cell_text(*cell).len())
+                    .fold(col.heading().chars().count(), usize::max)
+            }))
+            .collect();
+        let mut line = String::new();
+        let headings: Vec<String> = t.roles.iter().map(Column::heading).collect();
+        let header = std::iter::once("Permission").chain(headings.iter().map(String::as_str));
+        write_line(out, &mut line, &widths, header)?;
         for r in &t.rows {
-            let mut line = vec![r.label.clone()];
-            line.extend(r.cells.iter().map(|c| cell_text(*c).to_string()));
-            rows.push(line);
+            let cells = std::iter::once(r.label.as_str()).chain(r.cells.iter().map(|c| cell_text(*c)));
+            write_line(out, &mut line, &widths, cells)?;
             for m in &r.members {
-                let mut line = vec![format!("  - {}", m.label)];
-                line.extend(t.roles.iter().map(|_| String::new()));
-                rows.push(line);
+                let label = format!("  - {}", m.label);
+                let cells = std::iter::once(label.as_str()).chain(t.roles.iter().map(|_| ""));
+                write_line(out, &mut line, &widths, cells)?;
             }
         }
-        let ncols = t.roles.len() + 1;
-        let widths: Vec<usize> = (0..ncols)
-            .map(|c| {
-                rows.iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|s| s.chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &rows {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(s, w)| format!("{s:<w$}"))
-                .collect();
-            out.push_str(cells.join("  ").trim_end());
-            out.push('\n');
-        }
     }
-    out
+    Ok(())
+}
+
+/// One aligned line: each cell padded to its column's width (in
+/// characters), two spaces between, trailing blanks trimmed.
+fn write_line<'a>(
+    out: &mut dyn std::io::Write,
+    line: &mut String,
+    widths: &[usize],
+    cells: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    line.clear();
+    for (n, (s, w)) in cells.zip(widths).enumerate() {
+        if n > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(s);
+        let pad = w.saturating_sub(s.chars().count());
+        line.extend(std::iter::repeat_n(' ', pad));
+    }
+    out.write_all(line.trim_end().as_bytes())?;
+    out.write_all(b"\n")
 }
 
 /// Markdown tables, like the product documents' own.
 pub fn to_markdown(m: &Matrix) -> String {
+    let mut out = Vec::new();
+    let _ = write_markdown(&mut out, m);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes [`to_markdown`]'s tables row by row.
+pub fn write_markdown(out: &mut dyn std::io::Write, m: &Matrix) -> std::io::Result<()> {
     let esc = |s: &str| s.replace('|', "\\|");
-    let mut out = String::new();
     for (i, t) in m.tables.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
-        out.push_str(&format!("### {} roles\n\n", esc(&t.scope_name)));
-        out.push_str("| Permission |");
+        write!(out, "### {} roles\n\n", esc(&t.scope_name))?;
+        out.write_all(b"| Permission |")?;
         for r in &t.roles {
             match &r.via {
-                Some(kind) => out.push_str(&format!(" **{}** (via {}) |", esc(&r.name), esc(kind))),
-                None => out.push_str(&format!(" **{}** |", esc(&r.name))),
+                Some(kind) => write!(out, " **{}** (via {}) |", esc(&r.name), esc(kind))?,
+                None => write!(out, " **{}** |", esc(&r.name))?,
             }
         }
-        out.push_str("\n| --- |");
-        out.push_str(&" --- |".repeat(t.roles.len()));
-        out.push('\n');
+        out.write_all(b"\n| --- |")?;
+        for _ in &t.roles {
+            out.write_all(b" --- |")?;
+        }
+        out.write_all(b"\n")?;
         for r in &t.rows {
             let mut label = esc(&r.label);
             if !r.members.is_empty() {
@@ -313,7 +348,7 @@ pub fn to_markdown(m: &Matrix) -> String {
                     .collect();
                 label.push_str(&format!("<ul>{}</ul>", items.join("")));
             }
-            out.push_str(&format!("| {label} |"));
+            write!(out, "| {label} |")?;
             for c in &r.cells {
                 let text = match c {
                     Cell::Yes => "✔️",
@@ -321,10 +356,10 @@ pub fn to_markdown(m: &Matrix) -> String {
                     Cell::ConfigurableOn => "Configurable (default on)",
                     Cell::ConfigurableOff => "Configurable (default off)",
                 };
-                out.push_str(&format!(" {text} |"));
+                write!(out, " {text} |")?;
             }
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
     }
-    out
+    Ok(())
 }

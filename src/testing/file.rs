@@ -126,51 +126,58 @@ pub struct Case {
     pub kind: CaseKind,
 }
 
-/// The lines of `text` from `start` to `end` (0-based, end exclusive) kept,
-/// every other line emptied: positions stay those of the whole file.
-pub(crate) fn keep_lines(text: &str, start: usize, end: usize) -> String {
-    text.split_inclusive('\n')
-        .enumerate()
-        .map(|(i, l)| {
-            if (start..end).contains(&i) {
-                l.to_string()
-            } else if l.ends_with('\n') {
-                "\n".to_string()
-            } else {
-                String::new()
-            }
-        })
-        .collect()
+/// One YAML document of a test file: its text, a part of the file's, and
+/// the 1-based line of the file where that part starts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Document<'a> {
+    /// The line of the file where `text` starts.
+    pub line: usize,
+    /// The document's lines (marker lines excluded).
+    pub text: &'a str,
 }
 
-/// The YAML documents of a file, each as the whole file with the other
-/// documents' lines emptied (so that line numbers stay the file's), with the
-/// 1-based line where it starts. Documents holding only comments are
+impl Document<'_> {
+    /// The document's text preceded by as many empty lines as come before
+    /// it in the file, so that positions in it are the file's (for data
+    /// kept with its source: inline membership data).
+    pub(crate) fn padded(&self) -> String {
+        let mut out = "\n".repeat(self.line.saturating_sub(1));
+        out.push_str(self.text);
+        out
+    }
+}
+
+/// The YAML documents of a file, each as a part of the file with the
+/// 1-based line where it starts (no copy: a file of N documents is split
+/// in time linear in its length). Documents holding only comments are
 /// skipped.
-pub(crate) fn documents(text: &str) -> Vec<(usize, String)> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+pub(crate) fn documents(text: &str) -> Vec<Document<'_>> {
     let is_marker = |l: &str| {
         let l = l.trim_end();
         l == "---" || l == "..." || l.starts_with("--- ")
     };
     let mut out = Vec::new();
-    let mut start = 0usize;
-    let mut i = 0usize;
-    while i <= lines.len() {
-        let at_end = i == lines.len();
-        if at_end || lines.get(i).is_some_and(|l| is_marker(l)) {
-            let has_content = lines
-                .get(start..i)
-                .unwrap_or(&[])
-                .iter()
-                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-            if has_content {
-                out.push((start + 1, keep_lines(text, start, i)));
+    // Line and byte offset where the current document starts, and whether
+    // it has a line that is neither blank nor a comment.
+    let (mut line, mut start, mut content) = (1usize, 0usize, false);
+    let mut at = 0usize;
+    let mut push = |line: usize, start: usize, end: usize, content: bool| {
+        if content {
+            if let Some(part) = text.get(start..end) {
+                out.push(Document { line, text: part });
             }
-            start = i + 1;
         }
-        i += 1;
+    };
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if is_marker(l) {
+            push(line, start, at, content);
+            (line, start, content) = (i + 2, at + l.len(), false);
+        } else if !l.trim().is_empty() && !l.trim_start().starts_with('#') {
+            content = true;
+        }
+        at += l.len();
     }
+    push(line, start, text.len(), content);
     out
 }
 
@@ -245,7 +252,8 @@ fn one_case(c: RawCase) -> Result<Case, String> {
 
 /// Parses one document with the membership data's reader; errors are
 /// `file:line:col: message`.
-pub(crate) fn parse_suite(file: &str, doc: &str) -> Result<RawSuite, String> {
+pub(crate) fn parse_suite(file: &str, doc: Document<'_>) -> Result<RawSuite, String> {
+    let (first_line, doc) = (doc.line, doc.text);
     if doc.len() > crate::limits::MAX_MEMBERS_BYTES {
         return Err(format!(
             "{file}: test document is {} bytes, larger than the limit of {} bytes",
@@ -259,7 +267,7 @@ pub(crate) fn parse_suite(file: &str, doc: &str) -> Result<RawSuite, String> {
         crate::membership::At::Pos(p) => format!("{file}:{}:{}: {}", p.line, p.col, e.message),
         crate::membership::At::Start => format!("{file}: {}", e.message),
     };
-    let docs = read::read_all(doc, 1).map_err(located)?;
+    let docs = read::read_part(doc, 1, first_line).map_err(located)?;
     let root = docs.first().and_then(read::Doc::root);
     suite(file, root).map_err(|(p, m)| format!("{file}:{}:{}: {m}", p.line, p.col))
 }
@@ -553,9 +561,11 @@ mod tests {
         let text = "# header\n---\na: 1\n---\n# only a comment\n---\nb: 2\n";
         let docs = documents(text);
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs.first().map(|d| d.0), Some(3));
+        assert_eq!(docs.first().map(|d| d.line), Some(3));
+        assert_eq!(docs.first().map(|d| d.text), Some("a: 1\n"));
+        assert_eq!(docs.get(1).map(|d| (d.line, d.text)), Some((7, "b: 2\n")));
         assert_eq!(
-            docs.get(1).map(|d| d.1.as_str()),
+            docs.get(1).map(Document::padded).as_deref(),
             Some("\n\n\n\n\n\nb: 2\n")
         );
     }

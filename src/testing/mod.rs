@@ -566,8 +566,9 @@ pub fn run_file(run: &mut Run, path: &Path) {
         return;
     }
     let root = repository_root(path);
-    for (line, doc) in docs {
-        let raw = match file::parse_suite(&file, &doc) {
+    for doc in docs {
+        let line = doc.line;
+        let raw = match file::parse_suite(&file, doc) {
             Ok(r) => r,
             Err(m) => {
                 fail(run, m, None);
@@ -577,7 +578,7 @@ pub fn run_file(run: &mut Run, path: &Path) {
         if let Some((code, location)) = raw.expect_error.clone() {
             let (policy, members) = labels(path, &raw);
             let name = raw.name.clone();
-            let loaded = load_suite(run, path, root.as_deref(), &file, &doc, raw);
+            let loaded = load_suite(run, path, root.as_deref(), &file, doc, raw);
             match rejected(&code, &location, name.as_deref(), loaded) {
                 Ok(case) => run.suites.push(SuiteResult {
                     file: file.clone(),
@@ -591,7 +592,7 @@ pub fn run_file(run: &mut Run, path: &Path) {
             }
             continue;
         }
-        match load_suite(run, path, root.as_deref(), &file, &doc, raw) {
+        match load_suite(run, path, root.as_deref(), &file, doc, raw) {
             Ok((suite, authz, cases)) => {
                 if cases.is_empty() {
                     run.empty.push(format!(
@@ -741,7 +742,7 @@ fn load_suite(
     path: &Path,
     root: Option<&Path>,
     file: &str,
-    doc: &str,
+    doc: file::Document<'_>,
     raw: file::RawSuite,
 ) -> Result<(Loaded, Authorizer, Vec<Case>), LoadFailure> {
     let cases = file::cases(raw.cases).map_err(|m| (m, None))?;
@@ -809,7 +810,10 @@ fn load_suite(
             (name, m.with_source(text))
         }
         MembersSpec::Inline(raw) => {
-            let m = Members::from_raw(&policy, file, doc, (**raw).clone()).map_err(|r| {
+            // Positions are the file's: the data is kept with the lines
+            // before it emptied.
+            let doc = doc.padded();
+            let m = Members::from_raw(&policy, file, &doc, (**raw).clone()).map_err(|r| {
                 (
                     format!("{file}: the inline membership data has errors; no case ran"),
                     Some(r),
