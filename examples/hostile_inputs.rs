@@ -1,15 +1,18 @@
 //! Generates the inputs that once blew up rbacc's time or memory (issue
-//! 15) at growing sizes, runs the release binary on each under
-//! `/usr/bin/time`, and prints seconds and peak memory per size, so that
-//! growth per 10× can be read off (docs/performance.md). A benchmark, not a
-//! test: it asserts nothing.
+//! 15), and an input for every other command, at sizes growing 10× at a
+//! time; runs the release binary on each under `/usr/bin/time`, and prints
+//! seconds and peak memory per size, so that growth per 10× can be read
+//! off (docs/performance.md). A benchmark, not a test: it asserts nothing.
 //!
 //! ```sh
 //! cargo build --release && cargo run --release --example hostile_inputs [CASE…]
 //! ```
 //!
-//! Cases: `assert_only`, `chains_human`, `chains_json`, `chains_sarif`,
-//! `matrix`, `batch`, `test_cases`, `test_docs` (all when none is given).
+//! Cases (all when none is given): `assert_only`, `chains_human`,
+//! `chains_json`, `chains_sarif`, `chains_github`, `one_line_json`,
+//! `matrix_text`, `matrix_markdown`, `matrix_json`, `batch`, `test_cases`,
+//! `test_docs`, `eval`, `who_can`, `what_can`, `review`, `diff`, `fmt`,
+//! `graph`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -131,6 +134,227 @@ fn measure(bin: &Path, dir: &Path, args: &[&str], stdin: Option<&Path>) -> Measu
     }
 }
 
+/// `errors` unknown permissions granted at the end of one line that fills
+/// the 4 MiB limit with valid grants: every diagnostic is far along the
+/// line (columns counted from the line's start cost 40 GB at 10,000).
+fn one_line_policy(errors: usize) -> String {
+    let mut s =
+        String::from("scope ws \"W\"\npermissions on ws { ws.p \"P\" }\nrole r0 on ws \"R\" { ");
+    let mut bad = String::new();
+    for i in 0..errors {
+        write!(bad, "grant ws.q{i} ").unwrap();
+    }
+    let room = 4 * 1024 * 1024 - s.len() - bad.len() - 10;
+    s.push_str(&"grant ws.p ".repeat(room / 11));
+    s.push_str(&bad);
+    s.push_str("}\n");
+    s
+}
+
+/// Membership data of `users` users on one resource, user i holding role
+/// `r{i % 10}` of [`matrix_policy`]`(10, 10)`.
+fn members(users: usize) -> String {
+    let mut s = String::from("users: [");
+    for u in 0..users {
+        if u > 0 {
+            s.push_str(", ");
+        }
+        write!(s, "u{u}").unwrap();
+    }
+    s.push_str("]\nresources:\n  ws:a:\n    roles:\n");
+    for u in 0..users {
+        writeln!(s, "      u{u}: r{}", u % 10).unwrap();
+    }
+    s
+}
+
+/// One measured command: the files it reads (name, text), its arguments,
+/// and its standard input (a file name), for a size.
+struct Run {
+    files: Vec<(&'static str, String)>,
+    args: Vec<String>,
+    stdin: Option<&'static str>,
+}
+
+fn run(files: Vec<(&'static str, String)>, args: &[&str]) -> Run {
+    Run {
+        files,
+        args: args.iter().map(|a| a.to_string()).collect(),
+        stdin: None,
+    }
+}
+
+/// The small policy and data queries run against.
+fn small() -> Vec<(&'static str, String)> {
+    vec![
+        ("policy.rbac", matrix_policy(10, 10)),
+        ("members.yaml", MEMBERS.to_string()),
+    ]
+}
+
+/// Every case: name, sizes, what is run at a size.
+type Case = (&'static str, [usize; 3], fn(usize) -> Run);
+
+const CASES: &[Case] = &[
+    ("assert_only", [1_000, 10_000, 100_000], |n| {
+        run(
+            vec![("in.rbac", assert_only_policy(n))],
+            &["check", "in.rbac"],
+        )
+    }),
+    ("chains_human", [100, 1_000, 10_000], |n| {
+        run(vec![("in.rbac", chains_policy(n))], &["check", "in.rbac"])
+    }),
+    ("chains_json", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", chains_policy(n))],
+            &["check", "--format", "json", "in.rbac"],
+        )
+    }),
+    ("chains_sarif", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", chains_policy(n))],
+            &["check", "--format", "sarif", "in.rbac"],
+        )
+    }),
+    ("chains_github", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", chains_policy(n))],
+            &["check", "--format", "github", "in.rbac"],
+        )
+    }),
+    ("one_line_json", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", one_line_policy(n))],
+            &["check", "--format", "json", "in.rbac"],
+        )
+    }),
+    ("matrix_text", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", matrix_policy(n, n))],
+            &["matrix", "in.rbac"],
+        )
+    }),
+    ("matrix_markdown", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", matrix_policy(n, n))],
+            &["matrix", "in.rbac", "--format", "markdown"],
+        )
+    }),
+    ("matrix_json", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", matrix_policy(n, n))],
+            &["matrix", "in.rbac", "--format", "json"],
+        )
+    }),
+    ("batch", [10_000, 100_000, 1_000_000], |n| {
+        let mut files = small();
+        files.push(("batch.txt", "ana ws.p0 ws:a\n".repeat(n)));
+        let mut r = run(
+            files,
+            &[
+                "eval",
+                "--policy",
+                "policy.rbac",
+                "-m",
+                "members.yaml",
+                "--batch",
+                "-",
+            ],
+        );
+        r.stdin = Some("batch.txt");
+        r
+    }),
+    ("test_cases", [1_000, 10_000, 100_000], |n| {
+        let mut files = small();
+        files.push(("cases.yaml", test_cases(n)));
+        run(files, &["test", "cases.yaml"])
+    }),
+    ("test_docs", [200, 2_000, 20_000], |n| {
+        let mut files = small();
+        files.push(("docs.yaml", test_docs(n)));
+        run(files, &["test", "docs.yaml"])
+    }),
+    ("eval", [1_000, 10_000, 100_000], |n| {
+        run(
+            vec![
+                ("policy.rbac", matrix_policy(10, 10)),
+                ("members.yaml", members(n)),
+            ],
+            &[
+                "eval",
+                "--policy",
+                "policy.rbac",
+                "-m",
+                "members.yaml",
+                "u0",
+                "ws.p0",
+                "ws:a",
+            ],
+        )
+    }),
+    ("who_can", [1_000, 10_000, 100_000], |n| {
+        run(
+            vec![
+                ("policy.rbac", matrix_policy(10, 10)),
+                ("members.yaml", members(n)),
+            ],
+            &[
+                "who-can",
+                "--policy",
+                "policy.rbac",
+                "-m",
+                "members.yaml",
+                "ws.p0",
+                "ws:a",
+            ],
+        )
+    }),
+    ("what_can", [1_000, 10_000, 100_000], |n| {
+        run(
+            vec![
+                ("policy.rbac", matrix_policy(10, 10)),
+                ("members.yaml", members(n)),
+            ],
+            &[
+                "what-can",
+                "--policy",
+                "policy.rbac",
+                "-m",
+                "members.yaml",
+                "u0",
+                "ws:a",
+            ],
+        )
+    }),
+    ("review", [1_000, 10_000, 100_000], |n| {
+        run(
+            vec![
+                ("policy.rbac", matrix_policy(10, 10)),
+                ("members.yaml", members(n)),
+            ],
+            &["review", "--policy", "policy.rbac", "-m", "members.yaml"],
+        )
+    }),
+    ("diff", [100, 1_000, 10_000], |n| {
+        // Every role grants another permission in the new policy.
+        let new = matrix_policy(n, 10).replace("{ grant ws.p", "{ grant ws.p1 grant ws.p");
+        run(
+            vec![("old.rbac", matrix_policy(n, 10)), ("new.rbac", new)],
+            &["diff", "old.rbac", "new.rbac"],
+        )
+    }),
+    ("fmt", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", chains_policy(n))],
+            &["fmt", "--check", "in.rbac"],
+        )
+    }),
+    ("graph", [100, 1_000, 10_000], |n| {
+        run(vec![("in.rbac", chains_policy(n))], &["graph", "in.rbac"])
+    }),
+];
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bin = std::env::var_os("RBACC")
@@ -143,103 +367,22 @@ fn main() {
     let want = |c: &str| wanted.is_empty() || wanted.iter().any(|w| w == c);
     println!("| case | size | input bytes | seconds | peak RSS MB | output bytes | exit |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let row = |case: &str, size: usize, input: &Path, m: Measure| {
-        let bytes = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
-        println!(
-            "| {case} | {size} | {bytes} | {:.2} | {:.1} | {} | {} |",
-            m.seconds, m.max_rss_mb, m.out_bytes, m.code
-        );
-    };
-    if want("assert_only") {
-        for n in [1_000, 10_000, 100_000] {
-            let p = dir.join("assert.rbac");
-            std::fs::write(&p, assert_only_policy(n)).unwrap();
-            row(
-                "assert_only (check)",
-                n,
-                &p,
-                measure(&bin, &dir, &["check", "assert.rbac"], None),
-            );
+    for (name, sizes, make) in CASES {
+        if !want(name) {
+            continue;
         }
-    }
-    for (case, format) in [
-        ("chains_human", "human"),
-        ("chains_json", "json"),
-        ("chains_sarif", "sarif"),
-    ] {
-        if want(case) {
-            for n in [100, 1_000, 10_000] {
-                let p = dir.join("chains.rbac");
-                std::fs::write(&p, chains_policy(n)).unwrap();
-                let m = measure(
-                    &bin,
-                    &dir,
-                    &["check", "--format", format, "chains.rbac"],
-                    None,
-                );
-                row(case, n, &p, m);
+        for n in sizes {
+            let r = make(*n);
+            let mut bytes = 0;
+            for (file, text) in &r.files {
+                std::fs::write(dir.join(file), text).unwrap();
+                bytes += text.len();
             }
-        }
-    }
-    if want("matrix") {
-        for n in [100, 1_000, 10_000] {
-            let p = dir.join("matrix.rbac");
-            std::fs::write(&p, matrix_policy(n, n)).unwrap();
-            for format in ["text", "json"] {
-                let m = measure(
-                    &bin,
-                    &dir,
-                    &["matrix", "matrix.rbac", "--format", format],
-                    None,
-                );
-                row(&format!("matrix {n}×{n} ({format})"), n, &p, m);
-            }
-        }
-    }
-    std::fs::write(dir.join("policy.rbac"), matrix_policy(10, 10)).unwrap();
-    std::fs::write(dir.join("members.yaml"), MEMBERS).unwrap();
-    if want("batch") {
-        for n in [10_000, 100_000, 1_000_000] {
-            let p = dir.join("batch.txt");
-            std::fs::write(&p, "ana ws.p0 ws:a\n".repeat(n)).unwrap();
-            let m = measure(
-                &bin,
-                &dir,
-                &[
-                    "eval",
-                    "--policy",
-                    "policy.rbac",
-                    "-m",
-                    "members.yaml",
-                    "--batch",
-                    "-",
-                ],
-                Some(&p),
-            );
-            row("batch (eval --batch -)", n, &p, m);
-        }
-    }
-    if want("test_cases") {
-        for n in [1_000, 10_000, 100_000] {
-            let p = dir.join("cases.yaml");
-            std::fs::write(&p, test_cases(n)).unwrap();
-            row(
-                "test_cases (rbacc test)",
-                n,
-                &p,
-                measure(&bin, &dir, &["test", "cases.yaml"], None),
-            );
-        }
-    }
-    if want("test_docs") {
-        for n in [200, 2_000, 20_000] {
-            let p = dir.join("docs.yaml");
-            std::fs::write(&p, test_docs(n)).unwrap();
-            row(
-                "test_docs (rbacc test)",
-                n,
-                &p,
-                measure(&bin, &dir, &["test", "docs.yaml"], None),
+            let args: Vec<&str> = r.args.iter().map(String::as_str).collect();
+            let m = measure(&bin, &dir, &args, r.stdin.map(|f| dir.join(f)).as_deref());
+            println!(
+                "| {name} | {n} | {bytes} | {:.2} | {:.1} | {} | {} |",
+                m.seconds, m.max_rss_mb, m.out_bytes, m.code
             );
         }
     }

@@ -26,3 +26,17 @@ for p in airbyte astro neosync tooljet; do
         } > "corpus/eval/$p"
     fi
 done
+mkdir -p corpus/test_file corpus/batch corpus/walk
+for f in $root/tests/presets/*.yaml $root/tests/corpus/tests/*.yaml; do
+    name=$(echo "$f" | sed 's|^[./]*||' | tr '/' '_')
+    cp "$f" "corpus/test_file/$name"
+done
+# A test file against the target's own policy and data.
+printf 'policy: policy.rbac\nmembers: members.yaml\ncases:\n  - {name: a, user: ana, permission: org.write, resource: org:a, expect: allow}\n---\npreset: tooljet\nmembers: {users: [ana]}\ncases:\n  - {name: b, user: ana, permission: folder.read, resource: "org:x", expect: deny}\n' > corpus/test_file/own
+for f in $root/tests/corpus/queries/*; do
+    cp "$f" "corpus/batch/$(basename "$f")"
+done
+printf 'ana org.write org:a\n{"user":"bob","permission":"org.read","resource":"org:a"}\n# c\n\nbob org.write org:a\n{"user":"bob","user":"ana","permission":"org.read","resource":"org:a"}\n' > corpus/batch/own
+# walk: (op, argument) pairs: a directory, files, a link to the root, a
+# link to the directory, a socket.
+printf '\000\000\021\001\001\000\002\000\002\001\003\001' > corpus/walk/loops

@@ -586,6 +586,123 @@ fn bidi_controls_in_yaml_comments_refuse_the_data() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn bidi_controls_in_yaml_comments_refuse_the_data_in_the_library_too() {
+    let policy = rbacc::presets::get("astro").unwrap();
+    let policy = rbacc::compile("astro.rbac", policy.source).unwrap();
+    let members = std::fs::read_to_string(root().join("examples/astro/members.yaml")).unwrap();
+    assert!(rbacc::Members::from_yaml(&policy, "m.yaml", &members).is_ok());
+    let hidden = format!("{members}\n# owners \u{200b}only\n");
+    let report = rbacc::Members::from_yaml(&policy, "m.yaml", &hidden).unwrap_err();
+    let d = &report.diagnostics[0];
+    assert_eq!(d.code, "E0411", "{report}");
+    let line = members.lines().count() + 2;
+    let (l, col) = report
+        .sources
+        .get(d.labels[0].file)
+        .unwrap()
+        .line_col(d.labels[0].span.start);
+    assert_eq!((l, col), (line, 10), "{report}");
+    // After data on a line, as well as on a line of its own.
+    let trailing = members.replacen("users:", "users: # \u{202e}x", 1);
+    let report = rbacc::Members::from_yaml(&policy, "m.yaml", &trailing).unwrap_err();
+    assert_eq!(report.diagnostics[0].code, "E0411", "{report}");
+}
+
+#[test]
+fn bidi_controls_in_test_file_comments_fail_the_file() {
+    let dir = tempdir();
+    std::fs::write(dir.join("p.rbac"), SMALL).unwrap();
+    std::fs::write(
+        dir.join("m.yaml"),
+        "users: [ana]\nresources:\n  workspace:w: {roles: {ana: viewer}}\n",
+    )
+    .unwrap();
+    let case = "  - {name: reads, user: ana, permission: workspace.read, resource: workspace:w, expect: allow}\n";
+    let clean = format!("policy: p.rbac\nmembers: m.yaml\ncases:\n{case}");
+    std::fs::write(dir.join("t.yaml"), &clean).unwrap();
+    assert_eq!(run(rbacc().arg("test").arg(dir.join("t.yaml"))).code, 0);
+    let hidden = format!("policy: p.rbac\nmembers: m.yaml\ncases:  # \u{202e}\n{case}");
+    std::fs::write(dir.join("t.yaml"), hidden).unwrap();
+    let out = run(rbacc().arg("test").arg(dir.join("t.yaml")));
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("E0411") || out.stdout.contains("E0411"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn documents_of_a_test_file_are_located_in_the_file() {
+    // Errors in later documents point at the file's lines, and a file of
+    // many documents is split without copying it per document.
+    let dir = tempdir();
+    std::fs::write(dir.join("p.rbac"), SMALL).unwrap();
+    std::fs::write(
+        dir.join("m.yaml"),
+        "users: [ana]\nresources:\n  workspace:w: {roles: {ana: viewer}}\n",
+    )
+    .unwrap();
+    let doc = "policy: p.rbac\nmembers: m.yaml\ncases:\n  - {name: reads, user: ana, permission: workspace.read, resource: workspace:w, expect: allow}\n";
+    let mut text = doc.to_string();
+    for _ in 0..2_000 {
+        text.push_str("---\n");
+        text.push_str(doc);
+    }
+    text.push_str("---\npolicy: p.rbac\nmembers: m.yaml\ncases:\n  - {name: bad, usr: ana}\n");
+    let bad_line = text.lines().count();
+    std::fs::write(dir.join("t.yaml"), &text).unwrap();
+    let out = run(rbacc().arg("test").arg(dir.join("t.yaml")));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("2001 passed"), "{}", out.stdout);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(&format!("t.yaml:{bad_line}:")),
+        "line {bad_line}: {all}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn streamed_json_and_sarif_are_the_documents_of_the_whole_run() {
+    // `check --format json|sarif` writes file by file; what it writes is
+    // the one document `to_json` / `to_sarif` give for the whole run.
+    let dir = tempdir();
+    let a =
+        "scope ws \"W\"\npermissions on ws { ws.p \"P\" }\nrole a on ws \"A\" { grant ws.nope }\n";
+    let b = "scope ws \"W\"\npermissions on ws { ws.p \"P\" }\nrole b on ws \"B\" { }\n";
+    std::fs::write(dir.join("a.rbac"), a).unwrap();
+    std::fs::write(dir.join("b.rbac"), b).unwrap();
+    let mut all = rbacc::Report::default();
+    for (name, text) in [("a.rbac", a), ("b.rbac", b)] {
+        let r = rbacc::check(name, text);
+        let offset = all.sources.merge(r.sources);
+        all.diagnostics
+            .extend(r.diagnostics.into_iter().map(|mut d| {
+                for l in &mut d.labels {
+                    l.file.0 += offset;
+                }
+                d
+            }));
+    }
+    assert!(all.diagnostics.len() >= 2);
+    let json = run(rbacc()
+        .current_dir(&dir)
+        .args(["check", "--format", "json", "a.rbac", "b.rbac"]));
+    let want = rbacc::diagnostic::to_json(&all.sources, &all.diagnostics);
+    assert_eq!(json.stdout, format!("{want:#}\n"));
+    let sarif = run(rbacc()
+        .current_dir(&dir)
+        .args(["check", "--format", "sarif", "a.rbac", "b.rbac"]));
+    let base = std::fs::canonicalize(&dir).unwrap();
+    let want = rbacc::diagnostic::to_sarif(&all.sources, &all.diagnostics, Some(&base));
+    assert_eq!(sarif.stdout, format!("{want:#}\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // ------------------------------------------------------------ bounds
 
 #[test]

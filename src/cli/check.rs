@@ -4,8 +4,8 @@ use super::input::{read_text, FileKind};
 use super::{Exit, Io};
 use crate::analyse::LintConfig;
 use crate::diagnostic::{self, Diagnostic, Report};
-use std::io::Write as _;
 use crate::syntax::ast::LintLevel;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Output format of `rbacc check`.

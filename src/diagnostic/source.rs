@@ -165,7 +165,10 @@ mod tests {
             let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
             text[start..o].chars().count() + 1
         };
-        for o in (0..text.len()).filter(|&o| text.is_char_boundary(o)).step_by(997) {
+        for o in (0..text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .step_by(997)
+        {
             assert_eq!(source.line_col(o as u32).1, naive(o), "at {o}");
         }
     }

@@ -322,7 +322,11 @@ pub fn read_all(text: &str, max_docs: usize) -> Result<Vec<Doc<'_>>, DataError> 
 /// `first_line` (1-based): every position, of nodes and of errors, is a
 /// line of the whole file. Reads only the part: a file of many documents
 /// is read document by document in time linear in the file.
-pub fn read_part(text: &str, max_docs: usize, first_line: usize) -> Result<Vec<Doc<'_>>, DataError> {
+pub fn read_part(
+    text: &str,
+    max_docs: usize,
+    first_line: usize,
+) -> Result<Vec<Doc<'_>>, DataError> {
     let shift = u32::try_from(first_line.saturating_sub(1)).unwrap_or(u32::MAX);
     let moved = |mut pos: Pos| {
         pos.line = pos.line.saturating_add(shift);

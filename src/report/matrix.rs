@@ -278,7 +278,8 @@ pub fn write_text(out: &mut dyn std::io::Write, m: &Matrix) -> std::io::Result<(
         let header = std::iter::once("Permission").chain(headings.iter().map(String::as_str));
         write_line(out, &mut line, &widths, header)?;
         for r in &t.rows {
-            let cells = std::iter::once(r.label.as_str()).chain(r.cells.iter().map(|c| cell_text(*c)));
+            let cells =
+                std::iter::once(r.label.as_str()).chain(r.cells.iter().map(|c| cell_text(*c)));
             write_line(out, &mut line, &widths, cells)?;
             for m in &r.members {
                 let label = format!("  - {}", m.label);
