@@ -206,11 +206,28 @@ fn directories_are_searched_for_rbac_files() {
 }
 
 #[test]
-fn empty_directory_checks_nothing() {
+fn a_directory_without_a_policy_file_is_an_error() {
     let dir = Dir::new();
+    dir.file("notes.txt", "not a policy");
     let r = run(rbacc().arg("check").arg(dir.path()));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("checked 0 files"), "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no policy file (`*.rbac`) in"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("checked 0"), "{}", r.stderr);
+    // Also next to a directory that has one: nothing is checked.
+    let full = Dir::new();
+    full.file("ok.rbac", CLEAN);
+    let r = run(rbacc().arg("check").arg(full.path()).arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // And in JSON: the error shape on stdout.
+    let r = run(rbacc().args(["check", "--format", "json"]).arg(dir.path()));
+    assert_eq!(r.code, 2);
+    let v = json(&r);
+    assert_eq!(v["error"]["kind"], "usage");
+    assert_eq!(v["exit"], 2);
 }
 
 #[test]
@@ -399,4 +416,236 @@ fn matrix_of_a_bad_policy_exits_2() {
     let r = run(rbacc().arg("matrix").arg(&file));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("E0101"), "{}", r.stderr);
+}
+
+// ------------------------------------------------------------ one grammar
+
+const ASTRO: &str = "policies/astro.rbac";
+const ASTRO_MEMBERS: &str = "examples/astro/members.yaml";
+
+/// The query part of each command that reads a policy (after the policy),
+/// and what it prints when it works.
+fn commands() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
+    vec![
+        ("check", vec![], ""),
+        ("matrix", vec![], "Organization Owner"),
+        ("graph", vec![], "digraph"),
+        (
+            "eval",
+            vec![
+                "-m",
+                ASTRO_MEMBERS,
+                "ana",
+                "workspace.dags.view",
+                "workspace:acme/ml",
+            ],
+            "allow",
+        ),
+        (
+            "who-can",
+            vec![
+                "-m",
+                ASTRO_MEMBERS,
+                "workspace.dags.view",
+                "workspace:acme/ml",
+            ],
+            "ana",
+        ),
+        (
+            "what-can",
+            vec!["-m", ASTRO_MEMBERS, "ana", "workspace:acme/ml"],
+            "workspace.dags.view",
+        ),
+        ("review", vec!["-m", ASTRO_MEMBERS], "# Access review"),
+    ]
+}
+
+#[test]
+fn every_command_takes_the_policy_four_ways() {
+    let source = std::fs::read_to_string(common::root().join(ASTRO)).unwrap();
+    for (cmd, rest, expect) in commands() {
+        let ways: Vec<(&str, Vec<&str>, Option<&str>)> = vec![
+            ("POLICY", vec![ASTRO], None),
+            ("--policy", vec!["--policy", ASTRO], None),
+            ("--preset", vec!["--preset", "astro"], None),
+            ("- (stdin)", vec!["-"], Some(source.as_str())),
+        ];
+        for (way, policy, stdin) in ways {
+            let mut c = rbacc();
+            c.arg(cmd).args(&policy).args(&rest);
+            if let Some(text) = stdin {
+                c.write_stdin(text);
+            }
+            let r = run(c);
+            assert_eq!(r.code, 0, "{cmd} with {way}: {}", r.stderr);
+            assert!(r.stdout.contains(expect), "{cmd} with {way}: {}", r.stdout);
+        }
+        // Two of them: a usage error (`check` takes many policies).
+        if cmd == "check" {
+            continue;
+        }
+        let r = run(rbacc()
+            .arg(cmd)
+            .args([ASTRO, "--preset", "astro"])
+            .args(&rest));
+        assert_eq!(r.code, 2, "{cmd} with two policies: {}", r.stdout);
+        assert!(
+            r.stderr.contains("give the policy once"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn members_and_batch_read_standard_input() {
+    let members = std::fs::read_to_string(common::root().join(ASTRO_MEMBERS)).unwrap();
+    for (cmd, rest) in [
+        (
+            "eval",
+            vec!["ana", "workspace.dags.view", "workspace:acme/ml"],
+        ),
+        ("who-can", vec!["workspace.dags.view", "workspace:acme/ml"]),
+        ("what-can", vec!["ana", "workspace:acme/ml"]),
+        ("review", vec![]),
+    ] {
+        let r = run(rbacc()
+            .args([cmd, ASTRO, "--members", "-"])
+            .args(&rest)
+            .write_stdin(members.as_str()));
+        assert_eq!(r.code, 0, "{cmd} -m -: {}", r.stderr);
+    }
+    // Data diff: one side from standard input.
+    let r = run(rbacc()
+        .args(["diff", "--preset", "astro", "-m", ASTRO_MEMBERS, "-"])
+        .write_stdin(members.as_str()));
+    assert_eq!(r.code, 0, "diff -m FILE -: {}", r.stderr);
+    // Policy diff: OLD from standard input.
+    let source = std::fs::read_to_string(common::root().join(ASTRO)).unwrap();
+    let r = run(rbacc()
+        .args(["diff", "-", ASTRO])
+        .write_stdin(source.as_str()));
+    assert_eq!(r.code, 0, "diff - FILE: {}", r.stderr);
+}
+
+#[test]
+fn standard_input_named_twice_is_a_usage_error() {
+    let q = ["ana", "workspace.dags.view", "workspace:acme/ml"];
+    let runs: Vec<Vec<&str>> = vec![
+        [vec!["eval", "-", "-m", "-"], q.to_vec()].concat(),
+        vec!["eval", "--preset", "astro", "-m", "-", "--batch", "-"],
+        vec!["who-can", "--policy", "-", "-m", "-", "p", "r"],
+        vec!["what-can", "-", "-m", "-", "u", "r"],
+        vec!["review", "-", "-m", "-"],
+        vec!["check", "-", "-"],
+        vec!["check", "-", "--policy", "-"],
+        vec!["diff", "-", "-"],
+        vec!["diff", "--policy", "-", "-m", "-", ASTRO_MEMBERS],
+        vec!["fmt", "-", "-"],
+    ];
+    for args in runs {
+        let r = run(rbacc().args(&args).write_stdin("x"));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("standard input (`-`) is named more than once"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn standard_input_is_named_in_diagnostics() {
+    let r = run(rbacc().args(["check", "-"]).write_stdin(UNKNOWN_ROLE));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("┌─ <stdin>:3:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_wrong_number_of_query_arguments_is_a_usage_error() {
+    let r = run(rbacc().args(["eval", "--preset", "astro", "-m", ASTRO_MEMBERS, "ana", "p"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("expected [POLICY] USER PERMISSION RESOURCE, got 2 argument(s)"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ------------------------------------------------------------ JSON errors
+
+/// Asserts the one JSON error shape on stdout, and nothing on stderr but
+/// warnings.
+fn json_error(r: &Run, kind: &str, what: &str) -> serde_json::Value {
+    assert_eq!(r.code, 2, "{what}: {}{}", r.stdout, r.stderr);
+    let v = json(r);
+    assert_eq!(v["error"]["kind"], kind, "{what}: {v}");
+    assert_eq!(v["exit"], 2, "{what}: {v}");
+    assert!(v["error"]["message"].as_str().is_some(), "{what}: {v}");
+    assert!(v["error"]["diagnostics"].is_array(), "{what}: {v}");
+    assert_eq!(r.stderr, "", "{what}: errors go to stdout as JSON");
+    v
+}
+
+#[test]
+fn with_format_json_every_error_is_json_on_stdout() {
+    let dir = Dir::new();
+    let bad = dir.file("bad.rbac", UNKNOWN_ROLE);
+    let bad = bad.to_str().unwrap();
+    let m = ASTRO_MEMBERS;
+    let q = ["ana", "workspace.dags.view", "workspace:acme/ml"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // Usage: clap's own errors, and ours.
+        (vec!["eval", "--preset", "astro", "--bogus"], "usage"),
+        (vec!["matrix", "--preset", "nope"], "usage"),
+        (vec!["check", "--lint", "x"], "usage"),
+        (vec!["who-can", "--preset", "astro", "-m", m, "p"], "usage"),
+        (
+            vec![
+                "what-can",
+                "--preset",
+                "astro",
+                "-m",
+                m,
+                "nobody",
+                "workspace:acme/ml",
+            ],
+            "usage",
+        ),
+        (vec!["diff", ASTRO], "usage"),
+        (vec!["review", "--preset", "astro"], "usage"),
+        (vec!["test", "--bogus"], "usage"),
+        // I/O.
+        (
+            [vec!["eval", "missing.rbac", "-m", m], q.to_vec()].concat(),
+            "io",
+        ),
+        (vec!["matrix", "missing.rbac"], "io"),
+        (vec!["check", "missing.rbac"], "io"),
+        (
+            vec!["review", "--preset", "astro", "-m", "missing.yaml"],
+            "io",
+        ),
+        (vec!["diff", ASTRO, "missing.rbac"], "io"),
+        // Load.
+        ([vec!["eval", bad, "-m", m], q.to_vec()].concat(), "load"),
+        (vec!["matrix", bad], "load"),
+        (vec!["who-can", bad, "-m", m, "p", "r"], "load"),
+        (vec!["diff", bad, ASTRO], "load"),
+    ];
+    for (args, kind) in cases {
+        let r = run(rbacc().args(&args).args(["--format", "json"]));
+        let v = json_error(&r, kind, &format!("{args:?}"));
+        if kind == "load" {
+            let d = &v["error"]["diagnostics"][0];
+            assert_eq!(d["code"], "E0101", "{args:?}: {v}");
+            assert_eq!(d["line"], 3, "{args:?}: {v}");
+        }
+    }
+    // `--format=json` is seen too before the arguments parse.
+    let r = run(rbacc().args(["eval", "--format=json", "--bogus"]));
+    json_error(&r, "usage", "--format=json");
 }

@@ -197,12 +197,18 @@ fn unknown_names_exit_2_with_no_decision() {
             "is not inside a `workspace`",
         ),
     ] {
-        for format in ["human", "json"] {
-            let o = run(astro(&args).args(["--format", format, "--explain"]));
-            assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
-            assert_eq!(o.stdout, "", "{args:?} printed a decision");
-            assert!(o.stderr.contains(message), "{args:?}: {}", o.stderr);
-        }
+        let o = run(astro(&args).args(["--format", "human", "--explain"]));
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert_eq!(o.stdout, "", "{args:?} printed a decision");
+        assert!(o.stderr.contains(message), "{args:?}: {}", o.stderr);
+        // JSON: the error on stdout, in the one error shape; no decision.
+        let o = run(astro(&args).args(["--format", "json", "--explain"]));
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert!(v.get("decision").is_none(), "{args:?} printed a decision");
+        assert_eq!(v["exit"], 2);
+        let text = v["error"]["message"].as_str().unwrap();
+        assert!(text.contains(message), "{args:?}: {text}");
     }
 }
 
@@ -337,6 +343,23 @@ fn every_data_error_exits_2_and_never_prints_allow() {
         ];
         for (what, o) in runs {
             assert_eq!(o.code, 2, "{rel} ({what}): exit {}\n{}", o.code, o.stderr);
+            if what.contains("json") {
+                // The error, as JSON on stdout: located, and no decision.
+                let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+                assert_eq!(v["error"]["kind"], "load", "{rel}: {v}");
+                assert!(v.get("decision").is_none(), "{rel}: {v}");
+                let d = &v["error"]["diagnostics"][0];
+                assert_eq!(d["file"], rel.as_str(), "{rel}: {v}");
+                assert!(d["line"].as_u64().is_some(), "{rel}: {v}");
+                assert!(
+                    v["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("nothing was evaluated"),
+                    "{rel}: {v}"
+                );
+                continue;
+            }
             assert!(
                 !o.stdout.contains("allow"),
                 "{rel} ({what}) printed: {}",
@@ -668,4 +691,101 @@ fn test_coverage_fails_under_a_threshold_and_passes_at_it() {
         &above,
     ]));
     assert_eq!(fails.code, 1, "{}{}", fails.stdout, fails.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// Empty answers and the role behind each user.
+
+#[test]
+fn what_can_says_plainly_when_a_user_holds_nothing() {
+    let m = "examples/astro/members.yaml";
+    let o = run(rbacc().args([
+        "what-can",
+        "--preset",
+        "astro",
+        "-m",
+        m,
+        "gus",
+        "workspace:acme/ml",
+    ]));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.stdout,
+        "nothing: `gus` holds no role that reaches `workspace:acme/ml` (roles only on `organization:globex`)\n"
+    );
+    let o = run(rbacc().args([
+        "what-can",
+        "--preset",
+        "astro",
+        "-m",
+        m,
+        "gus",
+        "workspace:acme/ml",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["permissions"], serde_json::json!([]));
+    assert!(
+        v["nothing"]
+            .as_str()
+            .unwrap()
+            .contains("no role that reaches"),
+        "{v}"
+    );
+    // A user with no membership at all.
+    let o = run(rbacc()
+        .args([
+            "what-can",
+            "--preset",
+            "astro",
+            "-m",
+            "-",
+            "zed",
+            "organization:o",
+        ])
+        .write_stdin("users: [zed]\nresources:\n  organization:o:\n    members: []\n"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("`zed` holds no role anywhere in the data"),
+        "{}",
+        o.stdout
+    );
+    // A user who holds something says nothing of the kind.
+    let o = run(rbacc().args([
+        "what-can",
+        "--preset",
+        "astro",
+        "-m",
+        m,
+        "eli",
+        "workspace:acme/ml",
+    ]));
+    assert!(!o.stdout.contains("nothing"), "{}", o.stdout);
+}
+
+#[test]
+fn who_can_names_the_role_behind_each_user() {
+    let o = run(rbacc().args([
+        "who-can",
+        "--preset",
+        "astro",
+        "-m",
+        "examples/astro/members.yaml",
+        "workspace.dags.view",
+        "workspace:acme/ml",
+    ]));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", o.stdout);
+    for line in &lines {
+        let (user, why) = line.split_once('\t').unwrap();
+        assert!(why.starts_with(&format!("`{user}` ")), "{line}");
+        assert!(
+            why.contains("`organization_owner` (Organization Owner)")
+                || why.contains("`workspace_admin` (Workspace Admin)"),
+            "{line}"
+        );
+    }
 }

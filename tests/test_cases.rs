@@ -264,3 +264,202 @@ fn the_binary_runs_an_expect_error_document_found_in_a_directory() {
     assert_eq!(v["suites"][0]["cases"][0]["expected"], "error E0404");
     assert_eq!(v["suites"][0]["cases"][0]["status"], "pass");
 }
+
+// ------------------------------------------------ --filter and --format junit
+
+/// Two cases: one passes, one (with markup and a control character in its
+/// name) fails.
+fn two_cases() -> PathBuf {
+    write(
+        "runner",
+        "t.yaml",
+        &format!(
+            "{TOOLJET}  - name: group upgrade holds builder\n    holds: {{user: dina, resource: workspace:main/acme}}\n    expect: [builder, end_user]\n  - name: \"broken <&\\\"'> \\x01 expectation\"\n    holds: {{user: dina, resource: workspace:main/acme}}\n    expect: [end_user]\n"
+        ),
+    )
+}
+
+#[test]
+fn filter_runs_only_the_cases_whose_name_contains_it() {
+    let p = two_cases();
+    let path = p.to_str().unwrap();
+    let o = run(rbacc().args(["test", path, "--filter", "upgrade"]));
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("ok     group upgrade holds builder"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("broken"), "{}", o.stdout);
+    assert!(o.stdout.contains("1 passed; 0 failed"), "{}", o.stdout);
+    let o = run(rbacc().args(["test", path, "--filter", "broken"]));
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("0 passed; 1 failed"), "{}", o.stdout);
+    let o = run(rbacc().args(["test", path]));
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.contains("1 passed; 1 failed"), "{}", o.stdout);
+}
+
+#[test]
+fn a_filter_that_matches_nothing_fails_the_run() {
+    let p = two_cases();
+    for format in ["human", "json", "junit"] {
+        let o = run(rbacc().args([
+            "test",
+            p.to_str().unwrap(),
+            "--filter",
+            "zzz",
+            "--format",
+            format,
+        ]));
+        assert_eq!(o.code, 1, "{format}: {}{}", o.stdout, o.stderr);
+        assert!(
+            o.stdout
+                .contains("no test case has a name containing `zzz` (`--filter`)"),
+            "{format}: {}",
+            o.stdout
+        );
+    }
+}
+
+/// A small XML 1.0 well-formedness check: one root element, tags nested
+/// and closed, attribute values quoted and free of `<`, every `&` an
+/// entity reference, no control characters but tab and line ends. Returns
+/// the elements' names in document order.
+fn well_formed(xml: &str) -> Vec<String> {
+    fn entities(text: &str) {
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c as u32) < 0x20 && !"\t\n\r".contains(c)),
+            "control character in {text:?}"
+        );
+        let mut rest = text;
+        while let Some(i) = rest.find('&') {
+            rest = &rest[i + 1..];
+            let end = rest
+                .find(';')
+                .unwrap_or_else(|| panic!("bare & in {text:?}"));
+            let name = &rest[..end];
+            assert!(
+                ["amp", "lt", "gt", "quot", "apos"].contains(&name),
+                "unknown entity &{name}; in {text:?}"
+            );
+        }
+    }
+    let body = xml
+        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        .expect("XML declaration");
+    let mut stack: Vec<String> = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = body;
+    let mut roots = 0;
+    while let Some(i) = rest.find('<') {
+        let text = &rest[..i];
+        assert!(!text.contains('>'), "stray > in {text:?}");
+        entities(text);
+        if stack.is_empty() {
+            assert!(text.trim().is_empty(), "text outside the root: {text:?}");
+        }
+        let end = rest[i..].find('>').expect("unclosed tag") + i;
+        let tag = &rest[i + 1..end];
+        rest = &rest[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+            continue;
+        }
+        let (tag, empty) = match tag.strip_suffix('/') {
+            Some(t) => (t, true),
+            None => (tag, false),
+        };
+        let name_len = tag.find(char::is_whitespace).unwrap_or(tag.len());
+        let name = &tag[..name_len];
+        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        // Attributes: name="value" pairs.
+        let mut attrs = tag[name_len..].trim_start();
+        while !attrs.is_empty() {
+            let eq = attrs.find("=\"").expect("attribute without =\"");
+            let value_end = attrs[eq + 2..].find('"').expect("unclosed attribute") + eq + 2;
+            let value = &attrs[eq + 2..value_end];
+            assert!(!value.contains('<'), "< in attribute {value:?}");
+            entities(value);
+            attrs = attrs[value_end + 1..].trim_start();
+        }
+        if stack.is_empty() {
+            roots += 1;
+        }
+        names.push(name.to_string());
+        if !empty {
+            stack.push(name.to_string());
+        }
+    }
+    assert!(rest.trim().is_empty(), "text after the root: {rest:?}");
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    assert_eq!(roots, 1, "one root element");
+    names
+}
+
+#[test]
+fn junit_report_is_well_formed_and_escaped() {
+    let p = two_cases();
+    let o = run(rbacc().args(["test", p.to_str().unwrap(), "--format", "junit"]));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let names = well_formed(&o.stdout);
+    assert_eq!(names.first().map(String::as_str), Some("testsuites"));
+    assert_eq!(names.iter().filter(|n| *n == "testcase").count(), 2);
+    assert_eq!(names.iter().filter(|n| *n == "failure").count(), 1);
+    assert!(
+        o.stdout
+            .contains("<testsuites name=\"rbacc test\" tests=\"2\" failures=\"1\" errors=\"0\">"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("name=\"broken &lt;&amp;&quot;&apos;&gt; \\u{1} expectation\""),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .contains("expected [end_user], got [builder, end_user]"),
+        "{}",
+        o.stdout
+    );
+    // Passing, filtered, and a file that does not load: still well formed.
+    let o = run(rbacc().args([
+        "test",
+        p.to_str().unwrap(),
+        "--format",
+        "junit",
+        "--filter",
+        "upgrade",
+    ]));
+    assert_eq!(o.code, 0);
+    well_formed(&o.stdout);
+    let o = run(rbacc().args(["test", "missing.yaml", "--format", "junit"]));
+    assert_eq!(o.code, 2);
+    assert!(
+        well_formed(&o.stdout).contains(&"error".to_string()),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn the_well_formedness_check_rejects_broken_xml() {
+    for bad in [
+        "<a><b></a></b>",
+        "<a x=\"1 & 2\"/>",
+        "<a>1 < 2</a>",
+        "<a x=1/>",
+        "<a/><b/>",
+        "<a>\u{1}</a>",
+    ] {
+        let doc = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{bad}");
+        assert!(
+            std::panic::catch_unwind(|| well_formed(&doc)).is_err(),
+            "accepted {bad}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! `rbacc check`: every file, every diagnostic.
 
-use super::input::{read_text, FileKind};
+use super::input::{display_name, is_stdin, read_text, report_load_error, stdin_once, FileKind};
 use super::{Exit, Io};
 use crate::analyse::LintConfig;
 use crate::diagnostic::{self, Diagnostic, Report};
@@ -25,12 +25,17 @@ pub enum CheckFormat {
 /// Arguments of `rbacc check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Policy files, or directories searched for `*.rbac`.
+    /// Policy files, directories searched for `*.rbac`, or `-` for
+    /// standard input. A directory with no policy file is an error.
+    #[arg(value_name = "POLICY")]
     pub paths: Vec<PathBuf>,
-    /// Also check these shipped presets (repeatable).
-    #[arg(long)]
+    /// Also check this policy file, as a POLICY argument (repeatable).
+    #[arg(long = "policy", value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    /// Also check this shipped preset (repeatable).
+    #[arg(long, value_name = "NAME")]
     pub preset: Vec<String>,
-    /// Output format.
+    /// Output format (`json`: errors are JSON on standard output too).
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
     /// Fail (exit 1) on warnings too.
@@ -86,19 +91,18 @@ fn parse_lints(specs: &[String]) -> Result<LintConfig, String> {
 
 /// Runs `rbacc check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
+    use super::ErrorKind::{Io as IoError, Usage};
     let config = match parse_lints(&args.lints) {
         Ok(c) => c,
-        Err(msg) => {
-            let _ = writeln!(io.err, "error: {msg}");
-            return Exit::Error;
-        }
+        Err(msg) => return super::fail(io, Usage, &msg, None),
     };
-    if args.paths.is_empty() && args.preset.is_empty() {
-        let _ = writeln!(
-            io.err,
-            "error: nothing to check: give policy files, directories or `--preset NAME`"
-        );
-        return Exit::Error;
+    let paths: Vec<&PathBuf> = args.paths.iter().chain(&args.policies).collect();
+    if paths.is_empty() && args.preset.is_empty() {
+        let msg = "nothing to check: give policy files, directories or `--preset NAME`";
+        return super::fail(io, Usage, msg, None);
+    }
+    if let Err(e) = stdin_once(paths.iter().map(|p| p.as_path())) {
+        return report_load_error(e, io);
     }
     let mut inputs: Vec<(String, Result<String, Report>)> = Vec::new();
     for name in &args.preset {
@@ -108,30 +112,33 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
                 Ok(p.source.to_string()),
             )),
             None => {
-                let _ = writeln!(
-                    io.err,
-                    "error: unknown preset `{name}` (see `rbacc presets`)"
-                );
-                return Exit::Error;
+                let msg = format!("unknown preset `{name}` (see `rbacc presets`)");
+                return super::fail(io, Usage, &msg, None);
             }
         }
     }
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in paths {
+        if is_stdin(path) {
+            files.push(path.clone());
+            continue;
+        }
+        let before = files.len();
         if let Err(msg) = collect(path, &mut files) {
-            let _ = writeln!(io.err, "error: {msg}");
-            return Exit::Error;
+            return super::fail(io, IoError, &msg, None);
+        }
+        if files.len() == before {
+            let shown = crate::text::escape(&path.display().to_string()).into_owned();
+            let msg = format!("no policy file (`*.rbac`) in `{shown}`; nothing was checked");
+            return super::fail(io, Usage, &msg, None);
         }
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
     for file in files {
         match read_text(&file, FileKind::Policy) {
-            Ok(text) => inputs.push((file.display().to_string(), text)),
-            Err(msg) => {
-                let _ = writeln!(io.err, "error: {msg}");
-                return Exit::Error;
-            }
+            Ok(text) => inputs.push((display_name(&file), text)),
+            Err(msg) => return super::fail(io, IoError, &msg, None),
         }
     }
     let checked = inputs.len();

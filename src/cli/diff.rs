@@ -2,7 +2,9 @@
 //! `--policy`/`--preset` and `--members OLD.yaml NEW.yaml`) of two
 //! membership files under one policy.
 
-use super::input::{load_policy, read_text, report_load_error, FileKind, LoadError};
+use super::input::{
+    display_name, load_policy, read_text, report_load_error, stdin_once, FileKind, LoadError,
+};
 use super::{Exit, Io};
 use crate::diff::members::{Causes, DataSide};
 use crate::diff::{self, RenderOptions, Side};
@@ -38,7 +40,7 @@ pub enum FailOn {
 pub struct DiffArgs {
     /// OLD then NEW policy files (a preset given with `--old-preset` or
     /// `--new-preset` takes its place); with `--policy` or `--preset`, OLD
-    /// then NEW membership files.
+    /// then NEW membership files. `-` reads one of them from standard input.
     #[arg(value_name = "FILE", num_args = 0..=2)]
     pub paths: Vec<PathBuf>,
     /// Use a shipped preset as OLD.
@@ -53,7 +55,7 @@ pub struct DiffArgs {
     /// One shipped preset for both sides: diff two membership files.
     #[arg(long, conflicts_with_all = ["old_preset", "new_preset"])]
     pub preset: Option<String>,
-    /// Output format.
+    /// Output format (`json`: errors are JSON on standard output too).
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
     /// Exit 1 on this kind of change.
@@ -61,7 +63,7 @@ pub struct DiffArgs {
     pub fail_on: Option<FailOn>,
     /// Membership data (YAML): also diff users × permissions × resources.
     /// With `--policy`/`--preset`: `--members OLD.yaml NEW.yaml`.
-    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    #[arg(long, short = 'm', value_name = "FILE", num_args = 0..=1)]
     pub members: Option<Option<PathBuf>>,
     /// Examples printed per group of the data diff (default 3).
     #[arg(long, value_name = "N")]
@@ -86,14 +88,12 @@ fn load_side(
 
 fn read(path: &Path, kind: FileKind) -> Result<String, LoadError> {
     match read_text(path, kind) {
-        Ok(Ok(text)) => {
-            match crate::analyse::hidden::yaml_report(&path.display().to_string(), &text) {
-                Some(report) => Err(LoadError::Invalid(report)),
-                None => Ok(text),
-            }
-        }
+        Ok(Ok(text)) => match crate::analyse::hidden::yaml_report(&display_name(path), &text) {
+            Some(report) => Err(LoadError::Invalid(report)),
+            None => Ok(text),
+        },
         Ok(Err(report)) => Err(LoadError::Invalid(report)),
-        Err(msg) => Err(LoadError::Usage(msg)),
+        Err(msg) => Err(LoadError::Io(msg)),
     }
 }
 
@@ -102,21 +102,24 @@ fn data_error(side: Side, report: &crate::diagnostic::Report, io: &mut Io<'_>, d
         Side::Old => "OLD",
         Side::New => "NEW",
     };
-    let rendered = crate::diagnostic::render(&report.sources, &report.diagnostics, io.color);
-    let _ = write!(io.err, "{rendered}");
-    if data {
-        let _ = writeln!(io.err, "error: the {which} membership data does not load");
+    let msg = if data {
+        format!("the {which} membership data does not load")
     } else {
-        let _ = writeln!(
-            io.err,
-            "error: the membership data does not load against the {which} policy"
-        );
-    }
-    Exit::Error
+        format!("the membership data does not load against the {which} policy")
+    };
+    super::fail(io, super::ErrorKind::Load, &msg, Some(report))
 }
 
 /// Runs `rbacc diff`.
 pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
+    let named = args
+        .paths
+        .iter()
+        .chain(args.policy.iter())
+        .chain(args.members.iter().flatten());
+    if let Err(e) = stdin_once(named.map(PathBuf::as_path)) {
+        return report_load_error(e, io);
+    }
     if args.policy.is_some() || args.preset.is_some() {
         return run_data(args, io);
     }
@@ -130,12 +133,11 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         Err(e) => return report_load_error(e, io),
     };
     if let Some(extra) = paths.next() {
-        let _ = writeln!(
-            io.err,
-            "error: unexpected argument `{}`: give one OLD and one NEW policy",
-            extra.display()
+        let msg = format!(
+            "unexpected argument `{}`: give one OLD and one NEW policy",
+            crate::text::escape(&extra.display().to_string())
         );
-        return Exit::Error;
+        return super::fail(io, super::ErrorKind::Usage, &msg, None);
     }
     let mut result = diff::diff(&old, &new);
     match &args.members {
@@ -144,7 +146,7 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
                 Ok(t) => t,
                 Err(e) => return report_load_error(e, io),
             };
-            let name = path.display().to_string();
+            let name = display_name(path);
             let causes: Causes = result
                 .changes
                 .iter()
@@ -168,11 +170,8 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
             }
         }
         Some(None) => {
-            let _ = writeln!(
-                io.err,
-                "error: `--members` needs a file: `--members FILE`, or `--policy P --members OLD.yaml NEW.yaml`"
-            );
-            return Exit::Error;
+            let msg = "`--members` needs a file: `--members FILE`, or `--policy P --members OLD.yaml NEW.yaml`";
+            return super::fail(io, super::ErrorKind::Usage, msg, None);
         }
         None => {}
     }
@@ -192,12 +191,11 @@ fn run_data(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         .chain(args.paths.iter())
         .collect();
     let [old_path, new_path] = files.as_slice() else {
-        let _ = writeln!(
-            io.err,
-            "error: with one policy, give two membership files: `--members OLD.yaml NEW.yaml` (got {})",
+        let msg = format!(
+            "with one policy, give two membership files: `--members OLD.yaml NEW.yaml` (got {})",
             files.len()
         );
-        return Exit::Error;
+        return super::fail(io, super::ErrorKind::Usage, &msg, None);
     };
     let (old_text, new_text) = match (
         read(old_path, FileKind::Members),
@@ -206,10 +204,7 @@ fn run_data(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return report_load_error(e, io),
     };
-    let (old_name, new_name) = (
-        old_path.display().to_string(),
-        new_path.display().to_string(),
-    );
+    let (old_name, new_name) = (display_name(old_path), display_name(new_path));
     let m = diff::members::diff_data(
         DataSide {
             policy: &policy,

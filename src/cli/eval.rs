@@ -2,31 +2,37 @@
 //! policy and membership data. Fail closed: any error exits 2 and prints no
 //! decision.
 
-use super::input::{load_policy, read_text, report_load_error, FileKind, PolicyArgs};
+use super::input::{
+    display_name, read_text, report_error, report_load_error, stdin_once, FileKind, LoadError,
+    PolicyArgs,
+};
 use super::{Exit, Format, Io};
 use crate::eval::{Authorizer, Explanation, Query, QueryError};
 use crate::membership::Members;
 use crate::text::escape;
 use serde_json::json;
 use std::io::{BufRead, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where the policy and the data come from.
 #[derive(Debug, clap::Args)]
 pub struct Setup {
-    /// The policy.
+    /// The policy (`--policy`, `--preset`).
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Membership data (YAML).
-    #[arg(long, short = 'm')]
+    /// Membership data (YAML; `-`: standard input).
+    #[arg(long, short = 'm', value_name = "MEMBERS")]
     pub members: PathBuf,
-    /// Output format.
+    /// Output format (`json`: errors are JSON on standard output too).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
 /// Arguments of `rbacc eval`.
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "rbacc eval [OPTIONS] -m <MEMBERS> [POLICY] <USER> <PERMISSION> <RESOURCE>\n       rbacc eval [OPTIONS] -m <MEMBERS> [POLICY] --batch <FILE>"
+)]
 pub struct EvalArgs {
     /// Policy, members and format.
     #[command(flatten)]
@@ -39,108 +45,116 @@ pub struct EvalArgs {
     /// `resource`. Each line is answered in order as soon as it is read (a
     /// bad line is answered `error` in place); exit 0 when every answer is
     /// allow, 1 when one is deny, 2 when one is an error.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["user", "permission", "resource"])]
+    #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
-    /// The user.
-    #[arg(required_unless_present = "batch")]
-    pub user: Option<String>,
-    /// The permission (a grouped one or a finer one).
-    #[arg(required_unless_present = "batch")]
-    pub permission: Option<String>,
-    /// The resource, `KIND:PATH`.
-    #[arg(required_unless_present = "batch")]
-    pub resource: Option<String>,
+    /// The policy file (optional: `-` for standard input, or give
+    /// `--policy`/`--preset`), the user, the permission (a grouped one or a
+    /// finer one) and the resource (`KIND:PATH`). With `--batch`, only the
+    /// optional policy file.
+    #[arg(value_names = ["POLICY", "USER", "PERMISSION", "RESOURCE"], num_args = 0..=4)]
+    pub args: Vec<String>,
 }
 
 /// Arguments of `rbacc who-can`.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "rbacc who-can [OPTIONS] -m <MEMBERS> [POLICY] <PERMISSION> <RESOURCE>")]
 pub struct WhoCanArgs {
     /// Policy, members and format.
     #[command(flatten)]
     pub setup: Setup,
-    /// The permission.
-    pub permission: String,
-    /// The resource.
-    pub resource: String,
+    /// The policy file (optional: `-` for standard input, or give
+    /// `--policy`/`--preset`), the permission and the resource
+    /// (`KIND:PATH`).
+    #[arg(value_names = ["POLICY", "PERMISSION", "RESOURCE"], num_args = 0..=3)]
+    pub args: Vec<String>,
 }
 
 /// Arguments of `rbacc what-can`.
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "rbacc what-can [OPTIONS] -m <MEMBERS> [POLICY] <USER> <RESOURCE>")]
 pub struct WhatCanArgs {
     /// Policy, members and format.
     #[command(flatten)]
     pub setup: Setup,
-    /// The user.
-    pub user: String,
-    /// The resource.
-    pub resource: String,
+    /// The policy file (optional: `-` for standard input, or give
+    /// `--policy`/`--preset`), the user and the resource (`KIND:PATH`).
+    #[arg(value_names = ["POLICY", "USER", "RESOURCE"], num_args = 0..=3)]
+    pub args: Vec<String>,
 }
 
-/// Loads policy and members, or reports why not (exit 2).
-pub fn load(setup: &Setup, io: &mut Io<'_>) -> Result<Authorizer, Exit> {
-    let policy = load_policy(
-        setup.policy.preset.as_deref(),
+/// Splits the positional arguments into the optional leading POLICY and
+/// the `names` the command needs (one more argument than names is the
+/// policy file).
+fn split<'a>(
+    args: &'a [String],
+    names: &[&str],
+) -> Result<(Option<PathBuf>, &'a [String]), LoadError> {
+    if args.len() == names.len() {
+        return Ok((None, args));
+    }
+    match args.split_first() {
+        Some((policy, rest)) if rest.len() == names.len() => {
+            Ok((Some(PathBuf::from(policy)), rest))
+        }
+        _ => Err(LoadError::Usage(format!(
+            "expected [POLICY] {}, got {} argument(s)",
+            names.join(" "),
+            args.len()
+        ))),
+    }
+}
+
+/// Loads policy and members, or reports why not (exit 2). `positional`
+/// is the command's POLICY argument; `batch` a batch file (so that `-` is
+/// read once).
+pub fn load(
+    setup: &Setup,
+    positional: Option<&Path>,
+    batch: Option<&Path>,
+    io: &mut Io<'_>,
+) -> Result<Authorizer, Exit> {
+    let named = [
+        positional,
         setup.policy.policy.as_deref(),
-    )
-    .map_err(|e| report_load_error(e, io))?;
+        Some(setup.members.as_path()),
+        batch,
+    ];
+    let policy = stdin_once(named.into_iter().flatten())
+        .and_then(|()| setup.policy.with(positional))
+        .and_then(|p| p.load())
+        .map_err(|e| report_load_error(e, io))?;
+    let data_error = |e, io: &mut Io<'_>| report_error(e, DATA_ERRORS, io);
     let text = match read_text(&setup.members, FileKind::Members) {
         Ok(Ok(text)) => text,
-        Ok(Err(report)) => {
+        Ok(Err(report)) => return Err(data_error(LoadError::Invalid(report), io)),
+        Err(msg) => return Err(data_error(LoadError::Io(msg), io)),
+    };
+    let name = display_name(&setup.members);
+    if let Some(report) = crate::analyse::hidden::yaml_report(&name, &text) {
+        return Err(data_error(LoadError::Invalid(report), io));
+    }
+    let members = Members::from_yaml(&policy, &name, &text)
+        .map_err(|report| data_error(LoadError::Invalid(report), io))?;
+    if let Some(warnings) = members.warning_report(&text) {
+        if !io.json {
             let _ = write!(
                 io.err,
                 "{}",
-                crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
+                crate::diagnostic::render(&warnings.sources, &warnings.diagnostics, io.color)
             );
-            return Err(Exit::Error);
         }
-        Err(msg) => {
-            let _ = writeln!(io.err, "error: {msg}");
-            return Err(Exit::Error);
-        }
-    };
-    let name = setup.members.display().to_string();
-    if let Some(report) = crate::analyse::hidden::yaml_report(&name, &text) {
-        let _ = write!(
-            io.err,
-            "{}",
-            crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
-        );
-        let _ = writeln!(
-            io.err,
-            "error: the membership data has errors; nothing was evaluated"
-        );
-        return Err(Exit::Error);
-    }
-    let members = Members::from_yaml(&policy, &name, &text).map_err(|report| {
-        let _ = write!(
-            io.err,
-            "{}",
-            crate::diagnostic::render(&report.sources, &report.diagnostics, io.color)
-        );
-        let _ = writeln!(
-            io.err,
-            "error: the membership data has errors; nothing was evaluated"
-        );
-        Exit::Error
-    })?;
-    if let Some(warnings) = members.warning_report(&text) {
-        let _ = write!(
-            io.err,
-            "{}",
-            crate::diagnostic::render(&warnings.sources, &warnings.diagnostics, io.color)
-        );
     }
     // (The text is kept for rendering the data's diagnostics; explanations
     // cite positions kept at load.)
-    Authorizer::new(policy, members.with_source(text)).map_err(|e| {
-        let _ = writeln!(io.err, "error[E0601]: {e}");
-        Exit::Error
-    })
+    Authorizer::new(policy, members.with_source(text))
+        .map_err(|e| super::fail(io, super::ErrorKind::Load, &format!("[E0601] {e}"), None))
 }
 
+/// What is said when the data does not load.
+const DATA_ERRORS: &str = "the membership data has errors; nothing was evaluated";
+
 fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {
-    let _ = writeln!(io.err, "error: {}", escape(&e.to_string()));
-    Exit::Error
+    super::fail(io, super::ErrorKind::Usage, &escape(&e.to_string()), None)
 }
 
 fn explanation_text(e: &Explanation) -> String {
@@ -166,19 +180,25 @@ fn decision(allowed: bool) -> &'static str {
 
 /// Runs `rbacc eval`.
 pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
-    let authz = match load(&args.setup, io) {
+    let names: &[&str] = if args.batch.is_some() {
+        &[]
+    } else {
+        &["USER", "PERMISSION", "RESOURCE"]
+    };
+    let (policy, rest) = match split(&args.args, names) {
+        Ok(s) => s,
+        Err(e) => return report_load_error(e, io),
+    };
+    let authz = match load(&args.setup, policy.as_deref(), args.batch.as_deref(), io) {
         Ok(a) => a,
         Err(exit) => return exit,
     };
     if let Some(batch) = &args.batch {
         return run_batch(&authz, batch, args, io);
     }
-    let (Some(u), Some(p), Some(r)) = (&args.user, &args.permission, &args.resource) else {
-        let _ = writeln!(
-            io.err,
-            "error: give USER PERMISSION RESOURCE, or --batch FILE"
-        );
-        return Exit::Error;
+    let [u, p, r] = rest else {
+        let msg = "give USER PERMISSION RESOURCE, or --batch FILE";
+        return super::fail(io, super::ErrorKind::Usage, msg, None);
     };
     let q = match authz.query(u, p, r) {
         Ok(q) => q,
@@ -378,8 +398,8 @@ fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_
         match std::fs::File::open(path) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                let _ = writeln!(io.err, "error: cannot read `{shown}`: {e}");
-                return Exit::Error;
+                let msg = format!("cannot read `{shown}`: {e}");
+                return super::fail(io, super::ErrorKind::Io, &msg, None);
             }
         }
     };
@@ -429,11 +449,18 @@ fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_
 
 /// Runs `rbacc who-can`.
 pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
-    let authz = match load(&args.setup, io) {
+    let (policy, rest) = match split(&args.args, &["PERMISSION", "RESOURCE"]) {
+        Ok(s) => s,
+        Err(e) => return report_load_error(e, io),
+    };
+    let [permission, resource] = rest else {
+        return Exit::Error;
+    };
+    let authz = match load(&args.setup, policy.as_deref(), None, io) {
         Ok(a) => a,
         Err(exit) => return exit,
     };
-    let found = match authz.who_can(&args.permission, &args.resource) {
+    let found = match authz.who_can(permission, resource) {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
     };
@@ -447,7 +474,7 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
             let _ = writeln!(
                 io.out,
                 "{}",
-                json!({"permission": args.permission, "resource": args.resource, "users": users})
+                json!({"permission": permission, "resource": resource, "users": users})
             );
         }
         Format::Human => {
@@ -462,33 +489,91 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
 
 /// Runs `rbacc what-can`.
 pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
-    let authz = match load(&args.setup, io) {
+    let (policy, rest) = match split(&args.args, &["USER", "RESOURCE"]) {
+        Ok(s) => s,
+        Err(e) => return report_load_error(e, io),
+    };
+    let [user, resource] = rest else {
+        return Exit::Error;
+    };
+    let authz = match load(&args.setup, policy.as_deref(), None, io) {
         Ok(a) => a,
         Err(exit) => return exit,
     };
-    let found = match authz.what_can(&args.user, &args.resource) {
+    let found = match authz.what_can(user, resource) {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
     };
     let model = &authz.policy().model;
+    let nothing = found
+        .is_empty()
+        .then(|| holds_nothing(&authz, user, resource));
     match args.setup.format {
         Format::Json => {
             let perms: Vec<serde_json::Value> = found
                 .iter()
                 .map(|(p, e)| json!({"permission": model.perm_name(*p), "because": e.steps}))
                 .collect();
-            let _ = writeln!(
-                io.out,
-                "{}",
-                json!({"user": args.user, "resource": args.resource, "permissions": perms})
-            );
+            let mut v = json!({"user": user, "resource": resource, "permissions": perms});
+            if let (Some(why), Some(obj)) = (&nothing, v.as_object_mut()) {
+                obj.insert("nothing".to_string(), json!(why));
+            }
+            let _ = writeln!(io.out, "{v}");
         }
         Format::Human => {
             for (p, e) in &found {
                 let why = e.steps.first().map_or(String::new(), |s| s.text.clone());
                 let _ = writeln!(io.out, "{}\t{}", escape(model.perm_name(*p)), escape(&why));
             }
+            if let Some(why) = &nothing {
+                let _ = writeln!(io.out, "nothing: {}", escape(why));
+            }
         }
     }
     Exit::Ok
+}
+
+/// Why a user holds no permission on a resource, in words: the roles held
+/// there that grant none (a configurable grant switched off), no role that
+/// reaches the resource, or no role anywhere in the data.
+fn holds_nothing(authz: &Authorizer, user: &str, resource: &str) -> String {
+    let m = authz.members();
+    let model = &authz.policy().model;
+    let (Some(u), Some(r)) = (m.user_id(user), m.res_id(resource)) else {
+        return format!("`{user}` holds nothing on `{resource}`");
+    };
+    let here: Vec<String> = m
+        .entry(u, r)
+        .map(|e| {
+            e.roles()
+                .map(|h| format!("`{}`", model.role_name(h.role)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !here.is_empty() {
+        return format!(
+            "`{user}` holds {} on `{resource}`, which grants no permission there (a configurable grant may be switched off)",
+            here.join(", ")
+        );
+    }
+    let elsewhere: Vec<&str> = m
+        .resources
+        .iter()
+        .filter_map(|x| m.res_id(&x.name))
+        .filter(|x| m.entry(u, *x).is_some_and(|e| e.roles().next().is_some()))
+        .map(|x| m.res_name(x))
+        .collect();
+    match elsewhere.as_slice() {
+        [] => format!(
+            "`{user}` holds no role anywhere in the data (a user without a membership or binding)"
+        ),
+        some => {
+            let shown: Vec<String> = some.iter().take(3).map(|x| format!("`{x}`")).collect();
+            let more = if some.len() > 3 { ", …" } else { "" };
+            format!(
+                "`{user}` holds no role that reaches `{resource}` (roles only on {}{more})",
+                shown.join(", ")
+            )
+        }
+    }
 }

@@ -12,8 +12,11 @@ use std::path::PathBuf;
 pub struct FmtArgs {
     /// Policy files, directories searched for `*.rbac`, or `-` for standard
     /// input (formatted to standard output).
-    #[arg(required = true)]
+    #[arg(value_name = "POLICY", required_unless_present = "policies")]
     pub paths: Vec<PathBuf>,
+    /// Also this policy file, as a POLICY argument (repeatable).
+    #[arg(long = "policy", value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
     /// Change nothing; list the files that are not formatted and exit 1 if
     /// there are any.
     #[arg(long)]
@@ -22,8 +25,12 @@ pub struct FmtArgs {
 
 /// Runs `rbacc fmt`.
 pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> Exit {
+    let paths: Vec<&PathBuf> = args.paths.iter().chain(&args.policies).collect();
+    if let Err(e) = super::input::stdin_once(paths.iter().map(|p| p.as_path())) {
+        return super::input::report_load_error(e, io);
+    }
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in paths {
         if path.as_os_str() == "-" {
             files.push(path.clone());
             continue;

@@ -1,6 +1,6 @@
 //! `rbacc graph`: the role graph of a policy, for Graphviz or Mermaid.
 
-use super::input::{load_policy, report_load_error};
+use super::input::{report_load_error, PolicyArgs};
 use super::{Exit, Io};
 use crate::report::graph;
 use std::path::PathBuf;
@@ -18,12 +18,12 @@ pub enum GraphFormat {
 /// Arguments of `rbacc graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// A policy file.
-    #[arg(conflicts_with = "preset")]
-    pub policy: Option<PathBuf>,
-    /// A shipped preset.
-    #[arg(long)]
-    pub preset: Option<String>,
+    /// The policy file (`-`: standard input).
+    #[arg(value_name = "POLICY")]
+    pub policy_file: Option<PathBuf>,
+    /// The policy (`--policy`, `--preset`).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
@@ -31,7 +31,11 @@ pub struct GraphArgs {
 
 /// Runs `rbacc graph`.
 pub fn run(args: &GraphArgs, io: &mut Io<'_>) -> Exit {
-    let policy = match load_policy(args.preset.as_deref(), args.policy.as_deref()) {
+    let policy = match args
+        .policy
+        .with(args.policy_file.as_deref())
+        .and_then(|p| p.load())
+    {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };

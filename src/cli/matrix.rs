@@ -1,6 +1,6 @@
 //! `rbacc matrix`: the permission tables of a policy.
 
-use super::input::{load_policy, report_load_error};
+use super::input::{report_load_error, PolicyArgs};
 use super::{Exit, Io};
 use crate::report::matrix;
 use std::io::Write;
@@ -21,12 +21,12 @@ pub enum MatrixFormat {
 /// Arguments of `rbacc matrix`.
 #[derive(Debug, clap::Args)]
 pub struct MatrixArgs {
-    /// A policy file.
-    #[arg(conflicts_with = "preset")]
-    pub policy: Option<PathBuf>,
-    /// A shipped preset.
-    #[arg(long)]
-    pub preset: Option<String>,
+    /// The policy file (`-`: standard input).
+    #[arg(value_name = "POLICY")]
+    pub policy_file: Option<PathBuf>,
+    /// The policy (`--policy`, `--preset`).
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
     pub format: MatrixFormat,
@@ -34,18 +34,19 @@ pub struct MatrixArgs {
 
 /// Runs `rbacc matrix`.
 pub fn run(args: &MatrixArgs, io: &mut Io<'_>) -> Exit {
-    let policy = match load_policy(args.preset.as_deref(), args.policy.as_deref()) {
+    let policy = match args
+        .policy
+        .with(args.policy_file.as_deref())
+        .and_then(|p| p.load())
+    {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };
     let cells = matrix::cell_count(&policy);
     let limit = crate::limits::MAX_MATRIX_CELLS;
     if cells > limit {
-        let _ = writeln!(
-            io.err,
-            "error: the permission tables would have {cells} cells, more than the limit of {limit}; ask per role or user with `rbacc what-can` / `rbacc who-can`"
-        );
-        return Exit::Error;
+        let msg = format!("the permission tables would have {cells} cells, more than the limit of {limit}; ask per role or user with `rbacc what-can` / `rbacc who-can`");
+        return super::fail(io, super::ErrorKind::Load, &msg, None);
     }
     let m = matrix::matrix(&policy);
     let mut out = std::io::BufWriter::new(&mut *io.out);

@@ -60,7 +60,7 @@ pub enum Format {
 /// When to use colour.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Color {
-    /// Colour when stderr is a terminal and NO_COLOR is unset.
+    /// Colour when the stream is a terminal and NO_COLOR is unset.
     #[default]
     Auto,
     /// Always colour.
@@ -70,15 +70,22 @@ pub enum Color {
 }
 
 impl Color {
-    /// Resolves `auto` against the environment and the terminal.
+    /// Resolves `auto` against the environment and standard error (where
+    /// diagnostics go).
     pub fn resolve(self) -> crate::diagnostic::ColorChoice {
+        self.resolve_for(std::io::stderr().is_terminal())
+    }
+
+    /// Resolves `auto` against the environment (`NO_COLOR`) and whether
+    /// the stream written is a terminal.
+    pub fn resolve_for(self, terminal: bool) -> crate::diagnostic::ColorChoice {
         use crate::diagnostic::ColorChoice;
         match self {
             Color::Always => ColorChoice::Always,
             Color::Never => ColorChoice::Never,
             Color::Auto => {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                if no_color || !std::io::stderr().is_terminal() {
+                if no_color || !terminal {
                     ColorChoice::Never
                 } else {
                     ColorChoice::Always
@@ -92,7 +99,8 @@ impl Color {
 #[derive(Debug, Parser)]
 #[command(name = "rbacc", version, about, long_about = None)]
 pub struct Cli {
-    /// When to colour diagnostics.
+    /// When to colour output: diagnostics and every report for people
+    /// (`auto`: when the stream is a terminal and `NO_COLOR` is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
     /// The command.
@@ -213,8 +221,83 @@ pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     /// Diagnostics and messages.
     pub err: &'a mut dyn Write,
-    /// Colour choice for diagnostics.
+    /// Colour choice for diagnostics (standard error).
     pub color: crate::diagnostic::ColorChoice,
+    /// Colour choice for results (standard output).
+    pub out_color: crate::diagnostic::ColorChoice,
+    /// The command prints JSON (`--format json`): errors are JSON on
+    /// standard output too (see [`fail`]).
+    pub json: bool,
+}
+
+/// What stopped a command before it could give a result (exit 2).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The arguments are wrong.
+    Usage,
+    /// A file could not be read.
+    Io,
+    /// The policy or the data has errors.
+    Load,
+}
+
+impl ErrorKind {
+    fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Usage => "usage",
+            ErrorKind::Io => "io",
+            ErrorKind::Load => "load",
+        }
+    }
+}
+
+/// The JSON form of an error that stopped a command:
+/// `{"error": {"kind": "usage"|"io"|"load", "message": "...",
+/// "diagnostics": [...]}, "exit": 2}` (the diagnostics as in `rbacc check
+/// --format json`; empty unless the policy or data has errors).
+pub fn error_json(
+    kind: ErrorKind,
+    message: &str,
+    report: Option<&crate::diagnostic::Report>,
+) -> serde_json::Value {
+    let diagnostics = report
+        .map(|r| crate::diagnostic::to_json(&r.sources, &r.diagnostics))
+        .and_then(|v| v.get("diagnostics").cloned())
+        .unwrap_or_else(|| serde_json::json!([]));
+    serde_json::json!({
+        "error": {"kind": kind.name(), "message": message, "diagnostics": diagnostics},
+        "exit": Exit::Error.code(),
+    })
+}
+
+/// Reports an error that stops a command and returns exit 2: the rendered
+/// diagnostics and `error: MESSAGE` on standard error, or, when the command
+/// prints JSON, [`error_json`] on standard output.
+pub fn fail(
+    io: &mut Io<'_>,
+    kind: ErrorKind,
+    message: &str,
+    report: Option<&crate::diagnostic::Report>,
+) -> Exit {
+    if io.json {
+        let _ = writeln!(io.out, "{:#}", error_json(kind, message, report));
+    } else {
+        if let Some(r) = report {
+            let text = crate::diagnostic::render(&r.sources, &r.diagnostics, io.color);
+            let _ = write!(io.err, "{text}");
+        }
+        let _ = writeln!(io.err, "error: {message}");
+    }
+    Exit::Error
+}
+
+/// Whether the arguments ask for JSON (`--format json` or
+/// `--format=json`), for errors found before they are parsed.
+fn args_want_json() -> bool {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    args.windows(2)
+        .any(|w| matches!(w, [a, b] if a == "--format" && b == "json"))
+        || args.iter().any(|a| a == "--format=json")
 }
 
 /// Runs the process: parses arguments and dispatches.
@@ -222,13 +305,23 @@ pub fn main() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    Exit::Ok
-                }
-                _ => Exit::Error,
-            };
+            let help = matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
+            if help {
+                let _ = e.print();
+                return Exit::Ok;
+            }
+            if args_want_json() {
+                let text = e.render().to_string();
+                let message = text.trim().trim_start_matches("error: ");
+                let json = error_json(ErrorKind::Usage, message, None);
+                println!("{json:#}");
+            } else {
+                let _ = e.print();
+            }
+            return Exit::Error;
         }
     };
     if let Command::Lsp(args) = &cli.command {
@@ -243,8 +336,27 @@ pub fn main() -> Exit {
         out: &mut out,
         err: &mut err,
         color: cli.color.resolve(),
+        out_color: cli.color.resolve_for(std::io::stdout().is_terminal()),
+        json: cli.command.prints_json(),
     };
     run(cli.command, &mut io)
+}
+
+impl Command {
+    /// Whether the command prints JSON (`--format json`).
+    pub fn prints_json(&self) -> bool {
+        match self {
+            Command::Check(a) => a.format == check::CheckFormat::Json,
+            Command::Matrix(a) => a.format == matrix::MatrixFormat::Json,
+            Command::Eval(a) => a.setup.format == Format::Json,
+            Command::WhoCan(a) => a.setup.format == Format::Json,
+            Command::WhatCan(a) => a.setup.format == Format::Json,
+            Command::Diff(a) => a.format == diff::DiffFormat::Json,
+            Command::Test(a) => a.format == test::TestFormat::Json,
+            Command::Review(a) => a.format == review::ReviewFormat::Json,
+            _ => false,
+        }
+    }
 }
 
 /// Runs one command.

@@ -1,7 +1,9 @@
 //! `rbacc review`: the whole data's access as a report, per user and per
 //! resource, for periodic access reviews.
 
-use super::input::{load_policy, read_text, report_load_error, LoadError, PolicyArgs};
+use super::input::{
+    display_name, read_text, report_error, report_load_error, stdin_once, LoadError, PolicyArgs,
+};
 use super::{Exit, Io};
 use crate::eval::Authorizer;
 use crate::membership::Members;
@@ -33,11 +35,14 @@ pub enum By {
 /// Arguments of `rbacc review`.
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
-    /// The policy.
+    /// The policy file (`-`: standard input).
+    #[arg(value_name = "POLICY")]
+    pub policy_file: Option<PathBuf>,
+    /// The policy (`--policy`, `--preset`).
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Membership data (YAML).
-    #[arg(long, short = 'm')]
+    /// Membership data (YAML; `-`: standard input).
+    #[arg(long, short = 'm', value_name = "MEMBERS")]
     pub members: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReviewFormat::Markdown)]
@@ -50,37 +55,39 @@ pub struct ReviewArgs {
     pub explain: bool,
 }
 
+/// What is said when the data does not load.
+const DATA_ERRORS: &str = "the membership data does not load; nothing was reviewed";
+
 /// Runs `rbacc review`.
 pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> Exit {
-    let policy = match load_policy(args.policy.preset.as_deref(), args.policy.policy.as_deref()) {
+    let policy = match stdin_once(
+        [
+            args.policy_file.as_deref(),
+            args.policy.policy.as_deref(),
+            Some(args.members.as_path()),
+        ]
+        .into_iter()
+        .flatten(),
+    )
+    .and_then(|()| args.policy.with(args.policy_file.as_deref()))
+    .and_then(|p| p.load())
+    {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };
     let text = match read_text(&args.members, super::input::FileKind::Members) {
         Ok(Ok(t)) => t,
-        Ok(Err(report)) => return report_load_error(LoadError::Invalid(report), io),
-        Err(msg) => return report_load_error(LoadError::Usage(msg), io),
+        Ok(Err(report)) => return report_error(LoadError::Invalid(report), DATA_ERRORS, io),
+        Err(msg) => return report_error(LoadError::Io(msg), DATA_ERRORS, io),
     };
-    let name = args.members.display().to_string();
+    let name = display_name(&args.members);
     let members = match Members::from_yaml(&policy, &name, &text) {
         Ok(m) => m.with_source(text.as_str()),
-        Err(report) => {
-            let rendered =
-                crate::diagnostic::render(&report.sources, &report.diagnostics, io.color);
-            let _ = write!(io.err, "{rendered}");
-            let _ = writeln!(
-                io.err,
-                "error: the membership data does not load; nothing was reviewed"
-            );
-            return Exit::Error;
-        }
+        Err(report) => return report_error(LoadError::Invalid(report), DATA_ERRORS, io),
     };
     let auth = match Authorizer::new(policy, members) {
         Ok(a) => a,
-        Err(e) => {
-            let _ = writeln!(io.err, "error: {e}");
-            return Exit::Error;
-        }
+        Err(e) => return super::fail(io, super::ErrorKind::Load, &e.to_string(), None),
     };
     let r = review::review(&auth, args.explain);
     let out = match args.format {

@@ -1,7 +1,19 @@
 //! `rbacc test`: runs policy test files (see [`crate::testing`]).
 
-use super::{Exit, Format, Io};
+use super::{Exit, Io};
 use std::path::PathBuf;
+
+/// Output format of `rbacc test`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// A report for people.
+    #[default]
+    Human,
+    /// JSON on stdout.
+    Json,
+    /// JUnit XML on stdout, for CI systems' test reports.
+    Junit,
+}
 
 /// Arguments of `rbacc test`.
 #[derive(Debug, clap::Args)]
@@ -18,9 +30,13 @@ pub struct TestArgs {
     /// cells together) are below PERCENT of a policy's cells.
     #[arg(long, value_name = "PERCENT", requires = "coverage")]
     pub fail_under: Option<f64>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Run only the cases whose name contains TEXT; a filter that matches
+    /// no case fails the run (exit 1).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Output format (`json`: errors are JSON on standard output too).
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
     /// Also let test files name policy and membership files under DIR
     /// (repeatable). Without it a test file names only files under its
     /// repository root (the nearest directory with `.git`, else its own
@@ -35,14 +51,18 @@ pub struct TestArgs {
 pub fn run(args: &TestArgs, io: &mut Io<'_>) -> Exit {
     let options = crate::testing::Options {
         allowed: args.allow_paths.clone(),
+        filter: args.filter.clone(),
     };
     let run = crate::testing::run_with(&args.paths, &options);
     match args.format {
-        Format::Json => {
+        TestFormat::Json => {
             let _ = writeln!(io.out, "{}", run.to_json(args.coverage));
         }
-        Format::Human => {
-            let _ = write!(io.out, "{}", run.to_text(args.coverage, io.color));
+        TestFormat::Junit => {
+            let _ = write!(io.out, "{}", run.to_junit());
+        }
+        TestFormat::Human => {
+            let _ = write!(io.out, "{}", run.to_text(args.coverage, io.out_color));
         }
     }
     let below = args

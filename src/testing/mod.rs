@@ -47,6 +47,7 @@
 
 mod coverage;
 mod file;
+pub mod junit;
 
 pub use coverage::{Cell, Coverage};
 pub use file::{Case, CaseKind};
@@ -144,9 +145,21 @@ pub struct Run {
     /// Directories (canonical) whose files test files may name, besides
     /// their repository roots.
     allowed: Vec<PathBuf>,
+    /// Only the cases whose name contains this text run (`--filter`).
+    filter: Option<String>,
 }
 
 impl Run {
+    /// Whether the case named `name` runs under the run's `--filter`.
+    fn selects(&self, name: &str) -> bool {
+        self.filter.as_deref().is_none_or(|f| name.contains(f))
+    }
+
+    /// The report as JUnit XML (see [`junit`]).
+    pub fn to_junit(&self) -> String {
+        junit::to_junit(self)
+    }
+
     /// Cases that passed.
     pub fn passed(&self) -> usize {
         self.count(|s| *s == Status::Pass)
@@ -495,6 +508,9 @@ pub struct Options {
     /// Directories whose files test files may name, besides the files
     /// under each test file's repository root (`--allow-path`).
     pub allowed: Vec<PathBuf>,
+    /// Run only the cases whose name contains this text (`--filter`); a
+    /// filter that matches no case makes the run fail.
+    pub filter: Option<String>,
 }
 
 /// Runs the test files named by `paths` (see [`collect`]).
@@ -511,6 +527,7 @@ pub fn run_with(paths: &[PathBuf], options: &Options) -> Run {
             .iter()
             .filter_map(|p| std::fs::canonicalize(p).ok())
             .collect(),
+        filter: options.filter.clone(),
         ..Run::default()
     };
     match collect(paths) {
@@ -524,6 +541,11 @@ pub fn run_with(paths: &[PathBuf], options: &Options) -> Run {
                     "no test files found (a test file is a `*.yaml` or `*.yml` file with a top-level `cases:` key)"
                         .to_string(),
                 );
+            } else if let (Some(filter), 0) = (&run.filter, cases) {
+                run.empty.push(format!(
+                    "no test case has a name containing `{}` (`--filter`)",
+                    crate::text::escape(filter)
+                ));
             } else if cases == 0 && run.load_errors.is_empty() && run.empty.is_empty() {
                 run.empty.push("no test case ran".to_string());
             }
@@ -580,6 +602,7 @@ pub fn run_file(run: &mut Run, path: &Path) {
             let name = raw.name.clone();
             let loaded = load_suite(run, path, root.as_deref(), &file, doc, raw);
             match rejected(&code, &location, name.as_deref(), loaded) {
+                Ok(case) if !run.selects(&case.case.name) => {}
                 Ok(case) => run.suites.push(SuiteResult {
                     file: file.clone(),
                     name,
@@ -598,6 +621,11 @@ pub fn run_file(run: &mut Run, path: &Path) {
                     run.empty.push(format!(
                         "{file}:{line}: the document has no case (its `cases:` list is missing or empty)"
                     ));
+                }
+                let total = cases.len();
+                let cases: Vec<Case> = cases.into_iter().filter(|c| run.selects(&c.name)).collect();
+                if total > 0 && cases.is_empty() {
+                    continue;
                 }
                 let result = run_suite(run, suite, line, &authz, cases);
                 run.suites.push(result);
