@@ -579,6 +579,7 @@ fn a_wrong_number_of_query_arguments_is_a_usage_error() {
 
 /// Asserts the one JSON error shape on stdout, and nothing on stderr but
 /// warnings.
+#[allow(clippy::indexing_slicing)]
 fn json_error(r: &Run, kind: &str, what: &str) -> serde_json::Value {
     assert_eq!(r.code, 2, "{what}: {}{}", r.stdout, r.stderr);
     let v = json(r);

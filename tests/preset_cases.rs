@@ -100,6 +100,7 @@ fn a_wrong_expectation_fails_with_its_explanation() {
     // The data lies outside the test file's directory: allowed explicitly.
     let options = rbacc::testing::Options {
         allowed: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))],
+        ..Default::default()
     };
     let run = rbacc::testing::run_with(&[file], &options);
     assert_eq!((run.passed(), run.failed(), run.errors()), (0, 1, 0));
