@@ -650,3 +650,80 @@ fn with_format_json_every_error_is_json_on_stdout() {
     let r = run(rbacc().args(["eval", "--format=json", "--bogus"]));
     json_error(&r, "usage", "--format=json");
 }
+
+// ------------------------------------------------------------ colour
+
+#[test]
+fn color_always_colours_every_human_report() {
+    let m = ASTRO_MEMBERS;
+    let q = ["ana", "workspace.dags.view", "workspace:acme/ml"];
+    let dir = Dir::new();
+    let tests = dir.file(
+        "t.yaml",
+        &format!(
+            "preset: astro\nmembers: {}\ncases:\n  - {{name: passes, user: ana, permission: workspace.dags.view, resource: workspace:acme/ml, expect: allow}}\n  - {{name: fails, user: ana, permission: workspace.dags.view, resource: workspace:acme/ml, expect: deny}}\n",
+            common::root().join(m).display()
+        ),
+    );
+    let t = [
+        "test",
+        tests.to_str().unwrap(),
+        "--allow-path",
+        common::root().to_str().unwrap(),
+    ];
+    let cases: Vec<(Vec<&str>, &str, bool)> = vec![
+        // (arguments, the coloured text, on stdout?)
+        (t.to_vec(), "\u{1b}[1;31mFAILED\u{1b}[0m fails", true),
+        (t.to_vec(), "\u{1b}[32mok\u{1b}[0m     passes", true),
+        (
+            [vec!["eval", "--preset", "astro", "-m", m], q.to_vec()].concat(),
+            "\u{1b}[32mallow\u{1b}[0m",
+            true,
+        ),
+        (
+            vec![
+                "eval",
+                "--preset",
+                "astro",
+                "-m",
+                m,
+                "gus",
+                "workspace.dags.view",
+                "workspace:acme/ml",
+            ],
+            "\u{1b}[1;31mdeny\u{1b}[0m",
+            true,
+        ),
+        (
+            vec!["check", "--preset", "astro"],
+            "\u{1b}[32mchecked 1 file",
+            false,
+        ),
+        (
+            vec!["matrix", "--preset", "astro"],
+            "\u{1b}[1mOrganization (organization)\u{1b}[0m",
+            true,
+        ),
+        (
+            vec!["diff", "--old-preset", "astro", "--new-preset", "tooljet"],
+            "\u{1b}[1mrbacc diff",
+            true,
+        ),
+    ];
+    for (args, coloured, stdout) in cases {
+        let r = run(rbacc().args(["--color", "always"]).args(&args));
+        let text = if stdout { &r.stdout } else { &r.stderr };
+        assert!(text.contains(coloured), "{args:?}: {text}");
+        // Never under NO_COLOR with `auto` (and output is a pipe here).
+        let r = run(rbacc().args(&args));
+        assert!(
+            !r.stdout.contains(ESC) && !r.stderr.contains(ESC),
+            "{args:?}"
+        );
+        let r = run(rbacc().env_remove("NO_COLOR").args(&args));
+        assert!(
+            !r.stdout.contains(ESC) && !r.stderr.contains(ESC),
+            "{args:?}"
+        );
+    }
+}

@@ -53,13 +53,23 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// Asserts a refusal: exit 2, a reason on stderr, no decision on stdout.
+/// Asserts a refusal: exit 2, a reason on stderr (under `--format json`:
+/// the JSON error on stdout), no decision on stdout.
 fn assert_refused(out: &Out, reason: &str) {
     assert_eq!(
         out.code, 2,
         "stdout: {}\nstderr: {}",
         out.stdout, out.stderr
     );
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout) {
+        let error = v.get("error").expect("a JSON error");
+        assert!(v.get("decision").is_none(), "printed a decision: {v}");
+        assert!(
+            error.to_string().contains(reason),
+            "expected `{reason}` in {v}"
+        );
+        return;
+    }
     assert!(
         out.stderr.contains(reason),
         "expected `{reason}` in:\n{}",

@@ -771,7 +771,7 @@ fn matrix_past_the_cell_limit_is_refused() {
     let dir = tempdir();
     let p = dir.join("wide.rbac");
     std::fs::write(&p, &source).unwrap();
-    let out = run(rbacc().arg("matrix").arg(&p).args(["--format", "json"]));
+    let out = run(rbacc().arg("matrix").arg(&p));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
@@ -780,5 +780,13 @@ fn matrix_past_the_cell_limit_is_refused() {
         out.stderr
     );
     assert!(out.stdout.is_empty());
+    // Under `--format json`: the JSON error on stdout, and no table.
+    let out = run(rbacc().arg("matrix").arg(&p).args(["--format", "json"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("4002000 cells, more than the limit of 4000000"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,6 +3,7 @@
 use super::input::{display_name, is_stdin, read_text, report_load_error, stdin_once, FileKind};
 use super::{Exit, Io};
 use crate::analyse::LintConfig;
+use crate::diagnostic::style::{paint, Style};
 use crate::diagnostic::{self, Diagnostic, Report};
 use crate::syntax::ast::LintLevel;
 use std::io::Write as _;
@@ -186,16 +187,21 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Exit {
                 }
             }
             let (errors, warnings) = (counts.errors, counts.warnings);
+            let summary = format!(
+                "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
+                plural(checked),
+                plural(errors),
+                plural(warnings)
+            );
+            let style = if errors > 0 {
+                Style::Bad
+            } else if warnings > 0 {
+                Style::Warn
+            } else {
+                Style::Good
+            };
             written
-                .and_then(|()| {
-                    writeln!(
-                        err,
-                        "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
-                        plural(checked),
-                        plural(errors),
-                        plural(warnings)
-                    )
-                })
+                .and_then(|()| writeln!(err, "{}", paint(&summary, style, io.color)))
                 .and_then(|()| err.flush())
                 .map(|()| counts)
         }

@@ -241,7 +241,8 @@ fn output(
     };
     match args.format {
         DiffFormat::Human => {
-            let _ = write!(io.out, "{}", diff::render::to_human_with(result, opts));
+            let text = diff::render::to_human_with(result, opts);
+            let _ = write!(io.out, "{}", super::style::diff(&text, io.out_color));
         }
         DiffFormat::Markdown => {
             let _ = write!(io.out, "{}", diff::render::to_markdown_with(result, opts));

@@ -7,6 +7,7 @@ use super::input::{
     PolicyArgs,
 };
 use super::{Exit, Format, Io};
+use crate::diagnostic::style::{paint, Style};
 use crate::eval::{Authorizer, Explanation, Query, QueryError};
 use crate::membership::Members;
 use crate::text::escape;
@@ -220,7 +221,8 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> Exit {
             let _ = writeln!(io.out, "{v}");
         }
         Format::Human => {
-            let _ = writeln!(io.out, "{}", decision(allowed));
+            let style = if allowed { Style::Good } else { Style::Bad };
+            let _ = writeln!(io.out, "{}", paint(decision(allowed), style, io.out_color));
             if args.explain {
                 let _ = write!(io.out, "{}", explanation_text(&authz.explain(&q)));
             }

@@ -51,6 +51,11 @@ pub fn run(args: &MatrixArgs, io: &mut Io<'_>) -> Exit {
     let m = matrix::matrix(&policy);
     let mut out = std::io::BufWriter::new(&mut *io.out);
     let written = match args.format {
+        // Coloured headings need the text whole; plain text is streamed.
+        MatrixFormat::Text if io.out_color == crate::diagnostic::ColorChoice::Always => {
+            let text = super::style::matrix(&matrix::to_text(&m), io.out_color);
+            out.write_all(text.as_bytes())
+        }
         MatrixFormat::Text => matrix::write_text(&mut out, &m),
         MatrixFormat::Markdown => matrix::write_markdown(&mut out, &m),
         // Written as it is serialised: no JSON tree in memory.

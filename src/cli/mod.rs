@@ -11,6 +11,7 @@ mod input;
 mod lsp;
 mod matrix;
 mod review;
+mod style;
 mod test;
 
 pub use input::{load_policy, PolicyArgs};

@@ -12,6 +12,7 @@ mod render;
 #[doc(hidden)]
 pub mod sarif;
 mod source;
+pub mod style;
 
 pub use github::to_github;
 pub use json::{to_json, write_json, Counts};

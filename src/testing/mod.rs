@@ -52,6 +52,7 @@ pub mod junit;
 pub use coverage::{Cell, Coverage};
 pub use file::{Case, CaseKind};
 
+use crate::diagnostic::style::{paint, Style};
 use crate::diagnostic::{render, ColorChoice, Report};
 use crate::eval::{Authorizer, Step};
 use crate::membership::{Members, UserId};
@@ -224,10 +225,14 @@ impl Run {
             if let Some(r) = &e.report {
                 out.push_str(&render(&r.sources, &r.diagnostics, color));
             }
-            out.push_str(&format!("error: {}\n", e.message));
+            out.push_str(&format!(
+                "{}: {}\n",
+                paint("error", Style::Bad, color),
+                e.message
+            ));
         }
         for e in &self.empty {
-            out.push_str(&format!("error: {e}\n"));
+            out.push_str(&format!("{}: {e}\n", paint("error", Style::Bad, color)));
         }
         for s in &self.suites {
             let title = s
@@ -245,11 +250,17 @@ impl Run {
             ));
             for c in &s.cases {
                 match &c.status {
-                    Status::Pass => out.push_str(&format!("  ok     {}\n", c.case.name)),
+                    Status::Pass => out.push_str(&format!(
+                        "  {}     {}\n",
+                        paint("ok", Style::Good, color),
+                        c.case.name
+                    )),
                     Status::Fail => {
                         out.push_str(&format!(
-                            "  FAILED {}  [{}]\n",
-                            c.case.name, c.case.location
+                            "  {} {}  [{}]\n",
+                            paint("FAILED", Style::Bad, color),
+                            c.case.name,
+                            c.case.location
                         ));
                         out.push_str(&format!(
                             "         {}: expected {}, got {}\n",
@@ -275,8 +286,10 @@ impl Run {
                     }
                     Status::Error(msg) => {
                         out.push_str(&format!(
-                            "  ERROR  {}  [{}]\n",
-                            c.case.name, c.case.location
+                            "  {}  {}  [{}]\n",
+                            paint("ERROR", Style::Bad, color),
+                            c.case.name,
+                            c.case.location
                         ));
                         out.push_str(&format!(
                             "         {}: {msg}; no decision\n",
@@ -292,7 +305,11 @@ impl Run {
                 out.push_str(&cov.to_text());
             }
         }
-        let verdict = if self.success() { "ok" } else { "FAILED" };
+        let verdict = if self.success() {
+            paint("ok", Style::Good, color)
+        } else {
+            paint("FAILED", Style::Bad, color)
+        };
         let empty = if self.empty.is_empty() {
             String::new()
         } else {
