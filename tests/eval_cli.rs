@@ -744,7 +744,7 @@ fn what_can_says_plainly_when_a_user_holds_nothing() {
             "zed",
             "organization:o",
         ])
-        .write_stdin("users: [zed]\nresources:\n  organization:o:\n    members: []\n"));
+        .write_stdin("users: [ana, zed]\nresources:\n  organization:o:\n    members: [ana]\n"));
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stdout

@@ -115,19 +115,21 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files: every error and warning, in every file.
     #[command(
-        after_help = "Example:\n  rbacc check policies/ --deny-warnings\n  rbacc check --preset astro --format json"
+        after_help = "Example:\n  rbacc check policies/ --deny-warnings\n  rbacc check --preset astro --format json\n  cat policy.rbac | rbacc check -"
     )]
     Check(check::CheckArgs),
     /// List the shipped presets, or print one's source.
     #[command(after_help = "Example:\n  rbacc presets\n  rbacc presets --show astro > astro.rbac")]
     Presets(PresetsArgs),
     /// Print the permission tables of a policy.
-    #[command(after_help = "Example:\n  rbacc matrix --preset astro --format markdown")]
+    #[command(
+        after_help = "Example:\n  rbacc matrix --preset astro --format markdown\n  rbacc matrix policy.rbac"
+    )]
     Matrix(matrix::MatrixArgs),
     /// Can USER do PERMISSION on RESOURCE? Exit 0 allow, 1 deny, 2 error
     /// (with `--batch`: 0 all allow, 1 any deny, 2 any error).
     #[command(
-        after_help = "Example:\n  rbacc eval --preset astro -m examples/astro/members.yaml \\\n      ana workspace.dags.view workspace:acme/ml --explain"
+        after_help = "Example:\n  rbacc eval --preset astro -m examples/astro/members.yaml \\\n      ana workspace.dags.view workspace:acme/ml --explain\n  rbacc eval policy.rbac -m members.yaml --batch queries.txt"
     )]
     Eval(eval::EvalArgs),
     /// Every user who can do PERMISSION on RESOURCE.
@@ -149,7 +151,9 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run policy test files; exit 0 all pass, 1 a failure or no case, 2 a
     /// load error.
-    #[command(after_help = "Example:\n  rbacc test tests/presets --coverage")]
+    #[command(
+        after_help = "Example:\n  rbacc test tests/presets --coverage\n  rbacc test tests/presets --filter owner --format junit > rbacc-junit.xml"
+    )]
     Test(test::TestArgs),
     /// Rewrite policy files in the canonical layout (`--check`: exit 1 if
     /// one would change).
