@@ -222,6 +222,10 @@ fn a_directory_without_a_policy_file_is_an_error() {
     full.file("ok.rbac", CLEAN);
     let r = run(rbacc().arg("check").arg(full.path()).arg(dir.path()));
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // `fmt` the same.
+    let r = run(rbacc().arg("fmt").arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was formatted"), "{}", r.stderr);
     // And in JSON: the error shape on stdout.
     let r = run(rbacc().args(["check", "--format", "json"]).arg(dir.path()));
     assert_eq!(r.code, 2);

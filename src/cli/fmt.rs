@@ -35,9 +35,14 @@ pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> Exit {
             files.push(path.clone());
             continue;
         }
+        let before = files.len();
         if let Err(msg) = collect(path, &mut files) {
-            let _ = writeln!(io.err, "error: {msg}");
-            return Exit::Error;
+            return super::fail(io, super::ErrorKind::Io, &msg, None);
+        }
+        if files.len() == before {
+            let shown = crate::text::escape(&path.display().to_string()).into_owned();
+            let msg = format!("no policy file (`*.rbac`) in `{shown}`; nothing was formatted");
+            return super::fail(io, super::ErrorKind::Usage, &msg, None);
         }
     }
     let mut exit = Exit::Ok;
