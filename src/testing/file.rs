@@ -21,8 +21,11 @@ pub(crate) enum RawExpect {
     /// `allow` (true) or `deny` (false).
     Decision(bool),
     /// A list: the users of a `who_can` case, the permissions of a
-    /// `what_can` case, the roles of a `holds` case.
+    /// `what_can` case, the roles of a `holds` or `assigns` case.
     List(Vec<String>),
+    /// `error CODE`: the case's own membership data is refused with a
+    /// diagnostic of that code.
+    Error(String),
 }
 
 /// `who_can: {permission, resource}`.
@@ -32,11 +35,13 @@ pub(crate) struct RawWhoCan {
     pub resource: String,
 }
 
-/// `what_can: {user, resource}` or `holds: {user, resource}`.
+/// `what_can: {user, resource}`, `holds: {user, resource}` or
+/// `assigns: {user, resource[, permission]}`.
 #[derive(Clone, Debug)]
 pub(crate) struct RawAt {
     pub user: String,
     pub resource: String,
+    pub permission: Option<String>,
 }
 
 /// One case as written.
@@ -49,6 +54,9 @@ pub(crate) struct RawCase {
     pub who_can: Option<RawWhoCan>,
     pub what_can: Option<RawAt>,
     pub holds: Option<RawAt>,
+    pub assigns: Option<RawAt>,
+    /// The case's own membership data (only with `expect: error CODE`).
+    pub members: Option<MembersSpec>,
     pub expect: RawExpect,
     /// `file:line:col` of the case, kept when it was read.
     pub location: String,
@@ -107,6 +115,18 @@ pub enum CaseKind {
         /// The expected roles (compared as a set).
         expect: Vec<String>,
     },
+    /// Which roles may `user` assign on `resource` (the roles named by the
+    /// `assigns` lists of the permissions the user holds there)?
+    Assigns {
+        /// The user.
+        user: String,
+        /// The resource.
+        resource: String,
+        /// Only the roles assigned through this permission.
+        permission: Option<String>,
+        /// The expected roles (compared as a set).
+        expect: Vec<String>,
+    },
     /// The document's policy or membership data must be rejected with a
     /// diagnostic of this code (`expect: error CODE`).
     Rejected {
@@ -124,6 +144,9 @@ pub struct Case {
     pub location: String,
     /// What it asks and expects.
     pub kind: CaseKind,
+    /// The case's own membership data: a [`CaseKind::Rejected`] case
+    /// loads it against the document's policy.
+    pub(crate) data: Option<MembersSpec>,
 }
 
 /// One YAML document of a test file: its text, a part of the file's, and
@@ -190,18 +213,60 @@ fn one_case(c: RawCase) -> Result<Case, String> {
     let location = c.location;
     let name = c.name;
     let bad = |m: &str| Err(format!("{location}: case `{name}`: {m}"));
-    let asks = [c.who_can.is_some(), c.what_can.is_some(), c.holds.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let asks = [
+        c.who_can.is_some(),
+        c.what_can.is_some(),
+        c.holds.is_some(),
+        c.assigns.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     let plain = c.user.is_some() || c.permission.is_some() || c.resource.is_some();
     if asks > 1 {
-        return bad("give one of `who_can`, `what_can` and `holds`");
+        return bad("give one of `who_can`, `what_can`, `holds` and `assigns`");
     }
     if asks == 1 && plain {
         return bad(
-            "a `who_can`, `what_can` or `holds` case has no `user`, `permission` or `resource`",
+            "a `who_can`, `what_can`, `holds` or `assigns` case has no `user`, `permission` or `resource`",
         );
+    }
+    if let RawExpect::Error(code) = c.expect {
+        // Queries are refused without a code (an unknown name is an
+        // error of the case): what a case expects refused is its data.
+        return match (c.members, asks > 0 || plain) {
+            (Some(data), false) => Ok(Case {
+                name,
+                location,
+                kind: CaseKind::Rejected { code },
+                data: Some(data),
+            }),
+            (None, _) => bad(
+                "a case that expects `error CODE` gives its own `members:` data, which must be refused with that code",
+            ),
+            (Some(_), true) => bad(
+                "a case that expects `error CODE` asks nothing: its `members:` data must be refused, so no query runs",
+            ),
+        };
+    }
+    if c.members.is_some() {
+        return bad("a case's own `members:` data is for `expect: error CODE` only (the document's `members:` serves the queries)");
+    }
+    if let Some(a) = c.assigns {
+        return match c.expect {
+            RawExpect::List(expect) => Ok(Case {
+                name,
+                location,
+                kind: CaseKind::Assigns {
+                    user: a.user,
+                    resource: a.resource,
+                    permission: a.permission,
+                    expect,
+                },
+                data: None,
+            }),
+            _ => bad("an `assigns` case expects a list of roles"),
+        };
     }
     let kind = match (c.who_can, c.what_can, c.holds, c.expect) {
         (Some(w), _, _, RawExpect::List(expect)) => CaseKind::WhoCan {
@@ -229,8 +294,12 @@ fn one_case(c: RawCase) -> Result<Case, String> {
             return bad("a `holds` case expects a list of roles")
         }
         (None, None, None, RawExpect::List(_)) => {
-            return bad("a list is expected only by a `who_can`, `what_can` or `holds` case")
+            return bad(
+                "a list is expected only by a `who_can`, `what_can`, `holds` or `assigns` case",
+            )
         }
+        // Handled above.
+        (_, _, _, RawExpect::Error(_)) => return bad("`expect: error CODE` needs `members:`"),
         (None, None, None, RawExpect::Decision(expect)) => {
             match (c.user, c.permission, c.resource) {
                 (Some(user), Some(permission), Some(resource)) => CaseKind::Check {
@@ -247,6 +316,7 @@ fn one_case(c: RawCase) -> Result<Case, String> {
         name,
         location,
         kind,
+        data: None,
     })
 }
 
@@ -283,10 +353,13 @@ const CASE: &[&str] = &[
     "who_can",
     "what_can",
     "holds",
+    "assigns",
+    "members",
     "expect",
 ];
 const WHO_CAN: &[&str] = &["permission", "resource"];
 const AT: &[&str] = &["user", "resource"];
+const ASSIGNS: &[&str] = &["user", "resource", "permission"];
 
 fn unknown_key(key: &str, at: Pos, fields: &[&str], under: &str) -> Fail {
     let hint = crate::membership::suggest_name(key, fields)
@@ -354,19 +427,13 @@ fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
             "name" => out.name = Some(text(v, "`name` is text")?),
             "policy" => out.policy = Some(text(v, "`policy` is a path")?),
             "preset" => out.preset = Some(text(v, "`preset` is a preset's name")?),
-            "members" => {
-                members = Some(if v.is_map() {
-                    MembersSpec::Inline(Box::new(Members::read_node(v)))
-                } else {
-                    MembersSpec::Path(text(
-                        v,
-                        "`members` is a path to a membership file, or membership data written inline",
-                    )?)
-                });
-            }
+            "members" => members = Some(members_spec(v)?),
             "expect" => {
                 let p = v.pos();
-                out.expect_error = Some((error_code(v)?, format!("{file}:{}:{}", p.line, p.col)));
+                out.expect_error = Some((
+                    error_code(v, "a document's")?,
+                    format!("{file}:{}:{}", p.line, p.col),
+                ));
             }
             _ => {
                 if !(v.is_seq() || v.is_null()) {
@@ -391,14 +458,26 @@ fn suite(file: &str, root: Option<NodeRef<'_, '_>>) -> Result<RawSuite, Fail> {
     Ok(out)
 }
 
+/// `members:`: a path, or a mapping of membership data written inline.
+fn members_spec(v: NodeRef<'_, '_>) -> Result<MembersSpec, Fail> {
+    Ok(if v.is_map() {
+        MembersSpec::Inline(Box::new(Members::read_node(v)))
+    } else {
+        MembersSpec::Path(text(
+            v,
+            "`members` is a path to a membership file, or membership data written inline",
+        )?)
+    })
+}
+
 /// `error CODE` with a known error code.
-fn error_code(v: NodeRef<'_, '_>) -> Result<String, Fail> {
+fn error_code(v: NodeRef<'_, '_>, whose: &str) -> Result<String, Fail> {
     let found = v.scalar().unwrap_or("");
     let Some(code) = found.strip_prefix("error ").map(str::trim) else {
         return Err((
             v.pos(),
             format!(
-                "a document's `expect` is `error CODE` (e.g. `error E0404`); found {}",
+                "{whose} `expect` is `error CODE` (e.g. `error E0404`); found {}",
                 v.describe()
             ),
         ));
@@ -426,15 +505,24 @@ fn error_code(v: NodeRef<'_, '_>) -> Result<String, Fail> {
 
 /// `what_can` or `holds`: a mapping of `user` and `resource`.
 fn user_at(v: NodeRef<'_, '_>, key: &str) -> Result<RawAt, Fail> {
-    let (mut u, mut r) = (None, None);
-    for (k, w) in fields(
-        v,
-        &format!("`{key}` is a mapping of `user` and `resource`"),
-        AT,
-        &format!("in `{key}`"),
-    )? {
+    let (mut u, mut r, mut p) = (None, None, None);
+    let (what, known) = if key == "assigns" {
+        (
+            "`assigns` is a mapping of `user`, `resource` and optionally `permission`",
+            ASSIGNS,
+        )
+    } else {
+        ("", AT)
+    };
+    let what = if what.is_empty() {
+        format!("`{key}` is a mapping of `user` and `resource`")
+    } else {
+        what.to_string()
+    };
+    for (k, w) in fields(v, &what, known, &format!("in `{key}`"))? {
         match k {
             "user" => u = Some(text(w, "`user` is a user's name")?),
+            "permission" => p = Some(text(w, "`permission` is a permission's name")?),
             _ => r = Some(text(w, "`resource` is a resource id")?),
         }
     }
@@ -442,6 +530,7 @@ fn user_at(v: NodeRef<'_, '_>, key: &str) -> Result<RawAt, Fail> {
     Ok(RawAt {
         user: u.ok_or_else(|| missing("user"))?,
         resource: r.ok_or_else(|| missing("resource"))?,
+        permission: p,
     })
 }
 
@@ -449,7 +538,7 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
     let at = node.pos();
     let (mut name, mut user, mut permission, mut resource, mut who_can, mut expect) =
         (None, None, None, None, None, None);
-    let (mut what_can, mut holds) = (None, None);
+    let (mut what_can, mut holds, mut assigns, mut members) = (None, None, None, None);
     for (key, v) in fields(node, "a case is a mapping", CASE, "in a case")? {
         match key {
             "name" => name = Some(text(v, "a case's `name` is text")?),
@@ -477,10 +566,13 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
             }
             "what_can" => what_can = Some(user_at(v, "what_can")?),
             "holds" => holds = Some(user_at(v, "holds")?),
+            "assigns" => assigns = Some(user_at(v, "assigns")?),
+            "members" => members = Some(members_spec(v)?),
             _ => {
                 expect = Some(match v.scalar() {
                     Some("allow") => RawExpect::Decision(true),
                     Some("deny") => RawExpect::Decision(false),
+                    Some(s) if s.starts_with("error") => RawExpect::Error(error_code(v, "a case's")?),
                     _ if v.is_seq() => RawExpect::List(
                         v.items()
                             .map(|u| text(u, "an expected item is a name"))
@@ -490,7 +582,7 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
                         return Err((
                             v.pos(),
                             format!(
-                                "a case's `expect` is `allow`, `deny`, or a list (of users, permissions or roles); found {}",
+                                "a case's `expect` is `allow`, `deny`, a list (of users, permissions or roles), or `error CODE`; found {}",
                                 v.describe()
                             ),
                         ))
@@ -507,6 +599,8 @@ fn case(file: &str, node: NodeRef<'_, '_>) -> Result<RawCase, Fail> {
         who_can,
         what_can,
         holds,
+        assigns,
+        members,
         expect: expect.ok_or_else(|| (at, "missing field `expect`".to_string()))?,
         location: format!("{file}:{}:{}", at.line, at.col),
     })

@@ -360,6 +360,9 @@ impl Run {
                             CaseKind::Holds { user, resource, .. } => {
                                 v.insert("holds".into(), json!({"user": user, "resource": resource}));
                             }
+                            CaseKind::Assigns { user, resource, permission, .. } => {
+                                v.insert("assigns".into(), json!({"user": user, "resource": resource, "permission": permission}));
+                            }
                             CaseKind::Rejected { .. } => {}
                         }
                         v.insert("expected".into(), expected_json(&c.case.kind));
@@ -435,6 +438,15 @@ fn query_text(kind: &CaseKind) -> String {
         } => format!("who can {permission} {resource}"),
         CaseKind::WhatCan { user, resource, .. } => format!("what can {user} do on {resource}"),
         CaseKind::Holds { user, resource, .. } => format!("roles {user} holds on {resource}"),
+        CaseKind::Assigns {
+            user,
+            resource,
+            permission,
+            ..
+        } => match permission {
+            Some(p) => format!("roles {user} may assign on {resource} through {p}"),
+            None => format!("roles {user} may assign on {resource}"),
+        },
         CaseKind::Rejected { .. } => "loading the policy and data".to_string(),
     }
 }
@@ -444,7 +456,8 @@ fn expected_text(kind: &CaseKind) -> String {
         CaseKind::Check { expect, .. } => decision(*expect).to_string(),
         CaseKind::WhoCan { expect, .. }
         | CaseKind::WhatCan { expect, .. }
-        | CaseKind::Holds { expect, .. } => users_text(expect.iter().map(String::as_str)),
+        | CaseKind::Holds { expect, .. }
+        | CaseKind::Assigns { expect, .. } => users_text(expect.iter().map(String::as_str)),
         CaseKind::Rejected { code } => format!("error {code}"),
     }
 }
@@ -454,7 +467,8 @@ fn expected_json(kind: &CaseKind) -> serde_json::Value {
         CaseKind::Check { expect, .. } => json!(decision(*expect)),
         CaseKind::WhoCan { expect, .. }
         | CaseKind::WhatCan { expect, .. }
-        | CaseKind::Holds { expect, .. } => json!(expect),
+        | CaseKind::Holds { expect, .. }
+        | CaseKind::Assigns { expect, .. } => json!(expect),
         CaseKind::Rejected { code } => json!(format!("error {code}")),
     }
 }
@@ -644,7 +658,12 @@ pub fn run_file(run: &mut Run, path: &Path) {
                 if total > 0 && cases.is_empty() {
                     continue;
                 }
-                let result = run_suite(run, suite, line, &authz, cases);
+                let at = DocAt {
+                    path,
+                    root: root.as_deref(),
+                    doc,
+                };
+                let result = run_suite(run, suite, line, &authz, cases, &at);
                 run.suites.push(result);
             }
             Err((message, report)) => fail(run, message, report),
@@ -670,11 +689,11 @@ fn labels(path: &Path, raw: &file::RawSuite) -> (String, String) {
 /// policy or data is rejected with a diagnostic of that code. A failure to
 /// load that is not a diagnostic (a missing file, an unknown preset) stays
 /// a load error.
-fn rejected(
+fn rejected<T>(
     code: &str,
     location: &str,
     name: Option<&str>,
-    loaded: Result<(Loaded, Authorizer, Vec<Case>), LoadFailure>,
+    loaded: Result<T, LoadFailure>,
 ) -> Result<CaseResult, LoadFailure> {
     let case = Case {
         name: name.map_or_else(|| format!("rejected with {code}"), str::to_string),
@@ -682,7 +701,17 @@ fn rejected(
         kind: CaseKind::Rejected {
             code: code.to_string(),
         },
+        data: None,
     };
+    rejected_case(case, code, loaded)
+}
+
+/// The result of a case that expects `error CODE` from `loaded`.
+fn rejected_case<T>(
+    case: Case,
+    code: &str,
+    loaded: Result<T, LoadFailure>,
+) -> Result<CaseResult, LoadFailure> {
     let report = match loaded {
         Ok(_) => {
             return Ok(CaseResult {
@@ -830,7 +859,29 @@ fn load_suite(
             ))
         }
     };
-    let (members_label, members) = match &raw.members {
+    let (members_label, members) = load_members(run, path, root, file, doc, &policy, &raw.members)?;
+    let loaded = Loaded {
+        file: file.to_string(),
+        name: raw.name,
+        policy: label,
+        members: members_label,
+    };
+    let authz = Authorizer::new(policy, members).map_err(|e| (format!("{file}: {e}"), None))?;
+    Ok((loaded, authz, cases))
+}
+
+/// Reads and binds the membership data `spec` names (a path relative to
+/// the test file, or data written inline in `doc`) against `policy`.
+fn load_members(
+    run: &Run,
+    path: &Path,
+    root: Option<&Path>,
+    file: &str,
+    doc: file::Document<'_>,
+    policy: &Policy,
+    spec: &MembersSpec,
+) -> Result<(String, Members), LoadFailure> {
+    Ok(match spec {
         MembersSpec::Path(p) => {
             let name = file::relative_to(path, p).display().to_string();
             let mpath = resolve_named(run, path, root, file, "membership data", p)?;
@@ -846,7 +897,7 @@ fn load_suite(
                     Some(r),
                 ));
             }
-            let m = Members::from_yaml(&policy, &name, &text).map_err(|r| {
+            let m = Members::from_yaml(policy, &name, &text).map_err(|r| {
                 (
                     format!("{file}: the membership data `{name}` has errors; no case ran"),
                     Some(r),
@@ -858,7 +909,7 @@ fn load_suite(
             // Positions are the file's: the data is kept with the lines
             // before it emptied.
             let doc = doc.padded();
-            let m = Members::from_raw(&policy, file, &doc, (**raw).clone()).map_err(|r| {
+            let m = Members::from_raw(policy, file, &doc, (**raw).clone()).map_err(|r| {
                 (
                     format!("{file}: the inline membership data has errors; no case ran"),
                     Some(r),
@@ -866,15 +917,7 @@ fn load_suite(
             })?;
             ("inline".to_string(), m.with_source(doc))
         }
-    };
-    let loaded = Loaded {
-        file: file.to_string(),
-        name: raw.name,
-        policy: label,
-        members: members_label,
-    };
-    let authz = Authorizer::new(policy, members).map_err(|e| (format!("{file}: {e}"), None))?;
-    Ok((loaded, authz, cases))
+    })
 }
 
 fn cached_policy(
@@ -890,12 +933,20 @@ fn cached_policy(
     Ok(policy)
 }
 
+/// Where a document is, for the cases that load their own data.
+struct DocAt<'a> {
+    path: &'a Path,
+    root: Option<&'a Path>,
+    doc: file::Document<'a>,
+}
+
 fn run_suite(
     run: &mut Run,
     s: Loaded,
     line: usize,
     authz: &Authorizer,
     cases: Vec<Case>,
+    at: &DocAt<'_>,
 ) -> SuiteResult {
     let mut results = Vec::with_capacity(cases.len());
     let mut exercised = coverage::Exercised::default();
@@ -941,12 +992,28 @@ fn run_suite(
                 resource,
                 expect,
             } => holds_case(authz, user, resource, expect),
-            // Documents that expect an error never reach evaluation.
-            CaseKind::Rejected { .. } => (
-                Status::Error("an `expect: error` case has no query".to_string()),
-                None,
-                Vec::new(),
-            ),
+            CaseKind::Assigns {
+                user,
+                resource,
+                permission,
+                expect,
+            } => assigns_case(authz, user, resource, permission.as_deref(), expect),
+            CaseKind::Rejected { code } => match &case.data {
+                Some(spec) => {
+                    let loaded =
+                        load_members(run, at.path, at.root, &s.file, at.doc, authz.policy(), spec);
+                    match rejected_case(case.clone(), code, loaded) {
+                        Ok(r) => (r.status, r.actual, r.explanation),
+                        Err((m, _)) => (Status::Error(m), None, Vec::new()),
+                    }
+                }
+                // Documents that expect an error never reach evaluation.
+                None => (
+                    Status::Error("an `expect: error` case has no data".to_string()),
+                    None,
+                    Vec::new(),
+                ),
+            },
         };
         results.push(CaseResult {
             case,
@@ -1193,6 +1260,71 @@ fn holds_case(
                 model.role_name(h.role),
                 origin_text(m, h.origin)
             ),
+            location: None,
+        });
+    }
+    (Status::Fail, Some(text), steps)
+}
+
+fn assigns_case(
+    authz: &Authorizer,
+    user: &str,
+    resource: &str,
+    through: Option<&str>,
+    expect: &[String],
+) -> (Status, Option<String>, Vec<Step>) {
+    let model = &authz.policy().model;
+    if let Some(p) = through {
+        if model.perm_id(p).is_none() {
+            let e = crate::eval::QueryError::UnknownPermission {
+                name: p.to_string(),
+                suggestion: crate::suggest::did_you_mean(
+                    p,
+                    model.perms.iter().map(|x| x.name.as_str()),
+                ),
+            };
+            return (Status::Error(e.to_string()), None, Vec::new());
+        }
+    }
+    let found = match authz.what_can(user, resource) {
+        Ok(f) => f,
+        Err(e) => return (Status::Error(e.to_string()), None, Vec::new()),
+    };
+    let mut actual = BTreeSet::new();
+    let mut by: Vec<(String, String)> = Vec::new();
+    for (p, _) in &found {
+        let Some(perm) = model.perms.get(p.index()) else {
+            continue;
+        };
+        if through.is_some_and(|t| t != perm.name) {
+            continue;
+        }
+        for (role, _) in &perm.assigns {
+            let name = model.role_name(*role).to_string();
+            by.push((name.clone(), perm.name.clone()));
+            actual.insert(name);
+        }
+    }
+    let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+    let same = match compare_names(
+        "role",
+        expect,
+        &actual,
+        |n| model.role_id(n).is_some(),
+        &all,
+    ) {
+        Ok(same) => same,
+        Err(e) => return (Status::Error(e), None, Vec::new()),
+    };
+    let text = users_text(actual.iter().map(String::as_str));
+    if same {
+        return (Status::Pass, Some(text), Vec::new());
+    }
+    let mut steps = difference_steps("role", expect, &actual);
+    for (role, perm) in by {
+        steps.push(Step {
+            kind: "user",
+            text: format!("`{role}` is assigned through `{perm}`, which `{user}` holds"),
             location: None,
         });
     }
