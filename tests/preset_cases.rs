@@ -64,21 +64,50 @@ fn every_preset_has_a_test_file_and_an_example() {
 
 #[test]
 fn every_matrix_cell_is_exercised() {
-    // Every cell of a table's own roles; the columns of enclosing roles
-    // ("via") are counted in the coverage figure but not all covered yet.
+    // Every cell of every table: own roles, enclosing roles ("via"),
+    // configurable cells, and deny cells.
     let run = rbacc::testing::run(&[dir()]);
+    let policies: Vec<String> = run.coverage().iter().map(|c| c.policy.clone()).collect();
+    for preset in rbacc::presets::PRESETS {
+        assert!(
+            policies.contains(&format!("preset {}", preset.name)),
+            "no coverage for preset `{}`",
+            preset.name
+        );
+    }
     for cov in run.coverage() {
         assert!(cov.cells > 0, "{}: no cells", cov.policy);
-        let own: Vec<_> = cov
-            .not_exercised
-            .iter()
-            .filter(|c| c.via.is_none())
-            .collect();
         assert!(
-            own.is_empty(),
-            "{}: cells no case exercises: {:?}",
+            cov.not_exercised.is_empty() && cov.deny_not_exercised.is_empty(),
+            "{}: cells no case exercises: {:?} {:?}",
             cov.policy,
-            own
+            cov.not_exercised,
+            cov.deny_not_exercised
+        );
+        assert!(
+            (cov.percent() - 100.0).abs() < f64::EPSILON,
+            "{}",
+            cov.policy
+        );
+    }
+}
+
+#[test]
+fn each_preset_passes_fail_under_100_in_the_cli() {
+    for preset in rbacc::presets::PRESETS {
+        let file = dir().join(format!("{}.yaml", preset.name));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rbacc"))
+            .args(["test", "--coverage", "--fail-under", "100"])
+            .arg(&file)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}:\n{stdout}", preset.name);
+        assert!(
+            stdout.contains(&format!("coverage of preset {}: ", preset.name))
+                && stdout.contains("(100.0% of "),
+            "{stdout}"
         );
     }
 }

@@ -71,3 +71,37 @@ fn preset_summaries_are_one_line() {
         );
     }
 }
+
+/// docs/presets.md lists every preset, and each rule it quotes from a
+/// preset (a `(`…`)` clause in its "Where the page is silent" table) is in
+/// that preset's source.
+#[test]
+fn the_presets_page_lists_every_preset_and_quotes_their_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("docs/presets.md")).unwrap();
+    for preset in rbacc::presets::PRESETS {
+        assert!(
+            page.contains(&format!("| `{}` |", preset.name)),
+            "docs/presets.md does not list `{}`",
+            preset.name
+        );
+    }
+    let silent = page.split("## Where the page is silent").nth(1).unwrap();
+    let silent = silent.split("\n## ").next().unwrap();
+    let mut quoted = 0;
+    for row in silent.lines().filter(|l| l.starts_with("| `")) {
+        let name = row.split('`').nth(1).unwrap();
+        let source = rbacc::presets::get(name).unwrap().source;
+        for part in row.split("(`").skip(1) {
+            let rule = part.split('`').next().unwrap();
+            for piece in rule.split(" … ") {
+                assert!(
+                    source.contains(piece),
+                    "{name}: `{piece}` is not in its source"
+                );
+            }
+            quoted += 1;
+        }
+    }
+    assert!(quoted >= 4, "{quoted}");
+}

@@ -233,7 +233,7 @@ fn malformed_new_cases_are_located() {
     for (case, message) in [
         ("holds: {user: dina, resource: workspace:main/acme}\n    expect: allow", "a `holds` case expects a list of roles"),
         ("what_can: {user: dina}\n    expect: []", "`what_can` needs `resource`"),
-        ("what_can: {user: dina, resource: r}\n    holds: {user: dina, resource: r}\n    expect: []", "give one of `who_can`, `what_can` and `holds`"),
+        ("what_can: {user: dina, resource: r}\n    holds: {user: dina, resource: r}\n    expect: []", "give one of `who_can`, `what_can`, `holds` and `assigns`"),
         ("holds: {user: dina, resource: r}\n    user: dina\n    expect: []", "has no `user`, `permission` or `resource`"),
     ] {
         let p = write("malformed", "t.yaml", &format!("{TOOLJET}  - name: x\n    {case}\n"));
