@@ -191,8 +191,8 @@ fn assigns_failure_says_what_differs_and_through_which_permission() {
 #[test]
 fn the_docs_example_of_a_case_level_error_passes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("docs/membership.md")).unwrap();
-    let section = text.split("## Policy tests").nth(1).unwrap();
+    let page = std::fs::read_to_string(root.join("docs/membership.md")).unwrap();
+    let section = page.split("## Policy tests").nth(1).unwrap();
     let block = section.split("```yaml\n").nth(2).unwrap();
     let block = &block[..block.find("```").unwrap()];
     let p = write("docs", block);
