@@ -31,16 +31,16 @@ members:
   users: [omar]
   resources:
     instance:main: {{members: [omar]}}
-    organization:main/acme: {{members: [omar]}}
+    organization:main/acme: {{roles: {{omar: organization_admin}}}}
 cases:
-  - {{name: a plain member reads the organization, user: omar, permission: organization.read, resource: organization:main/acme, expect: allow}}
+  - {{name: an Organization Admin reads the organization, user: omar, permission: organization.read, resource: organization:main/acme, expect: allow}}
   - name: two workspace roles in one workspace are refused
     members:
       edition: self_managed_enterprise
       users: [omar]
       resources:
         instance:main: {{members: [omar]}}
-        organization:main/acme: {{members: [omar]}}
+        organization:main/acme: {{roles: {{omar: organization_admin}}}}
         workspace:main/acme/p:
           roles: {{omar: {roles}}}
     expect: {expect}
