@@ -16,9 +16,10 @@
 //!
 //! Errors are data: [`Report`] (diagnostics with codes and spans, rendered
 //! by the CLI), [`QueryError`], [`AuthorizerError`]; their enums are
-//! `#[non_exhaustive]`. Modules hidden from this documentation (the stages
-//! of the pipeline, the CLI) are internals shared with the command-line
-//! tool, the tests and the benches: they carry no stability promise.
+//! `#[non_exhaustive]`. The stages of the pipeline are private modules;
+//! the command-line tool, the integration tests, the benches and the fuzz
+//! targets reach what they need of them through one seam, [`internals`],
+//! hidden from this documentation and without any stability promise.
 //!
 //! The pipeline inside: source text → parse (pest) → resolve (symbol
 //! tables, scope tree, role graph on petgraph) → analyse (constraints,
@@ -72,49 +73,36 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-#[doc(hidden)]
-pub mod analyse;
-#[doc(hidden)]
-pub mod compile;
+mod analyse;
+mod compile;
 pub mod diagnostic;
-#[doc(hidden)]
-pub mod diff;
-#[doc(hidden)]
-pub mod files;
-#[doc(hidden)]
-pub mod fmt;
-#[doc(hidden)]
-pub mod limits;
+mod diff;
+mod eval;
+mod files;
+mod fmt;
+pub mod internals;
+mod limits;
 #[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod lsp;
+mod lsp;
+mod membership;
 pub mod policy;
 pub mod presets;
-#[doc(hidden)]
-pub mod reference;
-#[doc(hidden)]
-pub mod resolve;
-#[doc(hidden)]
-pub mod span;
-#[doc(hidden)]
-pub mod suggest;
-#[doc(hidden)]
-pub mod syntax;
-#[doc(hidden)]
-pub mod text;
-
-pub use diagnostic::Report;
-pub use eval::{Authorizer, AuthorizerError, Explanation, Query, QueryError};
-pub use membership::{DataError, Members, MembersBuilder, Pos};
-pub use policy::{check, compile, compile_with, Policy};
+mod reference;
+mod report;
+mod resolve;
+mod span;
+mod suggest;
+mod syntax;
+pub mod testing;
+mod text;
 
 #[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
-#[doc(hidden)]
-pub mod eval;
-#[doc(hidden)]
-pub mod membership;
-#[doc(hidden)]
-pub mod report;
-pub mod testing;
+mod cli;
+
+pub use diagnostic::Report;
+pub use eval::{Authorizer, AuthorizerError, Explanation, Query, QueryError, Step, StepKind};
+pub use membership::{
+    DataError, DataErrorKind, Members, MembersBuilder, Pos, ResId, ResourceRef, UserId,
+};
+pub use policy::{check, compile, compile_with, Policy};
+pub use resolve::PermId;

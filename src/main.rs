@@ -1,5 +1,5 @@
 //! The `rbacc` command: a thin layer over the library.
 
-fn main() -> rbacc::cli::Exit {
-    rbacc::cli::main()
+fn main() -> rbacc::internals::cli::Exit {
+    rbacc::internals::cli::main()
 }

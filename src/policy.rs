@@ -2,27 +2,81 @@
 //! compile → analyse, every diagnostic of a stage reported at once.
 
 use crate::diagnostic::{Diagnostic, FileId, Report, Sources};
+use crate::resolve::PermId;
 use crate::{analyse, compile as compile_stage, limits, resolve, syntax};
 
 /// A policy that parsed, resolved and passed analysis without errors.
 #[derive(Clone, Debug)]
 pub struct Policy {
     /// The policy's name (its file name or preset name).
-    pub name: String,
+    pub(crate) name: String,
     /// The source text, for diagnostics and explanations.
-    pub sources: Sources,
+    pub(crate) sources: Sources,
     /// The file of the policy within `sources`.
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// The resolved model.
-    pub model: resolve::Model,
+    pub(crate) model: resolve::Model,
     /// Effective permissions.
-    pub compiled: compile_stage::Compiled,
+    pub(crate) compiled: compile_stage::Compiled,
     /// Warnings found by analysis (errors prevent compilation).
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// A fingerprint of the compiled form: membership data loaded against
     /// this policy records it, and [`Authorizer::new`](crate::Authorizer::new) refuses data bound to
     /// another policy (ids of roles and permissions would not mean the same).
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
+}
+
+impl Policy {
+    /// The policy's name: its `policy` declaration, else the name it was
+    /// compiled under (a file name or preset name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The source text, for rendering diagnostics against it.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Warnings found by analysis (errors prevent compilation).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The warnings as a report, rendered against the policy's text.
+    pub fn warning_report(&self) -> Report {
+        Report {
+            sources: self.sources.clone(),
+            diagnostics: self.warnings.clone(),
+        }
+    }
+
+    /// A fingerprint of the compiled form: membership data loaded against
+    /// this policy records it, and [`Authorizer::new`](crate::Authorizer::new)
+    /// refuses data bound to another policy (ids of roles and permissions
+    /// would not mean the same). Stable within one build of rbacc; not
+    /// meant to be stored.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The permissions, in declaration order (a [`PermId`]'s index).
+    pub fn permissions(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.model.perms.iter().map(|p| p.name.as_str())
+    }
+
+    /// A permission's name (`""` for an id of another policy).
+    pub fn perm_name(&self, id: PermId) -> &str {
+        self.model
+            .perms
+            .get(id.index())
+            .map_or("", |p| p.name.as_str())
+    }
+
+    /// The roles, in declaration order.
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.model.roles.iter().map(|r| r.name.as_str())
+    }
 }
 
 /// A hash of everything the ids of a compiled policy mean: the resolved

@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::diff::{self, Effect, Side};
+use rbacc::internals::diff::{self, Effect, Side};
 use rbacc::Policy;
 mod common;
 

@@ -2,7 +2,7 @@
 //! it, semantic or not) and random membership data, a policy-level diff
 //! that reports no change implies that no user gains or loses any
 //! permission on any resource of the data, as the reference evaluator
-//! decides (`rbacc::reference`); and a diff reporting nothing that widens
+//! decides (`rbacc::internals::reference`); and a diff reporting nothing that widens
 //! (or may) implies that nobody gains.
 //!
 //! `cargo test --test diff_property` runs 1,000 cases; more on demand:
@@ -22,8 +22,8 @@ mod common;
 use common::Rng;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
-use rbacc::diff::{self, Effect};
-use rbacc::reference::Reference;
+use rbacc::internals::diff::{self, Effect};
+use rbacc::internals::reference::Reference;
 use rbacc::{Members, Policy};
 use std::collections::BTreeSet;
 
@@ -462,8 +462,8 @@ fn data_diff(
 ) -> Option<Vec<(String, String, String, bool)>> {
     let _old_loads = Members::from_yaml(old, "m.yaml", text).ok()?;
     let _new_loads = Members::from_yaml(new, "m.yaml", text).ok()?;
-    let oref = Reference::from_text(&old.model, text).ok()?;
-    let nref = Reference::from_text(&new.model, text).ok()?;
+    let oref = Reference::from_text(old, text).ok()?;
+    let nref = Reference::from_text(new, text).ok()?;
     let mut out = Vec::new();
     let kinds = [
         ("org:a", &ORG_PERMS[..]),

@@ -116,7 +116,7 @@ fn diff_scales_linearly() {
             rbacc::compile("old.rbac", &policy(roles, false)).unwrap()
         });
         let new = rbacc::compile("new.rbac", &policy(roles, true)).unwrap();
-        let (t_diff, d) = best(3, || rbacc::diff::diff(&old, &new));
+        let (t_diff, d) = best(3, || rbacc::internals::diff::diff(&old, &new));
         println!(
             "| {roles} | {:.1} ms | {:.1} ms | {} |",
             t_compile.as_secs_f64() * 1e3,
@@ -144,7 +144,7 @@ fn diff_scales_linearly() {
             rbacc::Members::from_yaml(&old, "m.yaml", &text).unwrap()
         });
         let (t_diff, m) = best(2, || {
-            rbacc::diff::members::diff_members(&old, &new, "m.yaml", &text).unwrap()
+            rbacc::internals::diff::members::diff_members(&old, &new, "m.yaml", &text).unwrap()
         });
         println!(
             "| {users} | {:.0} ms | {:.0} ms | {} | {} |",
@@ -154,8 +154,8 @@ fn diff_scales_linearly() {
             m.gained
         );
         // The markdown of the diff fits a pull-request comment.
-        let mut d = rbacc::diff::diff(&old, &new);
+        let mut d = rbacc::internals::diff::diff(&old, &new);
         d.members = Some(m);
-        assert!(rbacc::diff::to_markdown(&d).len() < 65_536);
+        assert!(rbacc::internals::diff::to_markdown(&d).len() < 65_536);
     }
 }

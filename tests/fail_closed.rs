@@ -11,9 +11,9 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::membership::{ResId, UserId};
-use rbacc::resolve::PermId;
+use rbacc::PermId;
 use rbacc::{Authorizer, Members, Query};
+use rbacc::{ResId, UserId};
 use std::path::{Path, PathBuf};
 mod common;
 

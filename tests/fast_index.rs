@@ -7,9 +7,9 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::membership::{ResId, UserId};
-use rbacc::resolve::PermId;
+use rbacc::PermId;
 use rbacc::{Authorizer, Members, Query};
+use rbacc::{ResId, UserId};
 
 fn all_queries_agree(preset: &str) {
     let p = rbacc::presets::get(preset).unwrap();
@@ -25,24 +25,24 @@ fn agree(preset: &str, source: &str, yaml: &str, fast_expected: bool) {
     let members =
         Members::from_yaml(&policy, "members.yaml", yaml).unwrap_or_else(|r| panic!("{r}"));
     assert_eq!(
-        members.index.has_bits(),
+        rbacc::internals::index::has_bits(&members),
         fast_expected,
         "{preset}: whether the fast index is built"
     );
     let authz = Authorizer::new(policy, members).unwrap();
     let (mut allowed, mut total) = (0, 0);
-    for (u, name) in authz.members().users.iter().enumerate() {
-        for (pi, perm) in authz.policy().model.perms.iter().enumerate() {
-            for (ri, res) in authz.members().resources.iter().enumerate() {
-                let Ok(q) = authz.query(name, &perm.name, &res.name) else {
+    for (u, name) in authz.members().users().enumerate() {
+        for (pi, perm) in authz.policy().permissions().enumerate() {
+            for (ri, res) in authz.members().resources().enumerate() {
+                let Ok(q) = authz.query(name, perm, res) else {
                     continue;
                 };
-                assert_eq!(q.user, UserId(u as u32));
-                assert_eq!(q.perm, PermId(pi as u32));
-                let _ = ResId(ri as u32);
+                assert_eq!(q.user, UserId::from_index(u));
+                assert_eq!(q.perm, PermId::from_index(pi));
+                assert_eq!(q.asked, ResId::from_index(ri));
                 let fast = authz.check(&q);
-                let walk = authz.check_walk(&q);
-                assert_eq!(fast, walk, "{preset}: {} {} {}", name, perm.name, res.name);
+                let walk = rbacc::internals::eval::check_walk(&authz, &q);
+                assert_eq!(fast, walk, "{preset}: {} {} {}", name, perm, res);
                 total += 1;
                 allowed += usize::from(fast);
                 let _: &Query = &q;

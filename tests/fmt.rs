@@ -57,16 +57,19 @@ fn without_digits(text: &str) -> String {
 /// What a policy means: its AST, model and compiled form without
 /// positions, or its diagnostics without positions.
 fn meaning(source: &str) -> String {
-    let ast = match rbacc::syntax::parse(source) {
+    let ast = match rbacc::internals::syntax::parse(source) {
         Ok(ast) => without_positions(&format!("{ast:?}")),
         Err(e) => return format!("parse errors: {}", e.len()),
     };
     match rbacc::compile("p.rbac", source) {
         Ok(policy) => format!(
             "{ast}\n{}\n{}\n{}",
-            without_positions(&format!("{:?}", policy.model)),
-            without_positions(&format!("{:?}", policy.compiled)),
-            diagnostics(&policy.warnings)
+            without_positions(&format!("{:?}", rbacc::internals::policy::model(&policy))),
+            without_positions(&format!(
+                "{:?}",
+                rbacc::internals::policy::compiled(&policy)
+            )),
+            diagnostics(policy.warnings())
         ),
         Err(report) => format!("{ast}\n{}", diagnostics(&report.diagnostics)),
     }
@@ -90,10 +93,10 @@ fn diagnostics(ds: &[rbacc::diagnostic::Diagnostic]) -> String {
 }
 
 fn assert_formats_well(name: &str, source: &str) {
-    let Ok(once) = rbacc::fmt::format(source) else {
+    let Ok(once) = rbacc::internals::fmt::format(source) else {
         return;
     };
-    let twice = rbacc::fmt::format(&once)
+    let twice = rbacc::internals::fmt::format(&once)
         .unwrap_or_else(|e| panic!("{name}: the formatted text does not parse: {e:?}\n{once}"));
     assert_eq!(twice, once, "{name}: formatting is not idempotent");
     assert_eq!(
@@ -110,7 +113,7 @@ fn every_policy_of_the_repository_formats_idempotently_to_the_same_meaning() {
     let mut formatted = 0;
     for (path, source) in &files {
         assert_formats_well(&path.display().to_string(), source);
-        formatted += usize::from(rbacc::fmt::format(source).is_ok());
+        formatted += usize::from(rbacc::internals::fmt::format(source).is_ok());
     }
     assert!(formatted > 100, "only {formatted} policies parse");
 }
@@ -123,7 +126,7 @@ fn presets_and_examples_are_formatted() {
     for path in files {
         let source = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
-            rbacc::fmt::format(&source).unwrap(),
+            rbacc::internals::fmt::format(&source).unwrap(),
             source,
             "{} is not formatted: run `rbacc fmt {}`",
             path.display(),
@@ -212,7 +215,7 @@ fn relayout(source: &str, choices: &[usize]) -> String {
 fn generated_layouts_format_idempotently_to_the_same_meaning() {
     let files: Vec<(PathBuf, String)> = corpus()
         .into_iter()
-        .filter(|(_, s)| rbacc::fmt::format(s).is_ok())
+        .filter(|(_, s)| rbacc::internals::fmt::format(s).is_ok())
         .collect();
     let cases = std::env::var("RBACC_PROPTEST_CASES")
         .ok()
@@ -231,11 +234,11 @@ fn generated_layouts_format_idempotently_to_the_same_meaning() {
     runner
         .run(&strategy, |(index, choices)| {
             let (path, source) = &files[index];
-            let canonical = rbacc::fmt::format(source).unwrap();
+            let canonical = rbacc::internals::fmt::format(source).unwrap();
             let varied = relayout(&canonical, &choices);
             let name = path.display().to_string();
             prop_assert!(
-                rbacc::fmt::format(&varied).is_ok(),
+                rbacc::internals::fmt::format(&varied).is_ok(),
                 "{}: the generated layout does not parse:\n{}",
                 name,
                 varied

@@ -1,13 +1,13 @@
 //! Grammar tests: single rules with pest's `parses_to!` and `fails_with!`,
-//! and whole files through `rbacc::syntax::parse` (escapes, Unicode,
+//! and whole files through `rbacc::internals::syntax::parse` (escapes, Unicode,
 //! comments, CRLF, BOM, keywords used as names).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pest::{consumes_to, fails_with, parses_to};
-use rbacc::syntax::ast::{Decl, Pattern, PolicyFile};
-use rbacc::syntax::parser::{PolicyParser, Rule};
-use rbacc::syntax::{parse, ParseError};
+use rbacc::internals::syntax::ast::{Decl, Pattern, PolicyFile};
+use rbacc::internals::syntax::parser::{PolicyParser, Rule};
+use rbacc::internals::syntax::{parse, ParseError};
 
 fn ok(source: &str) -> PolicyFile {
     match parse(source) {
@@ -373,7 +373,7 @@ fn bootstrap_counts() {
 
 #[test]
 fn nesting_limit() {
-    let limit = rbacc::limits::MAX_NESTING;
+    let limit = rbacc::internals::limits::MAX_NESTING;
     let nested = |depth: usize| {
         let mut s = String::from("permissions on w {");
         for i in 1..depth {

@@ -72,7 +72,7 @@ fn graphviz_accepts_the_dot_of_every_preset_and_example() {
         dot_accepts(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: dot refuses: {e}"));
     }
     let policy = rbacc::compile("odd.rbac", ODD_NAMES).unwrap_or_else(|r| panic!("{r}"));
-    let text = rbacc::report::graph::to_dot(&policy);
+    let text = rbacc::internals::report::graph::to_dot(&policy);
     dot_accepts(&text).unwrap_or_else(|e| panic!("odd names: dot refuses: {e}\n{text}"));
 }
 
@@ -88,7 +88,7 @@ fn mermaid_of_every_preset() {
 #[test]
 fn mermaid_labels_are_escaped_and_ids_are_indices() {
     let policy = rbacc::compile("odd.rbac", ODD_NAMES).unwrap_or_else(|r| panic!("{r}"));
-    let text = rbacc::report::graph::to_mermaid(&policy);
+    let text = rbacc::internals::report::graph::to_mermaid(&policy);
     insta::assert_snapshot!("mermaid_odd_names", text);
 }
 

@@ -57,13 +57,13 @@ fn proposed_declaration(help: &str) -> Option<&str> {
 
 /// Returns how many proposals were applied.
 fn apply_every_help(name: &str, source: &str) -> usize {
-    let ast = match rbacc::syntax::parse(source) {
+    let ast = match rbacc::internals::syntax::parse(source) {
         Ok(ast) => ast,
         Err(errors) => return apply_parse_fixes(name, source, &errors),
     };
     let before = messages(source);
     let mut applied = 0;
-    let (_, errors) = rbacc::resolve::resolve(&ast, FileId::default());
+    let (_, errors) = rbacc::internals::resolve::resolve(&ast, FileId::default());
     for e in &errors {
         let diag = e.to_diagnostic(FileId::default());
         if let Some(fix) = e.fix() {
@@ -85,13 +85,17 @@ fn apply_every_help(name: &str, source: &str) -> usize {
 
 /// A parse error's proposal (a keyword for a misspelt word, a `;`
 /// removed): applied, the file must not fail at the same place again.
-fn apply_parse_fixes(name: &str, source: &str, errors: &[rbacc::syntax::ParseError]) -> usize {
+fn apply_parse_fixes(
+    name: &str,
+    source: &str,
+    errors: &[rbacc::internals::syntax::ParseError],
+) -> usize {
     let mut applied = 0;
     for e in errors {
         let Some(fix) = e.fix() else { continue };
         let before = e.to_diagnostic(FileId::default());
         let fixed = fix.apply(source);
-        let after = match rbacc::syntax::parse(&fixed) {
+        let after = match rbacc::internals::syntax::parse(&fixed) {
             Ok(_) => Vec::new(),
             Err(errors) => errors
                 .iter()
@@ -131,11 +135,11 @@ fn every_help_that_proposes_code_compiles_when_applied() {
 #[test]
 fn a_misspelt_keyword_and_a_stray_semicolon_are_fixed_by_their_help() {
     let typo = "scope o \"O\"\nrole a on o \"A\" {\n  grnt x\n}\n";
-    let errors = rbacc::syntax::parse(typo).unwrap_err();
+    let errors = rbacc::internals::syntax::parse(typo).unwrap_err();
     let fix = errors[0].fix().expect("a proposal");
     assert_eq!(fix.apply(typo), typo.replace("grnt", "grant"));
     let semi = "scope o \"O\";\nscope p \"P\" in o\n";
-    let errors = rbacc::syntax::parse(semi).unwrap_err();
+    let errors = rbacc::internals::syntax::parse(semi).unwrap_err();
     let fix = errors[0].fix().expect("a proposal");
     let fixed = fix.apply(semi);
     assert_eq!(fixed, semi.replace(';', ""));

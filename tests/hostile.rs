@@ -118,7 +118,7 @@ fn reading_stops_at_the_limit() {
     let big = dir.join("big.rbac");
     let f = std::fs::File::create(&big).unwrap();
     // Sparse: costs no disk, reads as zeros.
-    f.set_len(rbacc::limits::MAX_POLICY_BYTES as u64 + 1)
+    f.set_len(rbacc::internals::limits::MAX_POLICY_BYTES as u64 + 1)
         .unwrap();
     let out = run(rbacc().args(["check", "--format", "json"]).arg(&big));
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -254,7 +254,7 @@ fn batch_lines_that_are_not_text_or_too_long_are_answered_in_place() {
     input.extend_from_slice(b"ana \xff organization:acme\n");
     input.extend(std::iter::repeat_n(
         b'x',
-        rbacc::limits::MAX_BATCH_LINE + 10,
+        rbacc::internals::limits::MAX_BATCH_LINE + 10,
     ));
     input.extend_from_slice(format!("\n{ALLOW}\n").as_bytes());
     let out = run(astro_batch("human").write_stdin(input));
@@ -477,7 +477,7 @@ fn rendered(source: &str) -> String {
 fn assert_clean(text: &str) {
     for c in text.chars() {
         assert!(
-            c == '\n' || rbacc::text::is_printable(c),
+            c == '\n' || rbacc::internals::text::is_printable(c),
             "{c:?} reached the terminal in:\n{text}"
         );
     }
@@ -707,7 +707,7 @@ fn streamed_json_and_sarif_are_the_documents_of_the_whole_run() {
 
 #[test]
 fn rules_past_the_limit_are_refused_before_analysis() {
-    let limit = rbacc::limits::MAX_RULES;
+    let limit = rbacc::internals::limits::MAX_RULES;
     let mut source = String::from(SMALL);
     source.push_str(&"assert only viewer can workspace.read\n".repeat(limit));
     assert!(!rbacc::check("p.rbac", &source)
@@ -741,7 +741,7 @@ fn a_diagnostic_shows_at_most_max_labels_locations() {
         .find(|d| d.code == "W0301")
         .unwrap();
     assert!(
-        d.labels.len() <= rbacc::limits::MAX_LABELS,
+        d.labels.len() <= rbacc::internals::limits::MAX_LABELS,
         "{}",
         d.labels.len()
     );

@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::limits;
+use rbacc::internals::limits;
 use std::fmt::Write as _;
 
 /// Runs `f` on a thread with a 2 MiB stack (what a test thread or a small
@@ -40,13 +40,14 @@ fn check_codes(source: String) -> Vec<&'static str> {
 /// The codes of parsing and resolving only (for policies too large to
 /// analyse quickly in a debug build).
 fn resolve_codes(source: String) -> Vec<&'static str> {
-    small_stack(move || match rbacc::syntax::parse(&source) {
+    small_stack(move || match rbacc::internals::syntax::parse(&source) {
         Err(errors) => errors
             .iter()
             .map(|e| e.to_diagnostic(rbacc::diagnostic::FileId::default()).code)
             .collect(),
         Ok(ast) => {
-            let (_, errors) = rbacc::resolve::resolve(&ast, rbacc::diagnostic::FileId::default());
+            let (_, errors) =
+                rbacc::internals::resolve::resolve(&ast, rbacc::diagnostic::FileId::default());
             errors
                 .iter()
                 .map(|e| e.to_diagnostic(rbacc::diagnostic::FileId::default()).code)

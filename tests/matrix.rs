@@ -1,7 +1,7 @@
 //! Snapshots of every preset's matrix in every format (reviewed output).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use rbacc::report::matrix::{matrix, to_markdown, to_text};
+use rbacc::internals::report::matrix::{matrix, to_markdown, to_text};
 
 fn snapshot_all(name: &str) {
     let preset = rbacc::presets::get(name).unwrap();

@@ -202,7 +202,7 @@ fn wide_alias_bombs_are_refused_at_once() {
         for i in 0..n {
             text.push_str(&format!("  workspace:o/w{i}: {{members: *u}}\n"));
         }
-        let budget = rbacc::membership::read::node_budget(text.len());
+        let budget = rbacc::internals::membership::node_budget(text.len());
         let report = rbacc::Members::from_yaml(&policy, "bomb.yaml", &text)
             .expect_err("a wide alias bomb is refused");
         let d = report.diagnostics.first().unwrap();

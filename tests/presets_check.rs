@@ -48,11 +48,11 @@ fn presets_compile_without_warnings() {
         let name = format!("policies/{}.rbac", preset.name);
         match rbacc::compile(&name, preset.source) {
             Ok(policy) => assert!(
-                policy.warnings.is_empty(),
+                policy.warnings().is_empty(),
                 "{name}:\n{}",
                 rbacc::diagnostic::render(
-                    &policy.sources,
-                    &policy.warnings,
+                    policy.sources(),
+                    policy.warnings(),
                     rbacc::diagnostic::ColorChoice::Never
                 )
             ),

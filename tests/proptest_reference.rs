@@ -1,8 +1,9 @@
 //! Differential and semantic property tests: random policies (as policy
-//! text), random memberships (as YAML text) and every query over them; the
-//! compiled evaluator must agree with the reference evaluator
-//! (`rbacc::reference`), and decisions must obey default deny, monotonicity
-//! and order independence.
+//! text), random memberships (the reference's data, given to loading
+//! through `MembersBuilder`; as YAML text where the file is the point) and
+//! every query over them; the compiled evaluator must agree with the
+//! reference evaluator (`rbacc::internals::reference`), and decisions must
+//! obey default deny, monotonicity and order independence.
 //!
 //! Cases per property come from `RBACC_PROPTEST_CASES` (a total spread over
 //! the properties by weight) or the defaults below, sized so that the whole
@@ -28,8 +29,9 @@ mod common;
 use common::Rng;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
-use rbacc::membership::Origin;
-use rbacc::reference::{Reference, Refusal};
+use rbacc::internals::membership::Origin;
+use rbacc::internals::reference::data::{Body, Data, Names, Switch};
+use rbacc::internals::reference::{Reference, Refusal};
 use rbacc::{Authorizer, Members};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -819,6 +821,46 @@ fn q(s: &str) -> String {
 }
 
 impl MembersSpec {
+    /// The data as the reference's own types: what both evaluators get
+    /// (loading through the builder, [`Data::builder`]).
+    fn data(&self, p: &PolicySpec) -> Data {
+        let user = |u: &usize| format!("u{u}");
+        let mut d = Data {
+            edition: self.edition.map(|e| p.editions[e].name.clone()),
+            users: (0..self.users).map(|u| user(&u)).collect(),
+            ..Data::default()
+        };
+        for (g, us) in &self.groups {
+            d.groups
+                .insert(g.clone(), Names(us.iter().map(user).collect()));
+        }
+        for r in &self.resources {
+            let mut body = Body {
+                members: r.members.iter().map(user).collect(),
+                ..Body::default()
+            };
+            for (s, roles) in &r.roles {
+                let names = roles.iter().map(|&x| p.roles[x].name.clone()).collect();
+                body.roles.insert(s.clone(), Names(names));
+            }
+            for (s, perms) in &r.grants {
+                let names = perms.iter().map(|&x| p.perms[x].name.clone()).collect();
+                body.grants.insert(s.clone(), Names(names));
+            }
+            for (role, switches) in &r.settings {
+                let entry = body
+                    .settings
+                    .entry(p.roles[*role].name.clone())
+                    .or_default();
+                for (x, on) in switches {
+                    entry.insert(p.perms[*x].name.clone(), Switch(*on));
+                }
+            }
+            d.resources.insert(r.id.clone(), body);
+        }
+        d
+    }
+
     fn text(&self, p: &PolicySpec, rng: Option<&mut Rng>) -> String {
         let mut rng = rng;
         let mut shuffle = |items: &mut Vec<String>| {
@@ -943,11 +985,27 @@ impl Case {
 /// The decision of every query (valid and a few invalid ones), compiled.
 type Decisions = Vec<((String, String, String), Option<bool>)>;
 
-/// Compiles and loads a case's texts. `None` only for E0204; any other
-/// refusal of generated (valid by construction) input is a failure.
-fn load(policy: &str, members: &str) -> Option<Box<Authorizer>> {
-    let compiled = match rbacc::compile("gen.rbac", policy) {
-        Ok(p) => p,
+/// Compiles a case's policy and loads its data through the builder.
+/// `None` only for E0204; any other refusal of generated (valid by
+/// construction) input is a failure.
+fn load(case: &Case) -> Option<Box<Authorizer>> {
+    let policy = case.policy.text();
+    let compiled = compile_generated(&policy)?;
+    let data = case.members.data(&case.policy);
+    let loaded = match data.builder().build(&compiled, "gen") {
+        Ok(m) => m,
+        Err(e) => panic!(
+            "generated members do not load:\n{policy}\n---\n{}\n{e}",
+            case.members.text(&case.policy, None)
+        ),
+    };
+    Some(Box::new(Authorizer::new(compiled, loaded).unwrap()))
+}
+
+/// Compiles a generated policy: `None` only for E0204.
+fn compile_generated(policy: &str) -> Option<rbacc::Policy> {
+    match rbacc::compile("gen.rbac", policy) {
+        Ok(p) => Some(p),
         Err(report) => {
             let only_e0204 = report
                 .diagnostics
@@ -962,7 +1020,12 @@ fn load(policy: &str, members: &str) -> Option<Box<Authorizer>> {
                 report.to_plain_string()
             );
         }
-    };
+    }
+}
+
+/// Compiles and loads texts, the data as a YAML file.
+fn load_yaml(policy: &str, members: &str) -> Option<Box<Authorizer>> {
+    let compiled = compile_generated(policy)?;
     let loaded = match Members::from_yaml(&compiled, "gen.yaml", members) {
         Ok(m) => m,
         Err(report) => panic!(
@@ -983,7 +1046,7 @@ impl Case {
         let mut seed = seed;
         loop {
             let case = Case::new(seed, k, f);
-            if let Some(a) = load(&case.policy.text(), &case.members.text(&case.policy, None)) {
+            if let Some(a) = load(&case) {
                 return (case, a);
             }
             stats.regenerated.fetch_add(1, Ordering::Relaxed);
@@ -994,20 +1057,9 @@ impl Case {
 
 fn queries(a: &Authorizer) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let users: Vec<String> = a.members().users.iter().map(String::from).collect();
-    let perms: Vec<String> = a
-        .policy()
-        .model
-        .perms
-        .iter()
-        .map(|p| p.name.clone())
-        .collect();
-    let res: Vec<String> = a
-        .members()
-        .resources
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let users: Vec<String> = a.members().users().map(String::from).collect();
+    let perms: Vec<String> = a.policy().permissions().map(String::from).collect();
+    let res: Vec<String> = a.members().resources().map(String::from).collect();
     for u in &users {
         for p in &perms {
             for r in &res {
@@ -1159,30 +1211,29 @@ fn first_mismatch(case: &Case) -> Option<String> {
 /// [`first_mismatch`] on a compiled policy: the loaded case when both
 /// accept the data and agree, `None` when both refuse it with one code.
 fn compare(case: &Case, compiled: &rbacc::Policy) -> Result<Option<Box<Authorizer>>, String> {
-    let members = case.members.text(&case.policy, None);
-    let loaded = Members::from_yaml(compiled, "gen.yaml", &members);
-    let reference = Reference::from_text(&compiled.model, &members);
+    let data = case.members.data(&case.policy);
+    let loaded = data.builder().build(compiled, "gen");
+    let reference = Reference::new(compiled, data);
     let (loaded, reference) = match (loaded, reference) {
         (Ok(l), Ok(r)) => (l, r),
-        (Err(report), Err(Refusal::Rule { code, message })) => {
-            let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
-            if codes.contains(&code) {
+        (Err(e), Err(Refusal::Rule { code, message })) => {
+            if e.code() == code {
                 return Ok(None);
             }
             return Err(format!(
-                "loading refused with {codes:?}, the reference with {code}: {message}"
+                "loading refused with {}, the reference with {code}: {message}",
+                e.code()
             ));
         }
-        (Err(report), r) => {
+        (Err(e), r) => {
             return Err(format!(
-                "loading refused the data, the reference gave {:?}:\n{}",
+                "loading refused the data, the reference gave {:?}:\n{e}",
                 r.err(),
-                report.to_plain_string()
             ))
         }
         (Ok(_), Err(e)) => return Err(format!("loading accepted the data, the reference {e:?}")),
     };
-    for res in &loaded.resources {
+    for res in rbacc::internals::membership::resources(&loaded) {
         let order: Vec<String> = res
             .members
             .iter()
@@ -1196,14 +1247,17 @@ fn compare(case: &Case, compiled: &rbacc::Policy) -> Result<Option<Box<Authorize
             ));
         }
         let r = loaded.res_id(&res.name).ok_or("a resource without an id")?;
-        for (ui, name) in loaded.users.iter().enumerate() {
-            let u = rbacc::membership::UserId::from_index(ui);
-            let held: BTreeSet<String> = loaded
-                .entry(u, r)
+        for (ui, name) in loaded.users().enumerate() {
+            let u = rbacc::UserId::from_index(ui);
+            let held: BTreeSet<String> = rbacc::internals::membership::entry(&loaded, u, r)
                 .map(|e| {
                     e.roles()
                         .filter(|h| !matches!(h.origin, Origin::Direct | Origin::GroupGrant(_)))
-                        .map(|h| compiled.model.role_name(h.role).to_string())
+                        .map(|h| {
+                            rbacc::internals::policy::model(compiled)
+                                .role_name(h.role)
+                                .to_string()
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -1407,10 +1461,16 @@ impl RuleCounts {
     /// Counts the rules one loaded case exercised.
     fn count(&self, case: &Case, m: &Members) {
         let mut seen = [false; 10];
-        for (ri, res) in m.resources.iter().enumerate() {
-            let r = rbacc::membership::ResId::from_index(ri);
+        for (ri, res) in rbacc::internals::membership::resources(m)
+            .iter()
+            .enumerate()
+        {
+            let r = rbacc::ResId::from_index(ri);
             for &u in &res.members {
-                for h in m.entry(u, r).into_iter().flat_map(|e| e.roles()) {
+                for h in rbacc::internals::membership::entry(m, u, r)
+                    .into_iter()
+                    .flat_map(|e| e.roles())
+                {
                     match h.origin {
                         Origin::Bootstrap(..) => seen[0] = true,
                         Origin::Default(_) => seen[1] = true,
@@ -1438,7 +1498,7 @@ impl RuleCounts {
                 .unwrap_or_default();
             seen[7] |= !case.policy.containments.is_empty()
                 && res.members.iter().any(|&u| {
-                    let own = m.entry(u, r).is_some_and(|e| {
+                    let own = rbacc::internals::membership::entry(m, u, r).is_some_and(|e| {
                         e.grants().next().is_some()
                             || e.roles()
                                 .any(|h| matches!(h.origin, Origin::Binding | Origin::Group(_)))
@@ -1480,7 +1540,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
         Ok(Some(a)) => a,
         Ok(None) => {
             // Refused by both, with the same code.
-            let code = match Reference::from_text(&compiled.model, &members) {
+            let code = match Reference::new(&compiled, case.members.data(&case.policy)) {
                 Err(Refusal::Rule { code, .. }) => code,
                 _ => "",
             };
@@ -1502,18 +1562,15 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
         }
     };
     RULE_COUNTS.count(&case, a.members());
-    let reference = Reference::from_text(&a.policy().model, &members).expect("accepted");
+    let reference = Reference::new(a.policy(), case.members.data(&case.policy)).expect("accepted");
     DIFFERENTIAL.case(queries(&a).len());
     // what-can and who-can are built on the same check (with explanations,
     // so one resource and one user per case).
     let mut rng = Rng(seed ^ 0x5eed);
-    if let (Some(res), Some(u)) = (
-        rng.pick(&a.members().resources),
-        rng.pick(&a.members().users.iter().collect::<Vec<_>>()),
-    ) {
-        let perms: Vec<String> = a
-            .policy()
-            .model
+    let resources = rbacc::internals::membership::resources(a.members());
+    let users: Vec<&str> = a.members().users().collect();
+    if let (Some(res), Some(&u)) = (rng.pick(resources), rng.pick(&users)) {
+        let perms: Vec<String> = rbacc::internals::policy::model(a.policy())
             .perms
             .iter()
             .filter(|p| p.scope == res.kind)
@@ -1523,7 +1580,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
             .what_can(u, &res.name)
             .expect("what-can")
             .into_iter()
-            .map(|(p, _)| a.policy().model.perm_name(p).to_string())
+            .map(|(p, _)| a.policy().perm_name(p).to_string())
             .collect();
         let expected: BTreeSet<String> = perms
             .iter()
@@ -1548,8 +1605,7 @@ fn differential(seed: u64, k: Knobs) -> Result<(), TestCaseError> {
                 .collect();
             let expected: BTreeSet<String> = a
                 .members()
-                .users
-                .iter()
+                .users()
                 .filter(|u| reference.decide(u, p, &res.name) == Ok(true))
                 .map(String::from)
                 .collect();
@@ -1606,7 +1662,7 @@ fn default_deny() {
             }
             let policy = case.policy.text();
             let members = case.members.text(&case.policy, None);
-            let a = load(&policy, &members).expect("loads");
+            let a = load(&case).expect("loads");
             let all = decisions(&a);
             DEFAULT_DENY.case(all.len());
             for ((u, p, r), d) in all {
@@ -1618,8 +1674,8 @@ fn default_deny() {
             let empty = Members::from_yaml(a.policy(), "empty.yaml", "");
             if let Ok(m) = empty {
                 let e = Authorizer::new(a.policy().clone(), m).unwrap();
-                for p in &a.policy().model.perms {
-                    prop_assert!(e.is_allowed("u0", &p.name, "s0:a").is_err());
+                for p in a.policy().permissions() {
+                    prop_assert!(e.is_allowed("u0", p, "s0:a").is_err());
                 }
             }
             Ok(())
@@ -1728,7 +1784,7 @@ fn removing_never_allows() {
             }
             let policy2 = smaller.policy.text();
             let members2 = smaller.members.text(&smaller.policy, None);
-            let after = load(&policy2, &members2).expect("a smaller policy compiles");
+            let after = load(&smaller).expect("a smaller policy compiles");
             let after: std::collections::HashMap<_, _> = decisions(&after).into_iter().collect();
             let all = decisions(&before);
             MONOTONE.case(all.len());
@@ -1770,7 +1826,9 @@ fn order_does_not_matter() {
             let mut rng = Rng(shuffle);
             let policy2 = case.policy.shuffled_text(&mut rng);
             let members2 = case.members.text(&case.policy, Some(&mut rng));
-            let b = load(&policy2, &members2).expect("the shuffled policy compiles");
+            // The original through the builder, the shuffled one as a
+            // file: the two front ends agree too.
+            let b = load_yaml(&policy2, &members2).expect("the shuffled policy compiles");
             let da = decisions(&a);
             let db: std::collections::HashMap<_, _> = decisions(&b).into_iter().collect();
             ORDER.case(da.len());
@@ -1805,7 +1863,7 @@ fn presets_agree_with_reference() {
         let policy = rbacc::compile(preset.name, preset.source).unwrap();
         let members = Members::from_yaml(&policy, "members.yaml", &text).unwrap();
         let a = Authorizer::new(policy, members).unwrap();
-        let reference = Reference::from_text(&a.policy().model, &text).unwrap();
+        let reference = Reference::from_text(a.policy(), &text).unwrap();
         for (u, p, r) in queries(&a) {
             let c = a.is_allowed(&u, &p, &r);
             let e = reference.decide(&u, &p, &r);
@@ -1833,7 +1891,7 @@ fn presets_agree_with_reference() {
 fn agreed(policy: &str, data: &str, user: &str, resource: &str) -> (BTreeSet<String>, Authorizer) {
     let compiled = rbacc::compile("find.rbac", policy).unwrap();
     let loaded = Members::from_yaml(&compiled, "find.yaml", data).unwrap();
-    let reference = Reference::from_text(&compiled.model, data).unwrap();
+    let reference = Reference::from_text(&compiled, data).unwrap();
     let a = Authorizer::new(compiled.clone(), loaded).unwrap();
     for (u, p, r) in queries(&a) {
         assert_eq!(

@@ -89,10 +89,10 @@ fn json_agrees_with_eval_on_every_triple() {
             })
             .collect();
         listed.sort();
-        let model = &auth.policy().model;
+        let model = rbacc::internals::policy::model(auth.policy());
         let mut allowed = Vec::new();
-        for user in auth.members().users.iter() {
-            for r in &auth.members().resources {
+        for user in auth.members().users() {
+            for r in rbacc::internals::membership::resources(auth.members()) {
                 let kind = model.scope_name(r.kind);
                 for perm in model
                     .perms
@@ -109,7 +109,7 @@ fn json_agrees_with_eval_on_every_triple() {
         assert_eq!(listed, allowed, "{}", p.name);
         assert_eq!(
             json["users"].as_array().unwrap().len(),
-            auth.members().users.iter().count()
+            auth.members().users().count()
         );
     }
 }

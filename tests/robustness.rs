@@ -92,7 +92,7 @@ fn ten_thousand_nested_permission_blocks() {
 
 #[test]
 fn deep_but_allowed_nesting_is_fine() {
-    let depth = rbacc::limits::MAX_NESTING;
+    let depth = rbacc::internals::limits::MAX_NESTING;
     let mut source = String::from("scope s \"S\"\npermissions on s {\n");
     for i in 1..depth {
         write!(source, "s.p{i} \"P\" {{ ").unwrap();

@@ -23,7 +23,7 @@
     clippy::indexing_slicing
 )]
 
-use rbacc::report::matrix::{matrix, Cell};
+use rbacc::internals::report::matrix::{matrix, Cell};
 
 #[derive(Debug, Default)]
 struct Expected {
@@ -88,12 +88,25 @@ fn check_preset(name: &str) {
                     e.scope, col.name
                 )
             });
-            let role = policy.model.role_id(&col.id).unwrap();
-            let kind = policy.model.role(role).unwrap().scope;
-            let table_kind = policy.model.scope_id(&e.scope).unwrap();
-            assert_eq!(policy.model.scope_name(kind), via, "{name}: `{}`", col.id);
+            let role = rbacc::internals::policy::model(&policy)
+                .role_id(&col.id)
+                .unwrap();
+            let kind = rbacc::internals::policy::model(&policy)
+                .role(role)
+                .unwrap()
+                .scope;
+            let table_kind = rbacc::internals::policy::model(&policy)
+                .scope_id(&e.scope)
+                .unwrap();
+            assert_eq!(
+                rbacc::internals::policy::model(&policy).scope_name(kind),
+                via,
+                "{name}: `{}`",
+                col.id
+            );
             assert!(
-                kind != table_kind && policy.model.scope_within(table_kind, kind),
+                kind != table_kind
+                    && rbacc::internals::policy::model(&policy).scope_within(table_kind, kind),
                 "{name}/{}: `{}` is not of an enclosing kind",
                 e.scope,
                 col.id

@@ -148,7 +148,7 @@ fn every_stage_code_has_a_case() {
 fn e0005_file_too_large() {
     // One byte over the limit, made of comment lines so that only the size
     // is wrong.
-    let limit = rbacc::limits::MAX_POLICY_BYTES;
+    let limit = rbacc::internals::limits::MAX_POLICY_BYTES;
     let line = "// padding padding padding padding padding padding padding\n";
     let mut source = line.repeat(limit / line.len() + 1);
     source.truncate(limit + 1);
@@ -173,8 +173,8 @@ fn e0005_file_too_large() {
 #[test]
 fn e0117_too_many_roles_and_permissions() {
     use std::fmt::Write;
-    let roles = rbacc::limits::MAX_ROLES + 1;
-    let perms = rbacc::limits::MAX_PERMISSIONS + 1;
+    let roles = rbacc::internals::limits::MAX_ROLES + 1;
+    let perms = rbacc::internals::limits::MAX_PERMISSIONS + 1;
     let mut source = String::from("scope org \"Org\"\npermissions on org {\n");
     for i in 0..perms {
         writeln!(source, "  org.p{i} \"P{i}\"").unwrap();
@@ -195,11 +195,11 @@ fn e0117_too_many_roles_and_permissions() {
         [
             format!(
                 "the policy declares {roles} roles, more than the limit of {}",
-                rbacc::limits::MAX_ROLES
+                rbacc::internals::limits::MAX_ROLES
             ),
             format!(
                 "the policy declares {perms} permissions, more than the limit of {}",
-                rbacc::limits::MAX_PERMISSIONS
+                rbacc::internals::limits::MAX_PERMISSIONS
             ),
         ]
     );

@@ -3,7 +3,7 @@
 //! the name index). `cargo bench -p rbacc-bench --bench lsp`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rbacc::lsp::{Document, Encoding};
+use rbacc::internals::lsp::{Document, Encoding};
 use std::fmt::Write;
 use std::hint::black_box;
 use std::time::Duration;

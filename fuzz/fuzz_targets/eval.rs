@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rbacc::reference::Reference;
+use rbacc::internals::reference::Reference;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let authz = rbacc::Authorizer::new(policy, members).expect("data loaded against this policy");
     // The reference derives who holds what from the text itself: data that
     // loads must be data it accepts.
-    let reference = Reference::from_text(&authz.policy().model, members_text)
+    let reference = Reference::from_text(authz.policy(), members_text)
         .expect("the reference accepts the data loading accepted");
     let mut lines: Vec<(String, String, String)> = queries
         .lines()

@@ -22,13 +22,13 @@ fn without_spans(debug: &str) -> String {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let Ok(once) = rbacc::fmt::format(&text) else {
+    let Ok(once) = rbacc::internals::fmt::format(&text) else {
         return;
     };
-    let Ok(before) = rbacc::syntax::parse(&text) else {
+    let Ok(before) = rbacc::internals::syntax::parse(&text) else {
         panic!("format accepted a text that does not parse");
     };
-    let after = match rbacc::syntax::parse(&once) {
+    let after = match rbacc::internals::syntax::parse(&once) {
         Ok(ast) => ast,
         Err(e) => panic!("the formatted text does not parse: {e:?}\n{once}"),
     };
@@ -37,6 +37,6 @@ fuzz_target!(|data: &[u8]| {
         without_spans(&format!("{before:?}")),
         "formatting changed the AST"
     );
-    let twice = rbacc::fmt::format(&once).unwrap_or_default();
+    let twice = rbacc::internals::fmt::format(&once).unwrap_or_default();
     assert_eq!(twice, once, "formatting is not idempotent");
 });

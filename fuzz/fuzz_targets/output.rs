@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let report = rbacc::check(name, source);
     let rendered = report.to_plain_string();
     for c in rendered.chars() {
-        assert!(c == '\n' || rbacc::text::is_printable(c), "{c:?} printed raw");
+        assert!(c == '\n' || rbacc::internals::text::is_printable(c), "{c:?} printed raw");
     }
     // At most one line per line break, plus the last.
     let lines = source.matches(['\n', '\r']).count() + 1;

@@ -20,7 +20,7 @@ use super::chain::{add_labels, perm_labels, Explainer};
 use super::{may_hold, name_list};
 use crate::compile::BitSet;
 use crate::diagnostic::Diagnostic;
-use crate::resolve::{Model, PermId, RoleId};
+use crate::resolve::{PermId, RoleId};
 use crate::span::Span;
 use std::collections::VecDeque;
 
@@ -55,20 +55,6 @@ pub struct Escalation {
     pub excess: Vec<PermId>,
 }
 
-/// The roles a role can assign directly: (assigned role, permission, where
-/// the permission names it), in permission order.
-pub fn assignable(model: &Model, may: &BitSet) -> Vec<(RoleId, PermId, Span)> {
-    let mut out = Vec::new();
-    for (i, perm) in model.perms.iter().enumerate() {
-        if !perm.assigns.is_empty() && may.contains(i) {
-            for &(role, span) in &perm.assigns {
-                out.push((role, PermId::from_index(i), span));
-            }
-        }
-    }
-    out
-}
-
 /// What `t` holds beyond `r`: permissions it holds always that `r` does not
 /// hold always, and permissions it may hold that `r` may not.
 fn excess(always: &[&BitSet], may: &[BitSet], t: RoleId, r: RoleId) -> BitSet {
@@ -80,11 +66,6 @@ fn excess(always: &[&BitSet], may: &[BitSet], t: RoleId, r: RoleId) -> BitSet {
     let mut out = t_always.difference(r_always);
     out.union_with(&t_may.difference(r_may));
     out
-}
-
-/// Every escalation not accepted by the policy.
-pub fn find(ex: &Explainer<'_>) -> Vec<Escalation> {
-    find_limited(ex, usize::MAX).0
 }
 
 /// Escalations, at most `limit` per assigning role, and for each assigning

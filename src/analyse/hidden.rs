@@ -206,11 +206,11 @@ pub fn yaml_comments(text: &str, file: FileId) -> Vec<Diagnostic> {
 
 /// The report refusing a YAML file with hidden characters in its
 /// comments, if it has any (see [`yaml_comments`]).
-pub fn yaml_report(name: &str, text: &str) -> Option<crate::Report> {
+pub fn yaml_report(name: &str, text: &str) -> Option<crate::diagnostic::Report> {
     let mut sources = crate::diagnostic::Sources::new();
     let file = sources.add(name, text);
     let diagnostics = yaml_comments(text, file);
-    (!diagnostics.is_empty()).then_some(crate::Report {
+    (!diagnostics.is_empty()).then_some(crate::diagnostic::Report {
         sources,
         diagnostics,
     })

@@ -7,12 +7,60 @@ use crate::span::Span;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 
+/// What a step of an explanation says happened (JSON: its name in lower
+/// case, `"binding"`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum StepKind {
+    /// The user is bound to a role on a resource.
+    Binding,
+    /// The user is in a group bound to a role.
+    Group,
+    /// The default role of a cardinality rule.
+    Default,
+    /// A bootstrap rule gives the role.
+    Bootstrap,
+    /// The fallback role of an edition without RBAC.
+    Fallback,
+    /// A role raised to the level of a custom group.
+    Upgrade,
+    /// A role (or a direct grant) grants the permission.
+    Grant,
+    /// A role includes another.
+    Include,
+    /// A role (or a granted permission) implies another role.
+    Imply,
+    /// A setting switches a configurable grant on or off.
+    Setting,
+    /// For a deny: what is missing.
+    Missing,
+}
+
+impl StepKind {
+    /// The kind's name, as JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Binding => "binding",
+            StepKind::Group => "group",
+            StepKind::Default => "default",
+            StepKind::Bootstrap => "bootstrap",
+            StepKind::Fallback => "fallback",
+            StepKind::Upgrade => "upgrade",
+            StepKind::Grant => "grant",
+            StepKind::Include => "include",
+            StepKind::Imply => "imply",
+            StepKind::Setting => "setting",
+            StepKind::Missing => "missing",
+        }
+    }
+}
+
 /// One step of an explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
-    /// `binding`, `group`, `default`, `bootstrap`, `fallback`, `upgrade`,
-    /// `grant`, `include`, `imply`, `setting`, `missing`.
-    pub kind: &'static str,
+    /// What kind of step.
+    pub kind: StepKind,
     /// What the step says.
     pub text: String,
     /// `file:line:col` of the step's source, when it has one.
@@ -50,30 +98,30 @@ impl Authorizer {
         let role = self.role_label(h.role);
         match h.origin {
             Origin::Binding => Step {
-                kind: "binding",
+                kind: StepKind::Binding,
                 text: format!("`{user}` is bound to {role} on `{rname}`"),
                 location: m.user_id(user).and_then(|u| m.place(res, Place::UserRoles(u))),
             },
             Origin::Group(g) => {
                 let gname = format!("group:{}", m.group_name(g));
                 Step {
-                    kind: "group",
+                    kind: StepKind::Group,
                     text: format!("`{user}` is in `{gname}`, bound to {role} on `{rname}`"),
                     location: m.place(res, Place::GroupRoles(g)),
                 }
             }
             Origin::Default(i) => Step {
-                kind: "default",
+                kind: StepKind::Default,
                 text: format!("`{user}` is a member of `{rname}` with no other role, so holds the default {role}"),
                 location: model.cardinalities.get(i as usize).and_then(|c| self.policy_loc(c.span)),
             },
             Origin::Bootstrap(i, pos) => Step {
-                kind: "bootstrap",
+                kind: StepKind::Bootstrap,
                 text: format!("`{user}` is member #{pos} of `{rname}`, so the bootstrap rule gives {role}"),
                 location: model.bootstraps.get(i as usize).and_then(|b| self.policy_loc(b.span)),
             },
             Origin::Fallback(e) => Step {
-                kind: "fallback",
+                kind: StepKind::Fallback,
                 text: format!(
                     "edition `{}` has no RBAC: every member of `{rname}` holds {role}",
                     model.editions.get(e.index()).map_or("", |x| x.name.as_str())
@@ -83,7 +131,7 @@ impl Authorizer {
             Origin::Upgrade(g) => {
                 let gname = format!("group:{}", m.group_name(g));
                 Step {
-                    kind: "upgrade",
+                    kind: StepKind::Upgrade,
                     text: format!("`{user}` is in `{gname}`, whose permissions on `{rname}` need {role}, so the role is upgraded"),
                     location: m
                         .place(res, Place::GroupRoles(g))
@@ -91,7 +139,7 @@ impl Authorizer {
                 }
             }
             Origin::Direct | Origin::GroupGrant(_) => Step {
-                kind: "grant",
+                kind: StepKind::Grant,
                 text: format!("`{user}` holds {role} on `{rname}`"),
                 location: None,
             },
@@ -99,7 +147,7 @@ impl Authorizer {
     }
 
     /// The chain inside the policy from `role` to a grant of `perm`.
-    pub fn policy_chain(&self, role: RoleId, perm: PermId) -> Vec<Step> {
+    pub(crate) fn policy_chain(&self, role: RoleId, perm: PermId) -> Vec<Step> {
         let model = &self.policy.model;
         let compiled = &self.policy.compiled;
         let grants_directly = |r: RoleId| {
@@ -128,7 +176,7 @@ impl Authorizer {
         let Some(end) = found else {
             let pname = model.perm_name(perm);
             return vec![Step {
-                kind: "grant",
+                kind: StepKind::Grant,
                 text: format!(
                     "{} holds every permission grouped under `{pname}`",
                     self.role_label(role)
@@ -163,11 +211,11 @@ impl Authorizer {
                     .map(|g| g.text.clone());
                 let (kind, text) = match (includes, carried_by) {
                     (true, _) => (
-                        "include",
+                        StepKind::Include,
                         format!("{} includes {}", self.role_label(from), self.role_label(to)),
                     ),
                     (false, Some(perm)) => (
-                        "imply",
+                        StepKind::Imply,
                         format!(
                             "{} grants `{perm}`, which implies {}",
                             self.role_label(from),
@@ -175,7 +223,7 @@ impl Authorizer {
                         ),
                     ),
                     (false, None) => (
-                        "imply",
+                        StepKind::Imply,
                         format!("{} implies {}", self.role_label(from), self.role_label(to)),
                     ),
                 };
@@ -193,7 +241,7 @@ impl Authorizer {
                 ""
             };
             steps.push(Step {
-                kind: "grant",
+                kind: StepKind::Grant,
                 text: if g.text == model.perm_name(perm) {
                     format!("{} grants `{}`{how}", self.role_label(end), g.text)
                 } else {
@@ -260,7 +308,7 @@ impl Authorizer {
                     .map(|c| format!("`{}`", model.perm_name(*c)))
                     .collect();
                 steps.push(Step {
-                    kind: "grant",
+                    kind: StepKind::Grant,
                     text: format!(
                         "`{pname}` groups {}, and `{user}` holds each of them",
                         names.join(", ")
@@ -289,7 +337,7 @@ impl Authorizer {
         }
         if steps.is_empty() {
             steps.push(Step {
-                kind: "missing",
+                kind: StepKind::Missing,
                 text: format!(
                     "`{user}` holds no role on `{}` or any resource enclosing it",
                     m.res_name(q.asked)
@@ -299,7 +347,7 @@ impl Authorizer {
         }
         if let Some((role, res)) = self.nearest_role(q) {
             steps.push(Step {
-                kind: "missing",
+                kind: StepKind::Missing,
                 text: format!(
                     "`{pname}` needs a role that grants it, e.g. {} on `{}`",
                     self.role_label(role),
@@ -309,7 +357,7 @@ impl Authorizer {
             });
         } else {
             steps.push(Step {
-                kind: "missing",
+                kind: StepKind::Missing,
                 text: format!(
                     "no role of the policy grants `{pname}` on `{}`",
                     m.res_name(q.res)
@@ -359,7 +407,7 @@ impl Authorizer {
                 ),
                 None => {
                     return Step {
-                        kind: "grant",
+                        kind: StepKind::Grant,
                         text: format!("`{user}` is granted `{perm}` directly on `{rname}`"),
                         location: None,
                     }
@@ -367,7 +415,7 @@ impl Authorizer {
             },
         };
         Step {
-            kind: "grant",
+            kind: StepKind::Grant,
             text,
             location: m.place(res, place),
         }
@@ -381,12 +429,12 @@ impl Authorizer {
         let perm = model.perm_name(g.perm);
         match inst.filter(|i| m.settings.contains_key(&(*i, g.declared_by, g.perm))) {
             Some(i) => Step {
-                kind: "setting",
+                kind: StepKind::Setting,
                 text: format!("`{}` switches `{role}`'s configurable `{perm}` {state}", m.res_name(i)),
                 location: m.place(i, Place::Settings(g.declared_by)),
             },
             None => Step {
-                kind: "setting",
+                kind: StepKind::Setting,
                 text: format!("`{role}`'s configurable `{perm}` is {state} by default (no setting on the resource)"),
                 location: model.role(g.declared_by).and_then(|r| self.policy_loc(r.span)),
             },

@@ -6,7 +6,7 @@
 
 mod explain;
 
-pub use explain::{Explanation, Step};
+pub use explain::{Explanation, Step, StepKind};
 
 use crate::membership::{EntryRef, Members, ResId, UserId};
 use crate::policy::Policy;
@@ -266,7 +266,7 @@ impl Authorizer {
     /// Kept out of line so that [`Authorizer::check`] stays small enough to
     /// inline into a caller's loop.
     #[inline(never)]
-    pub fn check_walk(&self, q: &Query) -> bool {
+    pub(crate) fn check_walk(&self, q: &Query) -> bool {
         if self.check_here_or_above(q) {
             return true;
         }

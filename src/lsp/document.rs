@@ -36,7 +36,7 @@ pub struct Document {
 impl Document {
     /// Checks a text as `rbacc check` does and indexes it.
     pub fn check(name: &str, text: String, encoding: Encoding) -> Document {
-        let (diagnostics, policy) = match crate::compile(name, &text) {
+        let (diagnostics, policy) = match crate::policy::compile(name, &text) {
             Ok(mut policy) => (std::mem::take(&mut policy.warnings), Some(policy)),
             Err(report) => (report.diagnostics, None),
         };

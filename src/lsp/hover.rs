@@ -5,9 +5,9 @@ use super::document::Document;
 use super::index::NameKind;
 use crate::analyse::chain::{describe, describe_steps, Explainer};
 use crate::compile::perms_of_scope;
+use crate::policy::Policy;
 use crate::report::matrix::{cell, Cell};
 use crate::resolve::{PermId, RoleId, ScopeId};
-use crate::Policy;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 use std::fmt::Write;
 

@@ -62,28 +62,130 @@ impl From<Pos> for At {
     }
 }
 
-/// A problem with membership data.
+/// What kind of problem a [`DataError`] is: one per code (E04xx, W04xx),
+/// for programs that match on it rather than on the code's text.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataErrorKind {
+    /// E0401: membership YAML that cannot be read.
+    Syntax,
+    /// E0402: an unknown user, group, role, permission, edition or resource.
+    Unknown,
+    /// E0403: a binding on a resource of the wrong scope kind.
+    WrongScope,
+    /// E0404: a cardinality rule broken by the data.
+    Cardinality,
+    /// E0405: a resource whose parent does not exist.
+    NoParent,
+    /// E0406: a key (or a name) given twice.
+    Duplicate,
+    /// E0407: membership data past a limit.
+    Limit,
+    /// E0408: the edition is missing or unknown.
+    Edition,
+    /// E0409: a name with control, invisible or bidirectional characters.
+    UnprintableName,
+    /// E0410: a user bound to two roles of an `assert exclusive`.
+    Exclusive,
+    /// E0411: a hidden character in a YAML comment.
+    HiddenComment,
+    /// W0412 (a warning): names that look alike.
+    LookAlikeName,
+    /// A code this build does not name (newer than this enum).
+    Other,
+}
+
+impl DataErrorKind {
+    /// The kind of a code.
+    pub fn of_code(code: &str) -> DataErrorKind {
+        match code {
+            "E0401" => DataErrorKind::Syntax,
+            "E0402" => DataErrorKind::Unknown,
+            "E0403" => DataErrorKind::WrongScope,
+            "E0404" => DataErrorKind::Cardinality,
+            "E0405" => DataErrorKind::NoParent,
+            "E0406" => DataErrorKind::Duplicate,
+            "E0407" => DataErrorKind::Limit,
+            "E0408" => DataErrorKind::Edition,
+            "E0409" => DataErrorKind::UnprintableName,
+            "E0410" => DataErrorKind::Exclusive,
+            "E0411" => DataErrorKind::HiddenComment,
+            "W0412" => DataErrorKind::LookAlikeName,
+            _ => DataErrorKind::Other,
+        }
+    }
+}
+
+/// A problem with membership data: its code and kind, where it is, and
+/// what to say about it. Rendered against the text it was read from by
+/// [`Members::from_yaml`](crate::Members::from_yaml) (a
+/// [`Report`](crate::Report)), or by [`DataError::to_diagnostic`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataError {
     /// Stable code (E04xx).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// One-line message.
-    pub message: String,
+    pub(crate) message: String,
     /// Where.
-    pub at: At,
+    pub(crate) at: At,
     /// Label text at the location.
-    pub label: String,
+    pub(crate) label: String,
     /// A suggested fix.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// Extra explanation.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// A warning rather than an error.
-    pub warning: bool,
+    pub(crate) warning: bool,
 }
 
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            At::Pos(p) => write!(f, "{}:{}: {} [{}]", p.line, p.col, self.message, self.code),
+            At::Start => write!(f, "{} [{}]", self.message, self.code),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
 impl DataError {
+    /// The stable code (`E0402`), as the CLI shows it.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// What kind of problem, to match on.
+    pub fn kind(&self) -> DataErrorKind {
+        DataErrorKind::of_code(self.code)
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Where in the data: `None` for the start of the file, or data given
+    /// by a program without a position.
+    pub fn position(&self) -> Option<Pos> {
+        match self.at {
+            At::Pos(p) => Some(p),
+            At::Start => None,
+        }
+    }
+
+    /// The suggested fix, when there is one.
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// Whether this is a warning (loading succeeded) rather than an error.
+    pub fn is_warning(&self) -> bool {
+        self.warning
+    }
+
     /// A new error.
-    pub fn new(
+    pub(crate) fn new(
         code: &'static str,
         message: impl Into<String>,
         at: At,
@@ -101,19 +203,13 @@ impl DataError {
     }
 
     /// Adds a help line.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    /// Adds a help line when there is one.
-    pub fn maybe_help(mut self, help: Option<String>) -> Self {
-        self.help = help.or(self.help);
-        self
-    }
-
     /// Adds a note.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
@@ -180,6 +276,29 @@ fn token_len(text: &str, offset: usize) -> usize {
 }
 
 /// A name as it can be shown (see [`crate::text::escape`]).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::text::escape(s).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DataErrorKind;
+
+    #[test]
+    fn every_data_code_has_its_kind() {
+        let data = crate::diagnostic::codes::CODES
+            .iter()
+            .filter(|c| c.code.get(1..3) == Some("04"));
+        let mut n = 0;
+        for c in data {
+            assert_ne!(
+                DataErrorKind::of_code(c.code),
+                DataErrorKind::Other,
+                "{}: add a DataErrorKind for it",
+                c.code
+            );
+            n += 1;
+        }
+        assert!(n >= 12);
+    }
 }

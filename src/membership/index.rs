@@ -130,11 +130,6 @@ impl Index {
         }
     }
 
-    /// Whether there are no slots.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Number of entries (slots where the user holds something on the
     /// resource itself).
     pub fn entries(&self) -> usize {

@@ -9,17 +9,19 @@
 //! permission bits of the one-probe check (`index.rs`).
 
 mod build;
+mod builder;
 mod errors;
-pub mod index;
+pub(crate) mod index;
 mod names;
 mod names_check;
-pub mod raw;
-pub mod read;
+pub(crate) mod raw;
+pub(crate) mod read;
 mod yaml;
 
-pub use errors::{At, DataError, Pos};
-pub use names::Names;
-pub use raw::{MembersBuilder, RawResId};
+pub use builder::{MembersBuilder, ResourceRef};
+pub(crate) use errors::At;
+pub use errors::{DataError, DataErrorKind, Pos};
+pub(crate) use names::Names;
 
 use crate::compile::BitSet;
 use crate::diagnostic::{Diagnostic, Report, Sources};
@@ -267,18 +269,18 @@ pub(crate) fn suggest_name(name: &str, candidates: &[&str]) -> Option<String> {
 #[derive(Clone, Debug)]
 pub struct Members {
     /// The file name.
-    pub name: String,
+    pub(crate) name: String,
     /// The YAML text, when kept to give explanation steps their location
     /// (see [`Members::with_source`]).
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
     /// The edition in force.
-    pub edition: Option<EditionId>,
+    pub(crate) edition: Option<EditionId>,
     /// Users in sign-up order.
-    pub users: Names,
+    pub(crate) users: Names,
     /// Custom groups: name and members.
-    pub groups: Vec<(String, Vec<UserId>)>,
+    pub(crate) groups: Vec<(String, Vec<UserId>)>,
     /// Resources in file order.
-    pub resources: Vec<Resource>,
+    pub(crate) resources: Vec<Resource>,
     /// The distinct permission sets of the profiles.
     sets: Vec<BitSet>,
     /// What entries are given, each distinct list once.
@@ -287,9 +289,9 @@ pub struct Members {
     items: Vec<Item>,
     /// Per user, the resources where the user holds something, with the
     /// entry there and the permission bits of the one-probe check.
-    pub index: index::Index,
+    pub(crate) index: index::Index,
     /// (resource, declaring role, permission) → switched on?
-    pub settings: HashMap<(ResId, RoleId, PermId), bool>,
+    pub(crate) settings: HashMap<(ResId, RoleId, PermId), bool>,
     res_ids: HashMap<String, ResId>,
     group_ids: HashMap<String, GroupId>,
     /// The fingerprint and name of the policy the data was loaded against.
@@ -298,7 +300,7 @@ pub struct Members {
     places: Places,
     /// Warnings about the data (W0412: names that look alike); loading
     /// succeeded.
-    pub warnings: Vec<DataError>,
+    pub(crate) warnings: Vec<DataError>,
 }
 
 /// Where the data names a binding, a direct grant or a setting, kept at
@@ -363,7 +365,7 @@ impl Members {
         clippy::result_large_err,
         reason = "a data error ends loading at once; it is built once per load"
     )]
-    pub fn read(text: &str) -> Result<raw::RawMembers, DataError> {
+    pub(crate) fn read(text: &str) -> Result<raw::RawMembers, DataError> {
         // A byte order mark is allowed at the start of a YAML stream.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > crate::limits::MAX_MEMBERS_BYTES {
@@ -388,14 +390,14 @@ impl Members {
         clippy::result_large_err,
         reason = "a data error ends loading at once; it is built once per load"
     )]
-    pub fn read_node(node: read::NodeRef<'_, '_>) -> Result<raw::RawMembers, DataError> {
+    pub(crate) fn read_node(node: read::NodeRef<'_, '_>) -> Result<raw::RawMembers, DataError> {
         yaml::members(Some(node))
     }
 
     /// Loads raw data read already ([`Members::read`],
     /// [`Members::read_node`], or a read error); `text` is the file it was
     /// read from, for rendering an error.
-    pub fn from_raw(
+    pub(crate) fn from_raw(
         policy: &Policy,
         name: &str,
         text: &str,
@@ -422,7 +424,7 @@ impl Members {
     /// steps give their line and column in it. It costs the file's size in
     /// memory; decisions do not need it.
     /// Where the data writes what an explanation cites, as `file:line:col`.
-    pub fn place(&self, res: ResId, what: Place) -> Option<String> {
+    pub(crate) fn place(&self, res: ResId, what: Place) -> Option<String> {
         let p = &self.places;
         let (list, code) = match what {
             Place::UserRoles(u) => (&p.roles, u.0),
@@ -443,6 +445,33 @@ impl Members {
         self
     }
 
+    /// The name the data was loaded under (its file name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Warnings about the data (W0412: names that look alike); loading
+    /// succeeded. [`Members::warning_report`] renders them.
+    pub fn warnings(&self) -> &[DataError] {
+        &self.warnings
+    }
+
+    /// The users' names, in sign-up order (a [`UserId`]'s index).
+    pub fn users(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.users.iter()
+    }
+
+    /// The resources' ids (`KIND:PATH`), in file order (a [`ResId`]'s
+    /// index).
+    pub fn resources(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.resources.iter().map(|r| r.name.as_str())
+    }
+
+    /// The custom groups' names, in order.
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.groups.iter().map(|g| g.0.as_str())
+    }
+
     /// A user by name.
     pub fn user_id(&self, name: &str) -> Option<UserId> {
         self.users.find(name).map(UserId::from_index)
@@ -454,7 +483,7 @@ impl Members {
     }
 
     /// A group by name.
-    pub fn group_id(&self, name: &str) -> Option<GroupId> {
+    pub(crate) fn group_id(&self, name: &str) -> Option<GroupId> {
         self.group_ids.get(name).copied()
     }
 
@@ -464,23 +493,23 @@ impl Members {
     }
 
     /// A resource.
-    pub fn resource(&self, id: ResId) -> Option<&Resource> {
+    pub(crate) fn resource(&self, id: ResId) -> Option<&Resource> {
         self.resources.get(id.index())
     }
 
     /// A resource's name.
-    pub fn res_name(&self, id: ResId) -> &str {
+    pub(crate) fn res_name(&self, id: ResId) -> &str {
         self.resource(id).map_or("", |r| r.name.as_str())
     }
 
     /// A group's name.
-    pub fn group_name(&self, id: GroupId) -> &str {
+    pub(crate) fn group_name(&self, id: GroupId) -> &str {
         self.groups.get(id.index()).map_or("", |g| g.0.as_str())
     }
 
     /// What a user holds at a resource (not counting enclosing resources).
     #[inline]
-    pub fn entry(&self, user: UserId, res: ResId) -> Option<EntryRef<'_>> {
+    pub(crate) fn entry(&self, user: UserId, res: ResId) -> Option<EntryRef<'_>> {
         let p = self.profiles.get(self.index.profile(user, res)? as usize)?;
         Some(EntryRef {
             always: self.sets.get(p.set as usize)?,
@@ -503,7 +532,7 @@ impl Members {
     }
 
     /// The resource and its ancestors, innermost first.
-    pub fn ancestors(&self, res: ResId) -> impl Iterator<Item = ResId> + '_ {
+    pub(crate) fn ancestors(&self, res: ResId) -> impl Iterator<Item = ResId> + '_ {
         let mut cur = Some(res);
         let mut steps = 0usize;
         std::iter::from_fn(move || {
@@ -612,17 +641,17 @@ mod tests {
         let policy = crate::compile("p.rbac", POLICY).unwrap();
         let at = Pos::new(3, 5);
         let mut b = MembersBuilder::new();
-        b.user("ana", Pos::default()).user("ben", Pos::default());
-        let org = b.resource("org:a", Pos::default());
-        b.member(org, "ana", Pos::default());
-        let ws = b.resource("ws:a/w", Pos::default());
-        b.bind(ws, "bob", at, [("viewer", Pos::default())]);
+        b.user("ana").user("ben");
+        let org = b.resource("org:a");
+        b.member(org, "ana");
+        let ws = b.resource("ws:a/w");
+        b.bind_at(ws, "bob", at, [("viewer", Pos::default())]);
         let e = b.clone().build(&policy, "program").unwrap_err();
         assert_eq!((e.code, e.at), ("E0402", At::Pos(at)));
         assert_eq!(e.help.as_deref(), Some("users here: `ana`, `ben`"));
         // Without positions, errors point at no line.
         let mut b = MembersBuilder::new();
-        b.user("ana", Pos::default()).user("ana", Pos::default());
+        b.user("ana").user("ana");
         let e = b.build(&policy, "program").unwrap_err();
         assert_eq!((e.code, e.at), ("E0406", At::Start));
     }

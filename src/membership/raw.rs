@@ -1,8 +1,7 @@
 //! The membership data as written, with the position of every name: what
-//! a front end (the YAML file, or a program through [`MembersBuilder`])
-//! hands to the bind stage. Nothing here is checked yet.
-//!
-//! [`MembersBuilder`]: super::MembersBuilder
+//! a front end (the YAML file, or a program through
+//! [`MembersBuilder`](super::MembersBuilder)) hands to the bind stage.
+//! Nothing here is checked yet.
 
 use super::errors::Pos;
 use super::names::Names;
@@ -39,16 +38,6 @@ pub struct BindingNames<'a> {
 }
 
 impl<'a> BindingNames<'a> {
-    /// How many names.
-    pub fn len(&self) -> usize {
-        self.end - self.first
-    }
-
-    /// Whether there are none (`role: []`).
-    pub fn is_empty(&self) -> bool {
-        self.first == self.end
-    }
-
     /// The names, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
         let of = self.of;
@@ -64,16 +53,6 @@ impl<'a> BindingNames<'a> {
 }
 
 impl RawBindings {
-    /// Number of bindings.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// The bindings in order: subject and names.
     pub fn iter(&self) -> impl Iterator<Item = (&str, BindingNames<'_>)> + '_ {
         self.iter_pos().map(|(s, _, n)| (s, n))
@@ -125,6 +104,48 @@ impl RawBindings {
             .map_or(0, |&e| e as usize);
         let end = self.ends.get(i).map_or(start, |&e| e as usize);
         self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The bindings with `subject`'s replaced by `names` (its first
+    /// binding; removed for `None`, added at the end when it has none), in
+    /// order otherwise. `None` when nothing changes or past the limits.
+    pub(crate) fn with(&self, subject: &str, names: Option<&[Named]>) -> Option<RawBindings> {
+        let mut out = RawBindings::default();
+        let mut found = false;
+        for (s, at, old) in self.iter_pos() {
+            if s == subject && !found {
+                found = true;
+                if let Some(names) = names {
+                    out.push_key(s, at)?;
+                    for (n, p) in names {
+                        out.push_name(n, *p)?;
+                    }
+                }
+                continue;
+            }
+            out.push_key(s, at)?;
+            for (n, p) in old.with_pos() {
+                out.push_name(n, p)?;
+            }
+        }
+        match (found, names) {
+            (false, None) => return None,
+            (false, Some(names)) => {
+                out.push_key(subject, Pos::default())?;
+                for (n, p) in names {
+                    out.push_name(n, *p)?;
+                }
+            }
+            _ => {}
+        }
+        Some(out)
+    }
+
+    /// The names of `subject`'s first binding, with their positions.
+    pub(crate) fn names_of(&self, subject: &str) -> Option<Vec<Named>> {
+        self.iter_pos()
+            .find(|(s, _, _)| *s == subject)
+            .map(|(_, _, n)| n.with_pos().map(|(n, p)| (n.to_string(), p)).collect())
     }
 
     /// Frees spare capacity.
@@ -196,182 +217,4 @@ pub struct RawMembers {
     pub groups: Vec<RawGroup>,
     /// Resources, in order (parents may come after children).
     pub resources: Vec<RawResource>,
-}
-
-/// Membership data given by a program rather than a file: the same data
-/// as the YAML layout, the same checks and the same errors when built.
-/// Positions are optional (`Pos::default()`); errors about data without a
-/// position point at no line.
-///
-/// ```
-/// use rbacc::membership::{MembersBuilder, Pos};
-/// let policy = rbacc::compile("p.rbac", r#"
-///     scope org "Org"
-///     permissions on org { org.view "View" }
-///     role viewer on org "Viewer" { grant org.view }
-/// "#)?;
-/// let mut b = MembersBuilder::new();
-/// b.user("ana", Pos::default());
-/// let acme = b.resource("org:acme", Pos::default());
-/// b.bind(acme, "ana", Pos::default(), [("viewer", Pos::default())]);
-/// let members = b.build(&policy, "program").map_err(|e| e.message)?;
-/// let authz = rbacc::Authorizer::new(policy, members)?;
-/// assert!(authz.is_allowed("ana", "org.view", "org:acme")?);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct MembersBuilder {
-    raw: RawMembers,
-}
-
-/// A resource added to a [`MembersBuilder`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct RawResId(usize);
-
-impl MembersBuilder {
-    /// No data yet.
-    pub fn new() -> MembersBuilder {
-        MembersBuilder::default()
-    }
-
-    /// The builder of data read already (by [`crate::Members::read`]).
-    pub fn from_raw(raw: RawMembers) -> MembersBuilder {
-        MembersBuilder { raw }
-    }
-
-    /// The data as given so far.
-    pub fn raw(&self) -> &RawMembers {
-        &self.raw
-    }
-
-    /// Sets the edition.
-    pub fn edition(&mut self, name: &str, at: Pos) -> &mut Self {
-        self.raw.edition = Some((name.to_string(), at));
-        self
-    }
-
-    /// Adds a user (sign-up order is the order of the calls).
-    pub fn user(&mut self, name: &str, at: Pos) -> &mut Self {
-        if self.raw.users.names.insert(name).is_some() {
-            self.raw.users.pos.push(at);
-        } else if self.raw.users.repeated.is_none() {
-            self.raw.users.repeated = Some((name.to_string(), at));
-        }
-        self
-    }
-
-    /// Adds a group and its members.
-    pub fn group<'a>(
-        &mut self,
-        name: &str,
-        at: Pos,
-        members: impl IntoIterator<Item = (&'a str, Pos)>,
-    ) -> &mut Self {
-        self.raw.groups.push(RawGroup {
-            name: (name.to_string(), at),
-            members: members
-                .into_iter()
-                .map(|(m, p)| (m.to_string(), p))
-                .collect(),
-        });
-        self
-    }
-
-    /// Adds a resource, `KIND:PATH`.
-    pub fn resource(&mut self, id: &str, at: Pos) -> RawResId {
-        self.raw.resources.push(RawResource {
-            name: (id.to_string(), at),
-            ..RawResource::default()
-        });
-        RawResId(self.raw.resources.len() - 1)
-    }
-
-    fn res(&mut self, r: RawResId) -> Option<&mut RawResource> {
-        self.raw.resources.get_mut(r.0)
-    }
-
-    /// Adds a member of a resource (join order is the order of the calls).
-    pub fn member(&mut self, r: RawResId, user: &str, at: Pos) -> &mut Self {
-        if let Some(res) = self.res(r) {
-            res.members.push((user.to_string(), at));
-        }
-        self
-    }
-
-    /// Binds a user or `group:NAME` to roles on a resource.
-    pub fn bind<'a>(
-        &mut self,
-        r: RawResId,
-        subject: &str,
-        at: Pos,
-        roles: impl IntoIterator<Item = (&'a str, Pos)>,
-    ) -> &mut Self {
-        if let Some(res) = self.res(r) {
-            push_binding(&mut res.roles, subject, at, roles);
-        }
-        self
-    }
-
-    /// Grants a user or `group:NAME` permissions on a resource.
-    pub fn grant<'a>(
-        &mut self,
-        r: RawResId,
-        subject: &str,
-        at: Pos,
-        perms: impl IntoIterator<Item = (&'a str, Pos)>,
-    ) -> &mut Self {
-        if let Some(res) = self.res(r) {
-            push_binding(&mut res.grants, subject, at, perms);
-        }
-        self
-    }
-
-    /// Switches a role's configurable grant on or off on a resource.
-    pub fn setting(
-        &mut self,
-        r: RawResId,
-        role: (&str, Pos),
-        perm: (&str, Pos),
-        on: bool,
-    ) -> &mut Self {
-        if let Some(res) = self.res(r) {
-            res.settings.push(RawSetting {
-                role: (role.0.to_string(), role.1),
-                perm: (perm.0.to_string(), perm.1),
-                on,
-            });
-        }
-        self
-    }
-
-    /// Checks the data against the policy and builds the index: the same
-    /// checks, in the same order, as loading a file.
-    #[expect(
-        clippy::result_large_err,
-        reason = "a data error ends loading at once; it is built once per load"
-    )]
-    pub fn build(
-        self,
-        policy: &crate::Policy,
-        name: &str,
-    ) -> Result<crate::Members, super::DataError> {
-        super::build::build(policy, name, self.raw)
-    }
-}
-
-fn push_binding<'a>(
-    to: &mut RawBindings,
-    subject: &str,
-    at: Pos,
-    names: impl IntoIterator<Item = (&'a str, Pos)>,
-) {
-    // (Past 4 GiB of names the rest is dropped; no program gets there
-    // through this API without running out of memory first.)
-    if to.push_key(subject, at).is_some() {
-        for (n, p) in names {
-            if to.push_name(n, p).is_none() {
-                break;
-            }
-        }
-    }
 }

@@ -92,16 +92,6 @@ impl<'a> Doc<'a> {
     pub fn root(&self) -> Option<NodeRef<'_, 'a>> {
         (!self.nodes.is_empty()).then_some(NodeRef { doc: self, i: 0 })
     }
-
-    /// Number of nodes as written (aliases not expanded).
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the document is empty.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 }
 
 impl<'d, 'a> NodeRef<'d, 'a> {

@@ -11,6 +11,7 @@
 //! refuses what does not fit the layout without wording it.
 
 use crate::membership::read::{read_all, NodeRef};
+use crate::membership::MembersBuilder;
 use std::collections::BTreeMap;
 
 /// The whole file (docs/membership.md, Layout).
@@ -47,6 +48,43 @@ pub struct Names(pub Vec<String>);
 /// A setting's value.
 #[derive(Copy, Clone, Debug)]
 pub struct Switch(pub bool);
+
+impl Data {
+    /// The same data given to loading through [`MembersBuilder`]: how a
+    /// test hands one generated data to both evaluators without writing
+    /// YAML (resources in id order, subjects in name order: no rule
+    /// depends on the order of a mapping).
+    pub fn builder(&self) -> MembersBuilder {
+        let mut b = MembersBuilder::new();
+        if let Some(e) = &self.edition {
+            b.edition(e);
+        }
+        for u in &self.users {
+            b.user(u);
+        }
+        for (g, members) in &self.groups {
+            b.group(g, members.0.iter().map(String::as_str));
+        }
+        for (id, body) in &self.resources {
+            let r = b.resource(id);
+            for m in &body.members {
+                b.member(r, m);
+            }
+            for (subject, roles) in &body.roles {
+                b.bind(r, subject, roles.0.iter().map(String::as_str));
+            }
+            for (subject, perms) in &body.grants {
+                b.grant(r, subject, perms.0.iter().map(String::as_str));
+            }
+            for (role, switches) in &body.settings {
+                for (perm, on) in switches {
+                    b.setting(r, role, perm, on.0);
+                }
+            }
+        }
+        b
+    }
+}
 
 /// Reads a membership file: the one place the reference calls the YAML
 /// reader. An empty file is empty data.

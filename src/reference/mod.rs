@@ -41,6 +41,7 @@
 //!    not apply (only the fallback role, with its defaults).
 
 use crate::eval::QueryError;
+use crate::policy::Policy;
 use crate::resolve::{Model, PermId, RoleId, ScopeId};
 use std::collections::BTreeSet;
 
@@ -65,15 +66,16 @@ impl<'a> Reference<'a> {
     /// no default and a member holding none of its roles; one user bound two
     /// roles of one cardinality rule) or names something that does not
     /// exist.
-    pub fn new(model: &'a Model, data: Data) -> Result<Reference<'a>, Refusal> {
+    pub fn new(policy: &'a Policy, data: Data) -> Result<Reference<'a>, Refusal> {
+        let model = &policy.model;
         let world = rules::derive(model, &data)?;
         Ok(Reference { model, data, world })
     }
 
     /// A reference evaluator over the membership YAML text.
-    pub fn from_text(model: &'a Model, text: &str) -> Result<Reference<'a>, Refusal> {
+    pub fn from_text(policy: &'a Policy, text: &str) -> Result<Reference<'a>, Refusal> {
         let data = data::read(text).map_err(Refusal::Invalid)?;
-        Reference::new(model, data)
+        Reference::new(policy, data)
     }
 
     /// The roles `user` holds on `resource` itself (not those held on

@@ -48,13 +48,15 @@
 mod coverage;
 mod file;
 pub mod junit;
+mod reason;
 
 pub use coverage::{Cell, Coverage};
 pub use file::{Case, CaseKind};
+pub use reason::{Reason, ReasonKind};
 
 use crate::diagnostic::style::{paint, Style};
 use crate::diagnostic::{render, ColorChoice, Report};
-use crate::eval::{Authorizer, Step};
+use crate::eval::Authorizer;
 use crate::membership::{Members, UserId};
 use crate::policy::Policy;
 use file::MembersSpec;
@@ -96,7 +98,7 @@ pub struct CaseResult {
     pub actual: Option<String>,
     /// For a failure: the reasons (the explanation of the decision, or for
     /// a `who_can` case, of each user who differs).
-    pub explanation: Vec<Step>,
+    pub explanation: Vec<Reason>,
 }
 
 /// The outcome of one YAML document of a test file.
@@ -268,11 +270,12 @@ impl Run {
                             expected_text(&c.case.kind),
                             c.actual.as_deref().unwrap_or("nothing")
                         ));
-                        let mut previous: Option<&str> = None;
+                        let mut previous: Option<ReasonKind> = None;
                         for step in &c.explanation {
-                            let first = previous.is_none_or(|k| k == "user") || step.kind == "user";
+                            let first = previous.is_none_or(|k| k == ReasonKind::User)
+                                || step.kind == ReasonKind::User;
                             let (indent, arrow) = match (step.kind, first) {
-                                ("user", _) => ("         ", ""),
+                                (ReasonKind::User, _) => ("         ", ""),
                                 (_, true) => ("           ", ""),
                                 (_, false) => ("           ", "→ "),
                             };
@@ -739,8 +742,8 @@ fn rejected_case<T>(
     }
     let explanation = errors
         .iter()
-        .map(|d| Step {
-            kind: "diagnostic",
+        .map(|d| Reason {
+            kind: ReasonKind::Diagnostic,
             text: format!("{}: {}", d.code, d.message),
             location: d.primary_label().and_then(|l| {
                 let src = report.sources.get(l.file)?;
@@ -972,7 +975,12 @@ fn run_suite(
                         (
                             Status::Fail,
                             Some(decision(allowed).to_string()),
-                            authz.explain(&q).steps,
+                            authz
+                                .explain(&q)
+                                .steps
+                                .into_iter()
+                                .map(Reason::from)
+                                .collect(),
                         )
                     }
                 }
@@ -1042,7 +1050,7 @@ fn who_can_case(
     resource: &str,
     expect: &[String],
     exercised: &mut coverage::Exercised,
-) -> (Status, Option<String>, Vec<Step>) {
+) -> (Status, Option<String>, Vec<Reason>) {
     let m = &authz.members();
     // Every expected user must exist: a misspelt name is an error, not a
     // silent failure.
@@ -1090,16 +1098,12 @@ fn who_can_case(
         let q = crate::eval::Query { user: *u, ..base };
         let e = authz.explain(&q);
         let name = m.user_name(*u);
-        steps.push(Step {
-            kind: "user",
-            text: if e.allowed {
-                format!("`{name}` can, but is not expected:")
-            } else {
-                format!("`{name}` is expected, but cannot:")
-            },
-            location: None,
-        });
-        steps.extend(e.steps);
+        steps.push(Reason::user(if e.allowed {
+            format!("`{name}` can, but is not expected:")
+        } else {
+            format!("`{name}` is expected, but cannot:")
+        }));
+        steps.extend(e.steps.into_iter().map(Reason::from));
     }
     (Status::Fail, Some(actual_text), steps)
 }
@@ -1127,25 +1131,21 @@ fn compare_names(
 
 /// Steps naming what is there but not expected, and what is expected but
 /// not there.
-fn difference_steps(what: &str, expect: &[String], actual: &BTreeSet<String>) -> Vec<Step> {
+fn difference_steps(what: &str, expect: &[String], actual: &BTreeSet<String>) -> Vec<Reason> {
     let wanted: BTreeSet<&str> = expect.iter().map(String::as_str).collect();
     let mut steps = Vec::new();
     for a in actual {
         if !wanted.contains(a.as_str()) {
-            steps.push(Step {
-                kind: "user",
-                text: format!("{what} `{a}` is there, but not expected"),
-                location: None,
-            });
+            steps.push(Reason::user(format!(
+                "{what} `{a}` is there, but not expected"
+            )));
         }
     }
     for w in wanted {
         if !actual.contains(w) {
-            steps.push(Step {
-                kind: "user",
-                text: format!("{what} `{w}` is expected, but not there"),
-                location: None,
-            });
+            steps.push(Reason::user(format!(
+                "{what} `{w}` is expected, but not there"
+            )));
         }
     }
     steps
@@ -1157,7 +1157,7 @@ fn what_can_case(
     resource: &str,
     expect: &[String],
     exercised: &mut coverage::Exercised,
-) -> (Status, Option<String>, Vec<Step>) {
+) -> (Status, Option<String>, Vec<Reason>) {
     let model = &authz.policy().model;
     let found = match authz.what_can(user, resource) {
         Ok(f) => f,
@@ -1192,12 +1192,8 @@ fn what_can_case(
     // Why each unexpected permission is held.
     for (p, e) in &found {
         if !expect.iter().any(|x| x == model.perm_name(*p)) {
-            steps.push(Step {
-                kind: "user",
-                text: format!("`{}` is held:", model.perm_name(*p)),
-                location: None,
-            });
-            steps.extend(e.steps.iter().cloned());
+            steps.push(Reason::user(format!("`{}` is held:", model.perm_name(*p))));
+            steps.extend(e.steps.iter().cloned().map(Reason::from));
         }
     }
     (Status::Fail, Some(text), steps)
@@ -1208,7 +1204,7 @@ fn holds_case(
     user: &str,
     resource: &str,
     expect: &[String],
-) -> (Status, Option<String>, Vec<Step>) {
+) -> (Status, Option<String>, Vec<Reason>) {
     let model = &authz.policy().model;
     let m = authz.members();
     let Some(u) = m.user_id(user) else {
@@ -1253,15 +1249,11 @@ fn holds_case(
     }
     let mut steps = difference_steps("role", expect, &actual);
     for h in &held {
-        steps.push(Step {
-            kind: "user",
-            text: format!(
-                "`{}` is held {}",
-                model.role_name(h.role),
-                origin_text(m, h.origin)
-            ),
-            location: None,
-        });
+        steps.push(Reason::user(format!(
+            "`{}` is held {}",
+            model.role_name(h.role),
+            origin_text(m, h.origin)
+        )));
     }
     (Status::Fail, Some(text), steps)
 }

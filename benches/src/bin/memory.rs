@@ -34,7 +34,7 @@ fn main() -> Result<(), String> {
         mib(yaml.len() as isize),
         m.entry_count(),
         m.profile_count(),
-        m.index.len()
+        rbacc::internals::index::slots(&m)
     );
     println!(
         "peak heap while loading (what the load builds and frees, and what it keeps): {}",
@@ -48,16 +48,15 @@ fn main() -> Result<(), String> {
         drop_it(&mut m);
         println!("| {name} | {} |", mib(a - measure::live_heap()));
     };
+    use rbacc::internals::index::{clear, Part};
     part("rows of the index (`index`)", &mut |m| {
-        m.index = Default::default()
+        clear(m, Part::Index)
     });
-    part("user names (`users`)", &mut |m| {
-        m.users = Default::default()
-    });
+    part("user names (`users`)", &mut |m| clear(m, Part::Users));
     part("resources and their members (`resources`)", &mut |m| {
-        m.resources = Vec::new()
+        clear(m, Part::Resources)
     });
-    part("settings", &mut |m| m.settings = Default::default());
+    part("settings", &mut |m| clear(m, Part::Settings));
     let rest = measure::live_heap() - before;
     drop(m);
     println!(
