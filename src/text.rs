@@ -13,7 +13,7 @@
 //!   move the cursor, clear the screen nor reorder a line.
 //!
 //! ```
-//! use rbacc::text::{classify, escape, Suspicious};
+//! use rbacc::internals::text::{classify, escape, Suspicious};
 //! assert_eq!(classify('\u{202E}'), Some(Suspicious::Bidi));
 //! assert_eq!(classify('\u{200B}'), Some(Suspicious::Invisible));
 //! assert_eq!(classify('\x1b'), Some(Suspicious::Control));

@@ -81,3 +81,89 @@ fn an_authorizer_is_shared_between_threads() {
         assert!(h.join().unwrap().unwrap());
     }
 }
+
+#[test]
+fn the_builder_needs_no_positions_and_applies_changes() {
+    let policy = rbacc::compile("a.rbac", POLICY_A).unwrap();
+    let mut b = rbacc::MembersBuilder::new();
+    b.user("rita").user("adam");
+    let acme = b.resource("organization:acme");
+    b.bind(acme, "rita", ["reader"])
+        .bind(acme, "adam", ["admin"]);
+    let decide = |b: &rbacc::MembersBuilder, user: &str, perm: &str| {
+        let members = b.to_members(&policy, "directory").unwrap();
+        let authz = Authorizer::new(policy.clone(), members).unwrap();
+        authz.is_allowed(user, perm, "organization:acme").unwrap()
+    };
+    assert!(!decide(&b, "rita", "org.delete"));
+    b.add_role(acme, "rita", "admin");
+    assert!(decide(&b, "rita", "org.delete"));
+    assert!(b.remove_role(acme, "rita", "admin"));
+    assert!(!b.remove_role(acme, "rita", "admin"), "removed already");
+    assert!(!decide(&b, "rita", "org.delete"));
+    assert!(b.unbind(acme, "adam"));
+    assert!(!b.unbind(acme, "adam"));
+    assert!(!decide(&b, "adam", "org.read"));
+    assert_eq!(b.find_resource("organization:acme"), Some(acme));
+    assert_eq!(b.find_resource("organization:none"), None);
+}
+
+#[test]
+fn a_builder_read_from_yaml_matches_the_file() {
+    let policy = rbacc::compile("a.rbac", POLICY_A).unwrap();
+    let b = rbacc::MembersBuilder::from_yaml("members.yaml", DATA).unwrap();
+    let built = b.to_members(&policy, "members.yaml").unwrap();
+    let authz = Authorizer::new(policy.clone(), built).unwrap();
+    let why = authz.explain(
+        &authz
+            .query("rita", "org.read", "organization:acme")
+            .unwrap(),
+    );
+    // Positions read from the file are kept: explanations cite them.
+    assert_eq!(
+        why.steps.first().map(|s| s.kind),
+        Some(rbacc::StepKind::Binding)
+    );
+    assert_eq!(
+        why.steps.first().and_then(|s| s.location.as_deref()),
+        Some("members.yaml:4:13")
+    );
+    // Reading refuses what the file refuses, located.
+    let e = rbacc::MembersBuilder::from_yaml("bad.yaml", "users: [a, a\n").unwrap_err();
+    assert!(e.to_plain_string().contains("bad.yaml"));
+}
+
+#[test]
+fn data_errors_are_matched_by_kind_with_a_code_and_a_position() {
+    let policy = rbacc::compile("a.rbac", POLICY_A).unwrap();
+    let mut b = rbacc::MembersBuilder::new();
+    b.user("rita");
+    let acme = b.resource("organization:acme");
+    b.bind_at(
+        acme,
+        "rita",
+        rbacc::Pos::new(4, 5),
+        [("raeder", rbacc::Pos::new(4, 11))],
+    );
+    let e = b.build(&policy, "directory").unwrap_err();
+    assert_eq!(e.kind(), rbacc::DataErrorKind::Unknown);
+    assert_eq!(e.code(), "E0402");
+    assert_eq!(e.position(), Some(rbacc::Pos::new(4, 11)));
+    assert!(!e.is_warning());
+    assert!(e.to_string().contains("raeder"), "{e}");
+}
+
+#[test]
+fn a_policy_answers_through_accessors() {
+    let policy = rbacc::compile("a.rbac", POLICY_A).unwrap();
+    assert_eq!(policy.name(), "a.rbac");
+    assert_eq!(
+        policy.permissions().collect::<Vec<_>>(),
+        ["org.read", "org.delete"]
+    );
+    assert_eq!(policy.roles().collect::<Vec<_>>(), ["reader", "admin"]);
+    assert_eq!(policy.perm_name(rbacc::PermId::from_index(1)), "org.delete");
+    assert!(policy.warnings().is_empty());
+    let again = rbacc::compile("a.rbac", POLICY_A).unwrap();
+    assert_eq!(policy.fingerprint(), again.fingerprint());
+}

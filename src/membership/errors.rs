@@ -91,6 +91,11 @@ pub enum DataErrorKind {
     HiddenComment,
     /// W0412 (a warning): names that look alike.
     LookAlikeName,
+    /// E0413: an instance with no holder of a role the policy requires at
+    /// least one of.
+    AtLeastOne,
+    /// E0414: a custom group ranking above its scope's upgrade bound.
+    GroupAboveBound,
     /// A code this build does not name (newer than this enum).
     Other,
 }
@@ -111,6 +116,8 @@ impl DataErrorKind {
             "E0410" => DataErrorKind::Exclusive,
             "E0411" => DataErrorKind::HiddenComment,
             "W0412" => DataErrorKind::LookAlikeName,
+            "E0413" => DataErrorKind::AtLeastOne,
+            "E0414" => DataErrorKind::GroupAboveBound,
             _ => DataErrorKind::Other,
         }
     }
