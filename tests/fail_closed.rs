@@ -451,23 +451,23 @@ fn library_forged_queries_deny() {
     for &x in &big {
         for q in [
             Query {
-                perm: PermId(x),
+                perm: PermId::from_index(x as usize),
                 ..good
             },
             Query {
-                user: UserId(x),
+                user: UserId::from_index(x as usize),
                 ..good
             },
             Query {
-                res: ResId(x),
-                asked: ResId(x),
+                res: ResId::from_index(x as usize),
+                asked: ResId::from_index(x as usize),
                 ..good
             },
             Query {
-                user: UserId(x),
-                perm: PermId(x),
-                res: ResId(x),
-                asked: ResId(x),
+                user: UserId::from_index(x as usize),
+                perm: PermId::from_index(x as usize),
+                res: ResId::from_index(x as usize),
+                asked: ResId::from_index(x as usize),
             },
         ] {
             assert!(!a.check(&q), "{q:?}");
@@ -478,7 +478,7 @@ fn library_forged_queries_deny() {
     a.check_batch(
         &[
             Query {
-                perm: PermId(1000),
+                perm: PermId::from_index(1000),
                 ..good
             },
             good,

@@ -33,7 +33,7 @@ macro_rules! data_id {
     ($(#[$doc:meta] $name:ident),*) => {$(
         #[$doc]
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
+        pub struct $name(pub(crate) u32);
         impl $name {
             /// The id as an index.
             pub fn index(self) -> usize { self.0 as usize }
