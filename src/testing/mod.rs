@@ -1264,7 +1264,7 @@ fn assigns_case(
     resource: &str,
     through: Option<&str>,
     expect: &[String],
-) -> (Status, Option<String>, Vec<Step>) {
+) -> (Status, Option<String>, Vec<Reason>) {
     let model = &authz.policy().model;
     if let Some(p) = through {
         if model.perm_id(p).is_none() {
@@ -1314,11 +1314,9 @@ fn assigns_case(
     }
     let mut steps = difference_steps("role", expect, &actual);
     for (role, perm) in by {
-        steps.push(Step {
-            kind: "user",
-            text: format!("`{role}` is assigned through `{perm}`, which `{user}` holds"),
-            location: None,
-        });
+        steps.push(Reason::user(format!(
+            "`{role}` is assigned through `{perm}`, which `{user}` holds"
+        )));
     }
     (Status::Fail, Some(text), steps)
 }
