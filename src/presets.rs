@@ -26,6 +26,11 @@ pub const PRESETS: &[Preset] = &[
         source: include_str!("../policies/astro.rbac"),
     },
     Preset {
+        name: "astro-2025",
+        summary: "Astronomer Astro as of 2025: five Workspace roles, Deployment Admin, Organization rows added since 2022",
+        source: include_str!("../policies/astro-2025.rbac"),
+    },
+    Preset {
         name: "neosync",
         summary: "Neosync: Account Admin, Job Developer, Job Executor, Job Viewer",
         source: include_str!("../policies/neosync.rbac"),

@@ -52,8 +52,9 @@ pub struct DiffArgs {
     /// One policy for both sides: diff two membership files under it.
     #[arg(long, conflicts_with_all = ["old_preset", "new_preset", "preset"])]
     pub policy: Option<PathBuf>,
-    /// One shipped preset for both sides: diff two membership files.
-    #[arg(long, conflicts_with_all = ["old_preset", "new_preset"])]
+    /// One shipped preset for both sides: diff two membership files. With
+    /// `--new-preset`, the OLD policy (`--preset astro --new-preset astro-2025`).
+    #[arg(long, conflicts_with_all = ["old_preset"])]
     pub preset: Option<String>,
     /// Output format (`json`: errors are JSON on standard output too).
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
@@ -120,11 +121,12 @@ pub fn run(args: &DiffArgs, io: &mut Io<'_>) -> Exit {
     if let Err(e) = stdin_once(named.map(PathBuf::as_path)) {
         return report_load_error(e, io);
     }
-    if args.policy.is_some() || args.preset.is_some() {
+    if args.policy.is_some() || (args.preset.is_some() && args.new_preset.is_none()) {
         return run_data(args, io);
     }
     let mut paths = args.paths.iter();
-    let old = match load_side(args.old_preset.as_deref(), &mut paths, "old") {
+    let old_preset = args.old_preset.as_deref().or(args.preset.as_deref());
+    let old = match load_side(old_preset, &mut paths, "old") {
         Ok(p) => p,
         Err(e) => return report_load_error(e, io),
     };
