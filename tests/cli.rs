@@ -393,7 +393,7 @@ fn bad_color_value_exits_2() {
 // ---------------------------------------------------------------- other commands
 
 #[test]
-fn presets_lists_four() {
+fn presets_lists_every_preset() {
     let r = run(rbacc().arg("presets"));
     assert_eq!(r.code, 0);
     let names: Vec<&str> = r
@@ -401,7 +401,7 @@ fn presets_lists_four() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names, ["airbyte", "astro", "neosync", "tooljet"]);
+    assert_eq!(names, ["airbyte", "astro", "astro-2025", "neosync", "tooljet"]);
 }
 
 #[test]
