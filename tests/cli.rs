@@ -401,7 +401,10 @@ fn presets_lists_every_preset() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names, ["airbyte", "astro", "astro-2025", "neosync", "tooljet"]);
+    assert_eq!(
+        names,
+        ["airbyte", "astro", "astro-2025", "neosync", "tooljet"]
+    );
 }
 
 #[test]
