@@ -36,6 +36,7 @@ fn members_loaded_against_another_policy_are_refused() {
     let members_a = Members::from_yaml(&a, "members.yaml", DATA).unwrap();
     let err = Authorizer::new(b, members_a).unwrap_err();
     assert!(matches!(err, AuthorizerError::PolicyMismatch { .. }));
+    assert_eq!(err.code(), "E0601");
     assert!(err.to_string().contains("loaded against another policy"));
 }
 

@@ -402,6 +402,7 @@ pub fn add_labels(mut d: Diagnostic, file: FileId, labels: Vec<(Span, String)>) 
 
 /// The chain as one line of text, each step followed by its location when
 /// the source is given: `` `a` includes `b` (x.rbac:3:11) → `b` grants `p` (x.rbac:9:9) ``.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the language server
 pub fn describe(model: &Model, chain: &PermChain, source: Option<&Source>) -> String {
     let group_note = match &chain.source {
         HoldSource::Group(_) => format!(
@@ -424,6 +425,7 @@ pub fn describe(model: &Model, chain: &PermChain, source: Option<&Source>) -> St
 }
 
 /// A role-to-role chain as one line of text.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the language server
 pub fn describe_steps(model: &Model, steps: &[Step], source: Option<&Source>) -> String {
     steps
         .iter()

@@ -111,6 +111,15 @@ pub enum AuthorizerError {
     },
 }
 
+impl AuthorizerError {
+    /// The stable code the CLI shows (`E0601`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthorizerError::PolicyMismatch { .. } => "E0601",
+        }
+    }
+}
+
 impl fmt::Display for AuthorizerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -131,7 +140,10 @@ impl From<AuthorizerError> for crate::diagnostic::Report {
     fn from(e: AuthorizerError) -> Self {
         crate::diagnostic::Report {
             sources: Default::default(),
-            diagnostics: vec![crate::diagnostic::Diagnostic::error("E0601", e.to_string())],
+            diagnostics: vec![crate::diagnostic::Diagnostic::error(
+                e.code(),
+                e.to_string(),
+            )],
         }
     }
 }
