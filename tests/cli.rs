@@ -580,6 +580,25 @@ fn a_wrong_number_of_query_arguments_is_a_usage_error() {
         "{}",
         r.stderr
     );
+    let r = run(rbacc().args([
+        "eval",
+        "--preset",
+        "astro",
+        "-m",
+        ASTRO_MEMBERS,
+        "--batch",
+        "-",
+        "ana",
+        "p",
+        "r",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("with --batch, the queries come from the batch"),
+        "{}",
+        r.stderr
+    );
 }
 
 // ------------------------------------------------------------ JSON errors

@@ -97,6 +97,10 @@ fn split<'a>(
         Some((policy, rest)) if rest.len() == names.len() => {
             Ok((Some(PathBuf::from(policy)), rest))
         }
+        _ if names.is_empty() => Err(LoadError::Usage(format!(
+            "with --batch, the queries come from the batch: give at most a POLICY argument, got {} argument(s)",
+            args.len()
+        ))),
         _ => Err(LoadError::Usage(format!(
             "expected [POLICY] {}, got {} argument(s)",
             names.join(" "),
