@@ -8,7 +8,7 @@
 //! cargo build --release && cargo run --release --example hostile_inputs [CASE…]
 //! ```
 //!
-//! Cases (all when none is given): `assert_only`, `chains_human`,
+//! Cases (all when none is given): `assert_only`, `assert_max`, `chains_human`,
 //! `chains_json`, `chains_sarif`, `chains_github`, `one_line_json`,
 //! `matrix_text`, `matrix_markdown`, `matrix_json`, `batch`, `test_cases`,
 //! `test_docs`, `eval`, `who_can`, `what_can`, `review`, `diff`, `fmt`,
@@ -30,6 +30,19 @@ fn assert_only_policy(asserts: usize) -> String {
     for _ in 0..asserts {
         s.push_str("assert only r0 can ws.p\n");
     }
+    s
+}
+
+/// `n` roles granting one permission and `n` assertions that only the
+/// first may hold it: at 10,000 both the role and the rule limits are
+/// reached, and each assertion is violated by every other role (10^8
+/// violations, of which the first 10,000 are reported).
+fn assert_max_policy(n: usize) -> String {
+    let mut s = String::from("scope ws \"W\"\npermissions on ws { ws.p \"P\" }\n");
+    for r in 0..n {
+        writeln!(s, "role r{r} on ws \"R{r}\" {{ grant ws.p }}").unwrap();
+    }
+    s.push_str(&"assert only r0 can ws.p\n".repeat(n));
     s
 }
 
@@ -200,6 +213,12 @@ const CASES: &[Case] = &[
         run(
             vec![("in.rbac", assert_only_policy(n))],
             &["check", "in.rbac"],
+        )
+    }),
+    ("assert_max", [100, 1_000, 10_000], |n| {
+        run(
+            vec![("in.rbac", assert_max_policy(n))],
+            &["check", "--format", "json", "in.rbac"],
         )
     }),
     ("chains_human", [100, 1_000, 10_000], |n| {

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             let authz = rbacc::Authorizer::new(policy().clone(), members).expect("data loaded against this policy");
             let users: Vec<String> = authz.members().users.iter().map(String::from).collect();
             let resources: Vec<String> = authz
-                .members
+                .members()
                 .resources
                 .iter()
                 .map(|r| r.name.clone())
