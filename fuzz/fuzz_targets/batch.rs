@@ -61,10 +61,13 @@ fuzz_target!(|data: &[u8]| {
     let cli = rbacc::cli::Cli::try_parse_from(args).expect("the arguments parse");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let exit = {
+        let json = cli.command.prints_json();
         let mut io = rbacc::cli::Io {
             out: &mut out,
             err: &mut err,
             color: rbacc::diagnostic::ColorChoice::Never,
+            out_color: rbacc::diagnostic::ColorChoice::Never,
+            json,
         };
         rbacc::cli::run(cli.command, &mut io)
     };
