@@ -814,3 +814,163 @@ fn containment_fallbacks_at_least_one_and_upgrade_bounds_are_compared() {
     assert_eq!(d.changes[0].effect, Effect::Narrows);
     assert_eq!(d.changes[0].side, Side::Old);
 }
+
+/// A role that, through a new `imply`, also holds a role granting nothing
+/// it lacks: the roles held change, no permission does. One change at the
+/// line, changing no access; the reverse is one change at OLD's line.
+#[test]
+fn an_implication_that_changes_only_the_roles_held_is_one_change() {
+    let old = r#"policy imp "Imply"
+scope org "Org"
+scope ws "Workspace" in org
+permissions on org { org.view "View" }
+permissions on ws {
+  ws.read "Read"
+  ws.write "Write"
+}
+role ws_viewer on ws "Viewer" { grant ws.read }
+role ws_editor on ws "Editor" {
+  include ws_viewer
+  grant ws.write
+}
+role org_owner on org "Owner" {
+  grant org.view
+  imply ws_editor on every ws
+}
+"#;
+    let new = old.replace(
+        "  imply ws_editor on every ws\n",
+        "  imply ws_editor on every ws\n  imply ws_viewer on every ws\n",
+    );
+    let (o, n) = (compile("imp.rbac", old), compile("imp_new.rbac", &new));
+    let d = diff::diff(&o, &n);
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!((c.kind, c.effect, c.side), ("imply", Effect::Neutral, Side::New));
+    assert_eq!(c.location.as_deref(), Some("imp_new.rbac:16:3"));
+    assert_eq!(c.summary, "`org_owner` implies `ws_viewer` on every ws (new)");
+    assert_eq!(
+        c.consequences[0].text,
+        "holders of `org_owner` now also hold `ws_viewer` on every `ws`, which changes no permission they hold"
+    );
+    assert_eq!(d.escalations, 0);
+    assert!(!d.widens() && !d.is_empty());
+    let back = diff::diff(&n, &o);
+    assert_eq!(back.changes.len(), 1, "{:#?}", back.changes);
+    assert_eq!(back.changes[0].side, Side::Old);
+    assert_eq!(back.changes[0].location.as_deref(), Some("imp_new.rbac:16:3"));
+    assert!(back.changes[0].consequences[0].text.contains("no longer hold"));
+    // An implication that does widen stays one change, with its gain.
+    let wider = old.replace(
+        "  grant org.view\n",
+        "  grant org.view\n}\nrole org_member on org \"Member\" {\n  imply ws_viewer on every ws\n",
+    );
+    let base = old.replace(
+        "  grant org.view\n",
+        "  grant org.view\n}\nrole org_member on org \"Member\" {\n",
+    );
+    let d = diff::diff(&compile("a.rbac", &base), &compile("b.rbac", &wider));
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    assert_eq!(d.changes[0].effect, Effect::Widens);
+    assert_eq!(d.changes[0].consequences.len(), 1, "{:#?}", d.changes[0]);
+    assert!(d.changes[0].consequences[0].text.contains("gains `ws.read`"));
+    // Through the CLI: listed, exit 0 under `--fail-on escalation`.
+    let a = write_tmp("imp.rbac", old);
+    let b = write_tmp("imp_new.rbac", &new);
+    let (status, out, _) = rbacc(&["diff", &a, &b, "--fail-on", "escalation"]);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("neutral   `org_owner` implies `ws_viewer`"), "{out}");
+}
+
+/// A data diff where each of 10,000 users gains a binding of their own
+/// (10,000 causes): the text and the Markdown stay within a pull-request
+/// comment, the rest counted in a last line; JSON lists every one.
+#[test]
+fn ten_thousand_data_changes_fit_a_comment() {
+    let users = 10_000;
+    let mut old = String::from("edition: team\nusers:\n");
+    for u in 0..users {
+        old.push_str(&format!("  - u{u}\n"));
+    }
+    old.push_str("resources:\n  org:acme:\n    members: [");
+    old.push_str(
+        &(0..users)
+            .map(|u| format!("u{u}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    old.push_str("]\n  ws:acme/main:\n    roles:\n      u0: ws_viewer\n");
+    let mut new = old.clone();
+    for u in 1..users {
+        new.push_str(&format!("      u{u}: ws_admin\n"));
+    }
+    let old = write_tmp("diff_10k_old.yaml", &old);
+    let new = write_tmp("diff_10k_new.yaml", &new);
+    for format in ["human", "markdown"] {
+        let (status, out, err) = rbacc(&[
+            "diff",
+            "--policy",
+            "tests/corpus/base/policy.rbac",
+            "--members",
+            &old,
+            &new,
+            "--format",
+            format,
+            "--fail-on",
+            "escalation",
+        ]);
+        assert_eq!(status, 1, "{err}");
+        assert!(out.len() < 65_536, "{format}: {}", out.len());
+        assert!(out.contains("users"), "{out}");
+        let last = out.trim_end().lines().last().unwrap();
+        assert!(
+            last.starts_with("... and ") && last.ends_with(" more (see --format json or --limit N)"),
+            "{format}: {last}"
+        );
+    }
+    let (_, out, _) = rbacc(&[
+        "diff",
+        "--policy",
+        "tests/corpus/base/policy.rbac",
+        "--members",
+        &old,
+        &new,
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let groups = json["members"]["groups"].as_array().unwrap();
+    let changes: usize = groups
+        .iter()
+        .map(|g| g["changes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(changes, json["members"]["gained"].as_u64().unwrap() as usize);
+    assert!(groups.len() >= users - 1, "{}", groups.len());
+}
+
+/// `bootstrap first N users` with N past the organization's size: each
+/// user's explanation names their own position in join order.
+#[test]
+fn a_bootstrap_explanation_names_each_members_position() {
+    let mut data = String::from("edition: team\nusers:\n");
+    for u in 0..50 {
+        data.push_str(&format!("  - u{u}\n"));
+    }
+    data.push_str("resources:\n  org:acme:\n    members: [");
+    data.push_str(&(0..50).rev().map(|u| format!("u{u}")).collect::<Vec<_>>().join(", "));
+    data.push_str("]\n");
+    let old = compile("policy.rbac", &base_source());
+    let new = compile(
+        "policy_new.rbac",
+        &edited("bootstrap first 1 user", "bootstrap first 1000000 users"),
+    );
+    let members = rbacc::Members::from_yaml(&new, "m.yaml", &data).unwrap();
+    let auth = rbacc::Authorizer::new(new.clone(), members).unwrap();
+    let q = auth.query("u7", "org.billing", "org:acme").unwrap();
+    let e = auth.explain(&q);
+    assert!(e.allowed);
+    assert!(e.steps[0].text.contains("`u7` is member #43 of `org:acme`"), "{:?}", e.steps);
+    let m = diff::members::diff_members(&old, &new, "m.yaml", &data).unwrap();
+    assert_eq!(m.groups.len(), 1, "{:#?}", m.groups);
+    assert_eq!(m.groups[0].users, 49);
+}

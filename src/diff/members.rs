@@ -15,13 +15,15 @@
 //! custom group bound there whose level is above the new role, and NEW is
 //! decided without those memberships.
 
+use super::roles::Names;
 use super::Side;
 use crate::compile::BitSet;
 use crate::diagnostic::Report;
-use crate::eval::{Authorizer, Explanation};
+use crate::eval::{Authorizer, Explanation, Query};
 use crate::membership::raw::{RawMembers, RawResource};
-use crate::membership::Members;
+use crate::membership::{Members, ResId, UserId};
 use crate::policy::Policy;
+use crate::resolve::{PermId, ScopeId};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -188,14 +190,50 @@ pub fn diff_data(
     };
     let mut groups: BTreeMap<(bool, String), MemberGroup> = BTreeMap::new();
     let mut order: Vec<(bool, String)> = Vec::new();
-    let resources = resource_union(&old_auth, &new_auth);
-    for (res, users) in &resources {
-        let perms = perms_on(&old_auth, &new_auth, res);
-        for user in users {
-            for perm in &perms {
+    let (om, nm) = (old_auth.members(), new_auth.members());
+    let mut users = UserUnion::new(om, nm);
+    let (old_names, new_names) = (Names::new(old.policy), Names::new(new.policy));
+    let resources = resource_union(om, nm);
+    let mut perm_lists: HashMap<(Option<ScopeId>, Option<ScopeId>), Vec<PermPair>> =
+        HashMap::new();
+    // Which resource last listed a user (to list each once per resource).
+    let mut seen: Vec<usize> = Vec::new();
+    let mut here: Vec<u32> = Vec::new();
+    for (ri, res) in resources.iter().enumerate() {
+        here.clear();
+        for (auth, id, side) in [(nm, res.new, Side::New), (om, res.old, Side::Old)] {
+            let Some(id) = id else { continue };
+            for a in auth.ancestors(id) {
+                for &u in auth.resource(a).map_or(&[][..], |x| x.members.as_slice()) {
+                    let i = users.union_id(side, u);
+                    let slot = usize::try_from(i).unwrap_or(usize::MAX);
+                    if seen.len() <= slot {
+                        seen.resize(slot + 1, usize::MAX);
+                    }
+                    if let Some(s) = seen.get_mut(slot) {
+                        if *s != ri {
+                            *s = ri;
+                            here.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        let kinds = (
+            res.new.and_then(|r| nm.resource(r)).map(|r| r.kind),
+            res.old.and_then(|r| om.resource(r)).map(|r| r.kind),
+        );
+        let perms = perm_lists
+            .entry(kinds)
+            .or_insert_with(|| perms_of(&old_names, &new_names, kinds));
+        for &ui in &here {
+            let Some(&(old_user, new_user)) = users.list.get(ui as usize) else {
+                continue;
+            };
+            for perm in perms.iter() {
                 out.checked += 1;
-                let old_q = old_auth.query(user, perm, res).ok();
-                let new_q = new_auth.query(user, perm, res).ok();
+                let old_q = side_query(&old_auth, old_user, perm.old, res.old);
+                let new_q = side_query(&new_auth, new_user, perm.new, res.new);
                 let was = old_q.as_ref().is_some_and(|q| old_auth.check(q));
                 let now = new_q.as_ref().is_some_and(|q| new_auth.check(q));
                 if was == now {
@@ -225,13 +263,18 @@ pub fn diff_data(
                         changes: Vec::new(),
                     }
                 });
-                if !group.perms.contains(perm) {
-                    group.perms.push(perm.clone());
+                if !group.perms.contains(&perm.name) {
+                    group.perms.push(perm.name.clone());
                 }
+                let user = match (new_user, old_user) {
+                    (Some(u), _) => nm.user_name(u),
+                    (None, Some(u)) => om.user_name(u),
+                    (None, None) => "",
+                };
                 group.changes.push(MemberChange {
-                    user: user.clone(),
-                    perm: perm.clone(),
-                    resource: res.clone(),
+                    user: user.to_string(),
+                    perm: perm.name.clone(),
+                    resource: res.name.to_string(),
                 });
                 if now {
                     out.gained += 1;
@@ -286,57 +329,153 @@ fn cause_of(e: Option<&Explanation>, side: Side, causes: &Causes) -> (String, Op
     }
 }
 
-/// Every resource of either side (NEW's order, then OLD's), each with the
-/// users who may hold something there: the members of it and of every
-/// resource enclosing it, on either side. Anyone else holds nothing there.
-fn resource_union(old: &Authorizer, new: &Authorizer) -> Vec<(String, Vec<String>)> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<(String, BTreeSet<u32>, Vec<String>)> = Vec::new();
-    let mut names: HashMap<String, u32> = HashMap::new();
-    for auth in [new, old] {
-        let m = &auth.members();
-        for (ri, r) in m.resources.iter().enumerate() {
-            let i = *index.entry(r.name.clone()).or_insert_with(|| {
-                out.push((r.name.clone(), BTreeSet::new(), Vec::new()));
-                out.len() - 1
-            });
-            let Some(slot) = out.get_mut(i) else { continue };
-            for a in m.ancestors(crate::membership::ResId::from_index(ri)) {
-                for &u in m.resource(a).map_or(&[][..], |x| x.members.as_slice()) {
-                    let name = m.user_name(u);
-                    let next = u32::try_from(names.len()).unwrap_or(u32::MAX);
-                    let id = *names.entry(name.to_string()).or_insert(next);
-                    if slot.1.insert(id) {
-                        slot.2.push(name.to_string());
-                    }
-                }
-            }
-        }
-    }
-    out.into_iter().map(|(r, _, users)| (r, users)).collect()
+/// The users of both sides, each once (matched by name): a dense index
+/// with the user's id on each side, names looked up once per user.
+struct UserUnion<'a> {
+    old: &'a Members,
+    new: &'a Members,
+    /// Per OLD user id, its index (`u32::MAX`: not yet seen).
+    of_old: Vec<u32>,
+    /// Per NEW user id, its index.
+    of_new: Vec<u32>,
+    /// Per index: (OLD id, NEW id).
+    list: Vec<(Option<UserId>, Option<UserId>)>,
 }
 
-/// The permissions of a resource's kind, on either side, NEW's first.
-fn perms_on(old: &Authorizer, new: &Authorizer, res: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for auth in [new, old] {
-        let m = &auth.members();
-        let Some(kind) = m.res_id(res).and_then(|id| m.resource(id)).map(|r| r.kind) else {
-            continue;
+impl<'a> UserUnion<'a> {
+    fn new(old: &'a Members, new: &'a Members) -> UserUnion<'a> {
+        UserUnion {
+            old,
+            new,
+            of_old: vec![u32::MAX; old.users.len()],
+            of_new: vec![u32::MAX; new.users.len()],
+            list: Vec::new(),
+        }
+    }
+
+    /// The index of a user of one side.
+    fn union_id(&mut self, side: Side, u: UserId) -> u32 {
+        let known = match side {
+            Side::Old => self.of_old.get(u.index()),
+            Side::New => self.of_new.get(u.index()),
         };
-        let model = &auth.policy().model;
-        let kind = model.scope_name(kind);
-        for p in model
-            .perms
+        if let Some(&i) = known.filter(|&&i| i != u32::MAX) {
+            return i;
+        }
+        let i = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        let pair = match side {
+            Side::Old => (Some(u), self.new.user_id(self.old.user_name(u))),
+            Side::New => (self.old.user_id(self.new.user_name(u)), Some(u)),
+        };
+        self.list.push(pair);
+        if let Some(slot) = pair.0.and_then(|o| self.of_old.get_mut(o.index())) {
+            *slot = i;
+        }
+        if let Some(slot) = pair.1.and_then(|n| self.of_new.get_mut(n.index())) {
+            *slot = i;
+        }
+        i
+    }
+}
+
+/// A resource of either side, with its id on each.
+struct ResPair<'a> {
+    name: &'a str,
+    old: Option<ResId>,
+    new: Option<ResId>,
+}
+
+/// Every resource of either side (NEW's order, then OLD's), each once.
+fn resource_union<'a>(old: &'a Members, new: &'a Members) -> Vec<ResPair<'a>> {
+    let mut out: Vec<ResPair<'a>> = new
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ResPair {
+            name: r.name.as_str(),
+            old: old.res_id(&r.name),
+            new: Some(ResId::from_index(i)),
+        })
+        .collect();
+    out.extend(
+        old.resources
             .iter()
-            .filter(|p| model.scope_name(p.scope) == kind)
-        {
-            if !out.contains(&p.name) {
-                out.push(p.name.clone());
+            .enumerate()
+            .filter(|(_, r)| new.res_id(&r.name).is_none())
+            .map(|(i, r)| ResPair {
+                name: r.name.as_str(),
+                old: Some(ResId::from_index(i)),
+                new: None,
+            }),
+    );
+    out
+}
+
+/// A permission matched by name across the two policies.
+struct PermPair {
+    name: String,
+    old: Option<PermId>,
+    new: Option<PermId>,
+}
+
+/// The permissions of a resource's kind (its kind on each side), NEW's
+/// first: each resource is checked for the permissions declared on its
+/// own kind.
+fn perms_of(
+    old: &Names<'_>,
+    new: &Names<'_>,
+    (new_kind, old_kind): (Option<ScopeId>, Option<ScopeId>),
+) -> Vec<PermPair> {
+    let (om, nm) = (&old.policy.model, &new.policy.model);
+    let mut out: Vec<PermPair> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (model, kind, side) in [(nm, new_kind, Side::New), (om, old_kind, Side::Old)] {
+        let Some(kind) = kind else { continue };
+        let kind = model.scope_name(kind);
+        for (pi, p) in model.perms.iter().enumerate() {
+            if model.scope_name(p.scope) != kind || index.contains_key(p.name.as_str()) {
+                continue;
             }
+            index.insert(p.name.as_str(), out.len());
+            let (name, id) = (p.name.clone(), PermId::from_index(pi));
+            out.push(match side {
+                Side::New => PermPair {
+                    old: old.perm(&name),
+                    new: Some(id),
+                    name,
+                },
+                Side::Old => PermPair {
+                    old: Some(id),
+                    new: new.perm(&name),
+                    name,
+                },
+            });
         }
     }
     out
+}
+
+/// The query of one side, from ids (`None` when the user, permission or
+/// resource is not on that side): the permission is checked on the
+/// resource or its enclosing resource of the permission's kind.
+fn side_query(
+    auth: &Authorizer,
+    user: Option<UserId>,
+    perm: Option<PermId>,
+    asked: Option<ResId>,
+) -> Option<Query> {
+    let (user, perm, asked) = (user?, perm?, asked?);
+    let kind = auth.policy().model.perm(perm)?.scope;
+    let m = auth.members();
+    let res = m
+        .ancestors(asked)
+        .find(|r| m.resource(*r).is_some_and(|x| x.kind == kind))?;
+    Some(Query {
+        user,
+        perm,
+        res,
+        asked,
+    })
 }
 
 /// `prune on downgrade`: NEW's data without the group memberships pruned
@@ -352,6 +491,11 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<RawMembers>, Vec<Pru
     let (Ok(old_raw), Ok(mut new_raw)) = (Members::read(old.text), Members::read(new.text)) else {
         return (None, Vec::new());
     };
+    let old_bodies: HashMap<&str, &RawResource> = old_raw
+        .resources
+        .iter()
+        .map(|r| (r.name.0.as_str(), r))
+        .collect();
     let mut pruned = Vec::new();
     for rule in rules {
         let Some(rank) = model.rank_of(rule.scope) else {
@@ -369,11 +513,9 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<RawMembers>, Vec<Pru
                 continue;
             }
             let new_roles = bindings(body);
-            let old_roles = old_raw
-                .resources
-                .iter()
-                .find(|r| r.name.0 == id)
-                .map(bindings)
+            let old_roles = old_bodies
+                .get(id)
+                .map(|r| bindings(r))
                 .unwrap_or_default();
             // Each group's level here: the lowest ranked role covering what
             // the group holds (roles and grants on this resource).
@@ -431,9 +573,16 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<RawMembers>, Vec<Pru
     if pruned.is_empty() {
         return (None, pruned);
     }
+    let mut leaving: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for p in &pruned {
-        for g in new_raw.groups.iter_mut().filter(|g| g.name.0 == p.group) {
-            g.members.retain(|(u, _)| *u != p.user);
+        leaving
+            .entry(p.group.as_str())
+            .or_default()
+            .insert(p.user.as_str());
+    }
+    for g in &mut new_raw.groups {
+        if let Some(users) = leaving.get(g.name.0.as_str()) {
+            g.members.retain(|(u, _)| !users.contains(u.as_str()));
         }
     }
     (Some(new_raw), pruned)

@@ -8,6 +8,10 @@
 //! editions (RBAC on or off, fallbacks), ranks as far as group rules read
 //! them, group rules, and assertions (`rules.rs`).
 //!
+//! An implication added or removed that changes only which roles holders
+//! hold, not what they may do, is one change at its line, changing no
+//! access (`implied.rs`).
+//!
 //! Each change is reported once, at the line that made it (in NEW; in OLD
 //! for a removal), with what it widens and what it narrows. Its
 //! [`Effect`] is `widens` when some holder gains a permission or the power
@@ -17,6 +21,7 @@
 //! fallback): under `--fail-on escalation` it counts as an escalation
 //! unless `--members` shows the data gains nothing.
 
+mod implied;
 pub mod members;
 pub mod render;
 mod roles;
@@ -413,6 +418,7 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
 
     let mut changes = Changes::default();
     roles::role_changes(old, new, &mut changes);
+    implied::implication_changes(old, new, &mut changes);
     rules::rule_changes(old, new, &mut changes);
     let changes = changes.finish(old, new);
     let escalations = changes.iter().filter(|c| c.escalates()).count();

@@ -143,7 +143,9 @@ pub fn to_human(d: &PolicyDiff) -> String {
     to_human_with(d, RenderOptions::default())
 }
 
-/// Plain text, with options.
+/// Plain text, with options. Like the Markdown it stays within
+/// [`COMMENT_BUDGET`] characters: entries past it are counted in a last
+/// line, `--format json` lists them.
 pub fn to_human_with(d: &PolicyDiff, opts: RenderOptions) -> String {
     let mut out = String::new();
     if d.old == d.new {
@@ -151,16 +153,26 @@ pub fn to_human_with(d: &PolicyDiff, opts: RenderOptions) -> String {
     } else {
         let _ = writeln!(out, "rbacc diff `{}` → `{}`: {}", d.old, d.new, headline(d));
     }
+    let mut skipped = 0usize;
+    let mut put = |out: &mut String, block: String| {
+        if out.len() + block.len() > COMMENT_BUDGET - 1_000 {
+            skipped += 1;
+        } else {
+            out.push_str(&block);
+        }
+    };
     for c in &d.changes {
-        change_human(&mut out, c);
+        let mut block = String::new();
+        change_human(&mut block, c);
+        put(&mut out, block);
     }
     for (title, list) in [
         ("roles added", &d.roles_added),
         ("roles removed", &d.roles_removed),
     ] {
         if !list.is_empty() {
-            let names: Vec<String> = list.iter().map(|r| format!("`{}`", r.name)).collect();
-            let _ = writeln!(out, "\n{title}: {}", names.join(", "));
+            let names: Vec<String> = list.iter().map(|r| r.name.clone()).collect();
+            put(&mut out, format!("\n{title}: {}\n", name_list(&names)));
         }
     }
     for (title, list) in [
@@ -168,30 +180,52 @@ pub fn to_human_with(d: &PolicyDiff, opts: RenderOptions) -> String {
         ("permissions removed", &d.permissions_removed),
     ] {
         if !list.is_empty() {
-            let names: Vec<String> = list.iter().map(|p| format!("`{}`", p.name)).collect();
-            let _ = writeln!(out, "\n{title}: {}", names.join(", "));
+            let names: Vec<String> = list.iter().map(|p| p.name.clone()).collect();
+            put(&mut out, format!("\n{title}: {}\n", name_list(&names)));
         }
     }
     if let Some(m) = &d.members {
         let _ = writeln!(out, "\n{}", data_line(m));
         for g in &m.groups {
-            let _ = writeln!(out, "  {}", group_line(g));
+            let mut block = format!("  {}\n", group_line(g));
             if let Some(loc) = &g.location {
-                let _ = writeln!(out, "      at {loc}");
+                block.push_str(&format!("      at {loc}\n"));
             }
             for e in examples(g, opts.limit) {
-                let _ = writeln!(out, "      {e}");
+                block.push_str(&format!("      {e}\n"));
             }
+            put(&mut out, block);
         }
         for p in &m.pruned {
-            let _ = writeln!(
-                out,
-                "  pruned: `{}` leaves group `{}` (lowered from `{}` to `{}` on `{}`)",
-                p.user, p.group, p.from, p.to, p.resource
+            put(
+                &mut out,
+                format!(
+                    "  pruned: `{}` leaves group `{}` (lowered from `{}` to `{}` on `{}`)\n",
+                    p.user, p.group, p.from, p.to, p.resource
+                ),
             );
         }
     }
+    if skipped > 0 {
+        let _ = writeln!(out, "\n{}", more_line(skipped));
+    }
     out
+}
+
+/// The last line when entries did not fit.
+fn more_line(skipped: usize) -> String {
+    format!("... and {skipped} more (see --format json or --limit N)")
+}
+
+/// At most 30 names, in backquotes, then how many more.
+fn name_list(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(30).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(30);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 fn change_human(out: &mut String, c: &Change) {
@@ -245,10 +279,7 @@ pub fn to_markdown_with(d: &PolicyDiff, opts: RenderOptions) -> String {
             out.push_str(&row);
         }
         if skipped > 0 {
-            let _ = writeln!(
-                out,
-                "\n{skipped} more changes not shown (comment size); `--format json` lists every change."
-            );
+            let _ = writeln!(out, "\n{}", more_line(skipped));
         }
     }
     let lists: [(&str, Vec<&str>); 4] = [
@@ -321,10 +352,7 @@ pub fn to_markdown_with(d: &PolicyDiff, opts: RenderOptions) -> String {
             out.push_str(&line);
         }
         if skipped > 0 {
-            let _ = writeln!(
-                out,
-                "\n{skipped} more entries not shown (comment size); `--format json` lists all."
-            );
+            let _ = writeln!(out, "\n{}", more_line(skipped));
         }
     }
     out

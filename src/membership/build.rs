@@ -103,6 +103,7 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
             bound_to: (policy.fingerprint, policy.name.clone()),
             group_ids: HashMap::new(),
             places: Places::default(),
+            boot_pos: HashMap::new(),
             warnings: Vec::new(),
         },
         held: Vec::new(),
@@ -866,22 +867,28 @@ impl Builder<'_> {
                     .filter(|c| c.roles.contains(&rule.role))
                     .map(|c| &c.roles)
                     .collect();
-                for (pos, &u) in members.iter().enumerate().take(rule.count as usize) {
-                    let has = held.iter().any(|(v, h)| {
-                        *v == u && (h.role == rule.role || sets.iter().any(|s| s.contains(&h.role)))
-                    });
-                    if !has {
-                        held.push((
-                            u,
-                            Held {
-                                role: rule.role,
-                                origin: Origin::Bootstrap(
-                                    u32::try_from(bi).unwrap_or(u32::MAX),
-                                    u32::try_from(pos + 1).unwrap_or(u32::MAX),
-                                ),
-                            },
-                        ));
+                // Who already holds the role or one exclusive with it: one
+                // pass over the resource's roles, not one per member.
+                let holders = &mut self.marks;
+                holders.clear();
+                for (v, h) in held.iter() {
+                    if h.role == rule.role || sets.iter().any(|s| s.contains(&h.role)) {
+                        holders.insert(*v);
                     }
+                }
+                for (pos, &u) in members.iter().enumerate().take(rule.count as usize) {
+                    if !holders.insert(u) {
+                        continue;
+                    }
+                    let pos = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+                    held.push((
+                        u,
+                        Held {
+                            role: rule.role,
+                            origin: Origin::Bootstrap(u32::try_from(bi).unwrap_or(u32::MAX), pos),
+                        },
+                    ));
+                    self.m.boot_pos.insert((ResId::from_index(ri), u), pos);
                 }
             }
             for (ci, rule) in model.cardinalities.iter().enumerate() {

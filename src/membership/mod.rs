@@ -92,16 +92,16 @@ pub struct EntryRef<'a> {
     /// Whether some held role has configurable grants.
     pub has_configurable: bool,
     items: &'a [Item],
-    /// The resource's members in join order (bootstrap positions).
-    join: &'a [UserId],
+    /// Bootstrap positions, read back by explanations.
+    boot: &'a HashMap<(ResId, UserId), u32>,
+    res: ResId,
     user: UserId,
 }
 
 impl<'a> EntryRef<'a> {
     /// The roles held, in the order they were given, without their origins:
-    /// what decisions read (decoding a bootstrap origin scans the
-    /// resource's members for the user's position; only explanations need
-    /// that).
+    /// what decisions read (decoding a bootstrap origin looks the user's
+    /// position up; only explanations need that).
     pub fn role_ids(&self) -> impl Iterator<Item = RoleId> + 'a {
         self.items
             .iter()
@@ -111,10 +111,11 @@ impl<'a> EntryRef<'a> {
 
     /// Roles held, with their origin, in the order they were given.
     pub fn roles(&self) -> impl Iterator<Item = Held> + 'a {
-        let (join, user) = (self.join, self.user);
+        let (boot, res, user) = (self.boot, self.res, self.user);
+        let pos = move || boot.get(&(res, user)).copied().unwrap_or(0);
         self.items
             .iter()
-            .filter_map(move |it| match it.unpack(join, user) {
+            .filter_map(move |it| match it.unpack(pos) {
                 Given::Role(h) => Some(h),
                 Given::Grant(..) => None,
             })
@@ -122,10 +123,11 @@ impl<'a> EntryRef<'a> {
 
     /// Direct grants, with their origin.
     pub fn grants(&self) -> impl Iterator<Item = (PermId, Origin)> + 'a {
-        let (join, user) = (self.join, self.user);
+        let (boot, res, user) = (self.boot, self.res, self.user);
+        let pos = move || boot.get(&(res, user)).copied().unwrap_or(0);
         self.items
             .iter()
-            .filter_map(move |it| match it.unpack(join, user) {
+            .filter_map(move |it| match it.unpack(pos) {
                 Given::Grant(p, o) => Some((p, o)),
                 Given::Role(_) => None,
             })
@@ -155,7 +157,7 @@ pub(crate) enum Given {
 /// A [`Given`] packed in 8 bytes: the role or permission id (the top bit
 /// tells which), and the origin as a 3-bit kind and a 29-bit payload. A
 /// bootstrap origin keeps its rule; the user's position in join order is
-/// read back from the resource's members.
+/// read back from `Members::boot_pos`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 struct Item {
     what: u32,
@@ -199,16 +201,13 @@ impl Item {
         (self.what & GRANT_BIT != 0).then_some(PermId(self.what & !GRANT_BIT))
     }
 
-    fn unpack(self, join: &[UserId], user: UserId) -> Given {
+    fn unpack(self, pos: impl FnOnce() -> u32) -> Given {
         let payload = self.origin & PAYLOAD;
         let origin = match self.origin >> 29 {
             0 => Origin::Binding,
             1 => Origin::Group(GroupId(payload)),
             2 => Origin::Default(payload),
-            3 => {
-                let pos = join.iter().position(|&u| u == user).map_or(0, |p| p + 1);
-                Origin::Bootstrap(payload, u32::try_from(pos).unwrap_or(u32::MAX))
-            }
+            3 => Origin::Bootstrap(payload, pos()),
             4 => Origin::Fallback(EditionId(payload)),
             5 => Origin::Upgrade(GroupId(payload)),
             6 => Origin::Direct,
@@ -298,6 +297,10 @@ pub struct Members {
     bound_to: (u64, String),
     /// Where the data binds, grants and sets things, for explanations.
     places: Places,
+    /// (resource, user) → position in join order of each user a bootstrap
+    /// rule gives a role (read by explanations, so no member list is
+    /// scanned per user).
+    boot_pos: HashMap<(ResId, UserId), u32>,
     /// Warnings about the data (W0412: names that look alike); loading
     /// succeeded.
     pub(crate) warnings: Vec<DataError>,
@@ -515,7 +518,8 @@ impl Members {
             always: self.sets.get(p.set as usize)?,
             has_configurable: p.configurable,
             items: self.items.get(p.items.0 as usize..p.items.1 as usize)?,
-            join: self.resource(res).map_or(&[][..], |r| r.members.as_slice()),
+            boot: &self.boot_pos,
+            res,
             user,
         })
     }
@@ -685,15 +689,14 @@ mod tests {
                 role: RoleId(5),
                 origin,
             });
-            assert_eq!(Item::pack(role).unpack(&[], UserId(0)), role);
+            assert_eq!(Item::pack(role).unpack(|| 0), role);
             let grant = Given::Grant(PermId(9), origin);
-            assert_eq!(Item::pack(grant).unpack(&[], UserId(0)), grant);
+            assert_eq!(Item::pack(grant).unpack(|| 0), grant);
         }
-        let join = [UserId(4), UserId(1)];
         let boot = Given::Role(Held {
             role: RoleId(1),
             origin: Origin::Bootstrap(3, 2),
         });
-        assert_eq!(Item::pack(boot).unpack(&join, UserId(1)), boot);
+        assert_eq!(Item::pack(boot).unpack(|| 2), boot);
     }
 }
