@@ -17,9 +17,7 @@ fn targets<'m>(model: &'m Model, list: &[Implied]) -> Vec<&'m str> {
 }
 
 fn scope_of<'m>(model: &'m Model, i: &Implied) -> &'m str {
-    model
-        .role(i.role)
-        .map_or("", |r| model.scope_name(r.scope))
+    model.role(i.role).map_or("", |r| model.scope_name(r.scope))
 }
 
 fn written(side: Side) -> &'static str {
@@ -80,10 +78,7 @@ fn one_side(this: &Policy, other: &Names<'_>, side: Side, changes: &mut Changes)
             let scope = scope_of(tm, imp);
             let p = perm.name.as_str();
             let change = changes.at("imply", side, imp.span, || {
-                format!(
-                    "`{p}` implies `{to}` on every {scope} ({})",
-                    written(side)
-                )
+                format!("`{p}` implies `{to}` on every {scope} ({})", written(side))
             });
             if change.consequences.is_empty() {
                 change.push(

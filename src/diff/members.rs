@@ -194,8 +194,7 @@ pub fn diff_data(
     let mut users = UserUnion::new(om, nm);
     let (old_names, new_names) = (Names::new(old.policy), Names::new(new.policy));
     let resources = resource_union(om, nm);
-    let mut perm_lists: HashMap<(Option<ScopeId>, Option<ScopeId>), Vec<PermPair>> =
-        HashMap::new();
+    let mut perm_lists: HashMap<(Option<ScopeId>, Option<ScopeId>), Vec<PermPair>> = HashMap::new();
     // Which resource last listed a user (to list each once per resource).
     let mut seen: Vec<usize> = Vec::new();
     let mut here: Vec<u32> = Vec::new();
@@ -513,10 +512,7 @@ fn prune(old: &DataSide<'_>, new: &DataSide<'_>) -> (Option<RawMembers>, Vec<Pru
                 continue;
             }
             let new_roles = bindings(body);
-            let old_roles = old_bodies
-                .get(id)
-                .map(|r| bindings(r))
-                .unwrap_or_default();
+            let old_roles = old_bodies.get(id).map(|r| bindings(r)).unwrap_or_default();
             // Each group's level here: the lowest ranked role covering what
             // the group holds (roles and grants on this resource).
             let mut levels: Vec<(String, usize)> = Vec::new();
