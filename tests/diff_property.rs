@@ -69,6 +69,14 @@ struct Spec {
     upgrade: bool,
     prune: bool,
     order: Vec<usize>,
+    /// `members of ws are members of org`.
+    contain: bool,
+    /// The org role of `without rbac fallback` (next to the ws one).
+    free_fallback_org: Option<usize>,
+    /// `at least one` this org role `per org`.
+    at_least: Option<usize>,
+    /// `upgrade roles up to` this ws role.
+    upgrade_cap: Option<usize>,
 }
 
 fn gen_spec(rng: &mut Rng) -> Spec {
@@ -131,6 +139,10 @@ fn gen_spec(rng: &mut Rng) -> Spec {
         upgrade: rng.chance(50),
         prune: rng.chance(30),
         order: (0..n).collect(),
+        contain: rng.chance(30),
+        free_fallback_org: rng.chance(30).then(|| rng.below(n_org)),
+        at_least: rng.chance(15).then(|| rng.below(n_org)),
+        upgrade_cap: rng.chance(30).then(|| n_org + rng.below(n_ws)),
         roles,
     }
 }
@@ -143,13 +155,21 @@ impl Spec {
             s.push_str("edition free \"Free\"");
             if !self.free_rbac {
                 s.push_str(" without rbac");
-                if let Some(f) = self.free_fallback {
-                    s.push_str(&format!(" fallback {}", self.roles[f].name));
+                let fallbacks: Vec<&str> = [self.free_fallback_org, self.free_fallback]
+                    .into_iter()
+                    .flatten()
+                    .map(|f| self.roles[f].name.as_str())
+                    .collect();
+                if !fallbacks.is_empty() {
+                    s.push_str(&format!(" fallback {}", fallbacks.join(", ")));
                 }
             }
             s.push('\n');
         }
         s.push_str("scope org \"Org\"\nscope ws \"Workspace\" in org\nscope app \"App\" in ws without roles\n");
+        if self.contain {
+            s.push_str("members of ws are members of org\n");
+        }
         s.push_str("permissions on org {\n  o.a \"A\"");
         if let Some(r) = self.perm_implies {
             s.push_str(&format!(
@@ -239,10 +259,17 @@ impl Spec {
             }
             s.push('\n');
         }
+        if let Some(r) = self.at_least {
+            s.push_str(&format!("at least one {} per org\n", self.roles[r].name));
+        }
         if self.upgrade || self.prune {
             let mut parts = Vec::new();
+            let upgrade = match self.upgrade_cap {
+                Some(r) => format!("upgrade roles up to {}", self.roles[r].name),
+                None => "upgrade roles".to_string(),
+            };
             if self.upgrade {
-                parts.push("upgrade roles");
+                parts.push(upgrade.as_str());
             }
             if self.prune {
                 parts.push("prune on downgrade");
@@ -258,7 +285,7 @@ fn mutate(rng: &mut Rng, spec: &Spec) -> Spec {
     let mut s = spec.clone();
     let n = s.roles.len();
     let ws_roles: Vec<usize> = (0..n).filter(|&i| s.roles[i].ws).collect();
-    match rng.below(16) {
+    match rng.below(20) {
         0 => {
             // Reorder declarations (dependencies stay declared by name).
             s.order.reverse();
@@ -359,8 +386,27 @@ fn mutate(rng: &mut Rng, spec: &Spec) -> Spec {
                 .nth(rng.below(2))
                 .unwrap_or(0);
         }
-        _ => {
+        15 => {
             s.perm_implies = match s.perm_implies {
+                Some(_) => None,
+                None => Some(ws_roles[rng.below(ws_roles.len())]),
+            };
+        }
+        16 => s.contain = !s.contain,
+        17 => {
+            s.free_fallback_org = match s.free_fallback_org {
+                Some(_) => None,
+                None => Some(rng.below(2)),
+            };
+        }
+        18 => {
+            s.at_least = match s.at_least {
+                Some(_) => None,
+                None => Some(rng.below(2)),
+            };
+        }
+        _ => {
+            s.upgrade_cap = match s.upgrade_cap {
                 Some(_) => None,
                 None => Some(ws_roles[rng.below(ws_roles.len())]),
             };
