@@ -1005,3 +1005,62 @@ fn a_bootstrap_explanation_names_each_members_position() {
     assert_eq!(m.groups.len(), 1, "{:#?}", m.groups);
     assert_eq!(m.groups[0].users, 49);
 }
+
+/// Issue 14: "can now assign" sat on the unchanged `assigns` line. A role
+/// that gains the assigning permission is one change at the new grant,
+/// which also says what it can now assign; the annotation is there.
+#[test]
+fn a_gained_assignment_is_annotated_at_the_grant_that_gave_it() {
+    let old = REPO.replace(
+        "assigns repo_read, repo_write",
+        "assigns repo_read, repo_write, repo_admin",
+    );
+    let new = old.replace(
+        "  include repo_write\n",
+        "  include repo_write\n  grant repo.invite\n",
+    );
+    let d = diff::diff(&compile("repo.rbac", &old), &compile("repo_new.rbac", &new));
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!((c.kind, c.effect), ("grant", Effect::Widens));
+    let line = new
+        .lines()
+        .position(|l| l == "  grant repo.invite")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        c.location.as_deref(),
+        Some(&*format!("repo_new.rbac:{line}:9"))
+    );
+    assert!(
+        c.consequences
+            .iter()
+            .any(|q| q.text.contains("can now assign") && q.effect == Effect::Widens),
+        "{:#?}",
+        c.consequences
+    );
+    write_tmp("diff_assign_old.rbac", &old);
+    write_tmp("diff_assign_new.rbac", &new);
+    let out = common::rbacc()
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .args([
+            "diff",
+            "diff_assign_old.rbac",
+            "diff_assign_new.rbac",
+            "--format",
+            "github",
+            "--fail-on",
+            "escalation",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "::error file=diff_assign_new.rbac,line={line},col=9,"
+        )),
+        "{out}"
+    );
+}
