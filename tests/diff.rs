@@ -861,7 +861,7 @@ role org_owner on org "Owner" {
     );
     assert_eq!(
         c.consequences[0].text,
-        "holders of `org_owner` now also hold `ws_viewer` on every `ws`, which changes no permission they hold"
+        "holders of `org_owner` now also hold `ws_viewer` on every `ws`; no permission gained or lost is due to this line"
     );
     assert_eq!(d.escalations, 0);
     assert!(!d.widens() && !d.is_empty());

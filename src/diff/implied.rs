@@ -1,5 +1,6 @@
-//! Implications added or removed: `imply ROLE on every SCOPE` in a role,
-//! and `implies ROLE on every SCOPE` in a permission. Most of them change
+//! Implications added or removed: `imply ROLE on every SCOPE` in a role
+//! (a permission's `implies` is reported at the grant that carries it, by
+//! `roles.rs`). Most of them change
 //! what holders may do, and `roles.rs` reports them at this line with the
 //! permissions gained or lost. One that changes only which roles holders
 //! hold (the implied role grants nothing they lack) is reported here, once,
@@ -57,37 +58,10 @@ fn one_side(this: &Policy, other: &Names<'_>, side: Side, changes: &mut Changes)
                 change.push(
                     Effect::Neutral,
                     format!(
-                        "holders of `{from}` {verb} `{to}` on every `{scope}`, which changes no permission they hold"
+                        "holders of `{from}` {verb} `{to}` on every `{scope}`; no permission gained or lost is due to this line"
                     ),
                     vec![from.to_string(), to.to_string()],
                     Vec::new(),
-                );
-            }
-        }
-    }
-    for perm in &tm.perms {
-        let Some(operm) = other.perm(&perm.name).and_then(|p| om.perm(p)) else {
-            continue;
-        };
-        let theirs = targets(om, &operm.implies);
-        for imp in perm.implies.iter() {
-            let to = tm.role_name(imp.role);
-            if theirs.contains(&to) {
-                continue;
-            }
-            let scope = scope_of(tm, imp);
-            let p = perm.name.as_str();
-            let change = changes.at("imply", side, imp.span, || {
-                format!("`{p}` implies `{to}` on every {scope} ({})", written(side))
-            });
-            if change.consequences.is_empty() {
-                change.push(
-                    Effect::Neutral,
-                    format!(
-                        "holders of `{p}` {verb} `{to}` on every `{scope}`, which changes no permission they hold"
-                    ),
-                    vec![to.to_string()],
-                    vec![p.to_string()],
                 );
             }
         }
