@@ -143,3 +143,8 @@ pub mod lsp {
 pub mod cli {
     pub use crate::cli::*;
 }
+
+/// Regular-file reads with a limit, and the one directory walker.
+pub mod files {
+    pub use crate::files::*;
+}

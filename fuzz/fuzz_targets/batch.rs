@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 const POLICY: &str = "scope org \"Org\"\npermissions on org { org.read \"Read\" org.write \"Write\" }\nrole viewer on org \"Viewer\" { grant org.read }\nrole admin on org \"Admin\" { include viewer  grant org.write }\n";
-const MEMBERS: &str = "users: [ana, bob]\nresources:\n  org:a: {roles: {ana: admin, bob: viewer}}\n";
+const MEMBERS: &str =
+    "users: [ana, bob]\nresources:\n  org:a: {roles: {ana: admin, bob: viewer}}\n";
 /// The queries the data allows.
 const ALLOWED: &[(&str, &str, &str)] = &[
     ("ana", "org.read", "org:a"),
@@ -58,18 +59,18 @@ fuzz_target!(|data: &[u8]| {
         "--batch".into(),
         batch.into_os_string(),
     ];
-    let cli = rbacc::cli::Cli::try_parse_from(args).expect("the arguments parse");
+    let cli = rbacc::internals::cli::Cli::try_parse_from(args).expect("the arguments parse");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let exit = {
         let json = cli.command.prints_json();
-        let mut io = rbacc::cli::Io {
+        let mut io = rbacc::internals::cli::Io {
             out: &mut out,
             err: &mut err,
             color: rbacc::diagnostic::ColorChoice::Never,
             out_color: rbacc::diagnostic::ColorChoice::Never,
             json,
         };
-        rbacc::cli::run(cli.command, &mut io)
+        rbacc::internals::cli::run(cli.command, &mut io)
     };
     // The lines that must be answered, by number.
     let mut expected: Vec<(usize, bool)> = Vec::new();
@@ -91,7 +92,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(answers.len(), expected.len(), "one answer per query line");
     let (mut denied, mut failed) = (false, false);
     for (a, &(line, may_allow)) in answers.iter().zip(&expected) {
-        assert_eq!(a["line"].as_u64(), Some(line as u64), "answers in order, in place");
+        assert_eq!(
+            a["line"].as_u64(),
+            Some(line as u64),
+            "answers in order, in place"
+        );
         match a["decision"].as_str() {
             Some("allow") => assert!(may_allow, "line {line} allowed"),
             Some("deny") => denied = true,
@@ -102,6 +107,12 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let want = if failed { 2 } else if denied { 1 } else { 0 };
+    let want = if failed {
+        2
+    } else if denied {
+        1
+    } else {
+        0
+    };
     assert_eq!(exit.code(), want, "exit code of {answers:?}");
 });

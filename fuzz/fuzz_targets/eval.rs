@@ -42,11 +42,12 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     // Also every (user, permission, resource) of small data.
     let m = authz.members();
-    if m.users.len() * authz.policy().model.perms.len() * m.resources.len() <= 512 {
-        for u in m.users.iter() {
-            for p in &authz.policy().model.perms {
-                for r in &m.resources {
-                    lines.push((u.to_string(), p.name.clone(), r.name.clone()));
+    let policy = authz.policy();
+    if m.users().len() * policy.permissions().len() * m.resources().len() <= 512 {
+        for u in m.users() {
+            for p in policy.permissions() {
+                for r in m.resources() {
+                    lines.push((u.to_string(), p.to_string(), r.to_string()));
                 }
             }
         }

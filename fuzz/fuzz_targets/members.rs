@@ -18,14 +18,10 @@ fuzz_target!(|data: &[u8]| {
     match rbacc::Members::from_yaml(policy(), "fuzz.yaml", &text) {
         Ok(members) => {
             // Loaded data answers queries without panicking.
-            let authz = rbacc::Authorizer::new(policy().clone(), members).expect("data loaded against this policy");
-            let users: Vec<String> = authz.members().users.iter().map(String::from).collect();
-            let resources: Vec<String> = authz
-                .members()
-                .resources
-                .iter()
-                .map(|r| r.name.clone())
-                .collect();
+            let authz = rbacc::Authorizer::new(policy().clone(), members)
+                .expect("data loaded against this policy");
+            let users: Vec<String> = authz.members().users().map(String::from).collect();
+            let resources: Vec<String> = authz.members().resources().map(String::from).collect();
             for u in users.iter().take(4) {
                 for r in resources.iter().take(4) {
                     let _ = authz.what_can(u, r);

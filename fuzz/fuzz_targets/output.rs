@@ -11,11 +11,18 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let (name, source) = text.split_once('\n').unwrap_or(("fuzz.rbac", &text));
-    let name = if name.is_empty() || name.starts_with('/') { "fuzz.rbac" } else { name };
+    let name = if name.is_empty() || name.starts_with('/') {
+        "fuzz.rbac"
+    } else {
+        name
+    };
     let report = rbacc::check(name, source);
     let rendered = report.to_plain_string();
     for c in rendered.chars() {
-        assert!(c == '\n' || rbacc::internals::text::is_printable(c), "{c:?} printed raw");
+        assert!(
+            c == '\n' || rbacc::internals::text::is_printable(c),
+            "{c:?} printed raw"
+        );
     }
     // At most one line per line break, plus the last.
     let lines = source.matches(['\n', '\r']).count() + 1;
@@ -31,7 +38,8 @@ fuzz_target!(|data: &[u8]| {
     let first = uri.split('/').next().unwrap_or("");
     assert!(!first.contains(':'), "{uri} has a scheme");
     assert!(
-        uri.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@%".contains(&b)),
+        uri.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@%".contains(&b)),
         "{uri}"
     );
 });

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 const POLICY: &str = "scope org \"Org\"\npermissions on org { org.read \"Read\" org.write \"Write\" }\nrole viewer on org \"Viewer\" { grant org.read }\nrole admin on org \"Admin\" { include viewer  grant org.write }\n";
-const MEMBERS: &str = "users: [ana, bob]\nresources:\n  org:a: {roles: {ana: admin, bob: viewer}}\n";
+const MEMBERS: &str =
+    "users: [ana, bob]\nresources:\n  org:a: {roles: {ana: admin, bob: viewer}}\n";
 
 /// A directory of its own (per process) holding the policy and data.
 fn dir() -> &'static PathBuf {

@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         let op = pair.first().copied().unwrap_or(0);
         let arg = pair.get(1).copied().unwrap_or(0) as usize;
         let parent = dirs[arg % dirs.len()].clone();
-        let name = if op & 0x10 != 0 { format!("e{k}.rbac") } else { format!("e{k}") };
+        let name = if op & 0x10 != 0 {
+            format!("e{k}.rbac")
+        } else {
+            format!("e{k}")
+        };
         let path = parent.join(name);
         let made = match op % 4 {
             0 => std::fs::create_dir(&path).map(|()| dirs.push(path.clone())),
@@ -38,11 +42,11 @@ fuzz_target!(|data: &[u8]| {
             entries.push(path);
         }
     }
-    let filter = rbacc::files::WalkFilter {
+    let filter = rbacc::internals::files::WalkFilter {
         suffixes: &[".rbac"],
         skip_hidden: false,
     };
-    if let Ok(files) = rbacc::files::walk(&root, filter) {
+    if let Ok(files) = rbacc::internals::files::walk(&root, filter) {
         let mut seen = HashSet::new();
         for f in &files {
             let meta = std::fs::metadata(f).expect("a listed file exists");

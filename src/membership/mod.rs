@@ -84,7 +84,7 @@ pub struct Held {
 }
 
 /// Everything one user holds at one resource: read through
-/// [`Members::entry`].
+/// `Members::entry`.
 #[derive(Copy, Clone, Debug)]
 pub struct EntryRef<'a> {
     /// Union of the held roles' effective permissions and direct grants.

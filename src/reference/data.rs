@@ -2,7 +2,7 @@
 //! its own, independent of the loader's (`crate::membership::raw` and the
 //! layout checks of loading), so that a change to how loading reads the
 //! data is checked, not copied. Only the YAML reader is shared: [`read`]
-//! calls the project's one reader ([`crate::membership::read`]) and walks
+//! calls the project's one reader (`membership::read`) and walks
 //! the tree it gives.
 //!
 //! Key order does not matter here: no rule of docs/membership.md depends

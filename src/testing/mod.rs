@@ -490,7 +490,7 @@ fn decision(allowed: bool) -> &'static str {
 
 /// The test files named by `paths`: files as given, directories searched
 /// (sorted, each file once, special files and symlink loops skipped, see
-/// [`crate::files::walk`]) for `*.yaml`/`*.yml` files with a top-level
+/// `files::walk`) for `*.yaml`/`*.yml` files with a top-level
 /// `cases:` or `expect:` key. Hidden directories and `target` are skipped.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
