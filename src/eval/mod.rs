@@ -216,10 +216,7 @@ impl Authorizer {
     /// Interns a query's names. Unknown names and kind mismatches are errors.
     pub fn query(&self, user: &str, perm: &str, resource: &str) -> Result<Query, QueryError> {
         let m = &self.members;
-        let user_id = m.user_id(user).ok_or_else(|| QueryError::UnknownUser {
-            name: user.to_string(),
-            suggestion: did_you_mean(user, m.users.iter()),
-        })?;
+        let user_id = user_id(m, user)?;
         let perm_id = *self
             .perm_ids
             .get(perm)
@@ -227,12 +224,7 @@ impl Authorizer {
                 name: perm.to_string(),
                 suggestion: did_you_mean(perm, self.perm_ids.keys().map(String::as_str)),
             })?;
-        let asked = m
-            .res_id(resource)
-            .ok_or_else(|| QueryError::UnknownResource {
-                name: resource.to_string(),
-                suggestion: did_you_mean(resource, m.resources.iter().map(|r| r.name.as_str())),
-            })?;
+        let asked = res_id(m, resource)?;
         let pk = self
             .perm_kind
             .get(perm_id.index())
@@ -404,22 +396,8 @@ impl Authorizer {
         resource: &str,
     ) -> Result<Vec<(PermId, Explanation)>, QueryError> {
         let model = &self.policy.model;
-        let res = self
-            .members
-            .res_id(resource)
-            .ok_or_else(|| QueryError::UnknownResource {
-                name: resource.to_string(),
-                suggestion: did_you_mean(
-                    resource,
-                    self.members.resources.iter().map(|r| r.name.as_str()),
-                ),
-            })?;
-        if self.members.user_id(user).is_none() {
-            return Err(QueryError::UnknownUser {
-                name: user.to_string(),
-                suggestion: did_you_mean(user, self.members.users.iter()),
-            });
-        }
+        let res = res_id(&self.members, resource)?;
+        user_id(&self.members, user)?;
         let own = self.kind.get(res.index()).copied().unwrap_or_default();
         let kind = model
             .scope_chain(own)
@@ -438,4 +416,21 @@ impl Authorizer {
         }
         Ok(out)
     }
+}
+
+/// A user's id, or the error a query with that name gets (with a
+/// suggestion): the one place an unknown user is worded.
+pub(crate) fn user_id(m: &Members, name: &str) -> Result<UserId, QueryError> {
+    m.user_id(name).ok_or_else(|| QueryError::UnknownUser {
+        name: name.to_string(),
+        suggestion: did_you_mean(name, m.users.iter()),
+    })
+}
+
+/// A resource's id, or the error a query with that name gets.
+pub(crate) fn res_id(m: &Members, name: &str) -> Result<ResId, QueryError> {
+    m.res_id(name).ok_or_else(|| QueryError::UnknownResource {
+        name: name.to_string(),
+        suggestion: did_you_mean(name, m.resources.iter().map(|r| r.name.as_str())),
+    })
 }

@@ -1055,11 +1055,7 @@ fn who_can_case(
     // Every expected user must exist: a misspelt name is an error, not a
     // silent failure.
     for u in expect {
-        if m.user_id(u).is_none() {
-            let e = crate::eval::QueryError::UnknownUser {
-                name: u.clone(),
-                suggestion: crate::suggest::did_you_mean(u, m.users.iter()),
-            };
+        if let Err(e) = crate::eval::user_id(m, u) {
             return (Status::Error(e.to_string()), None, Vec::new());
         }
     }
@@ -1207,22 +1203,11 @@ fn holds_case(
 ) -> (Status, Option<String>, Vec<Reason>) {
     let model = &authz.policy().model;
     let m = authz.members();
-    let Some(u) = m.user_id(user) else {
-        let e = crate::eval::QueryError::UnknownUser {
-            name: user.to_string(),
-            suggestion: crate::suggest::did_you_mean(user, m.users.iter()),
-        };
-        return (Status::Error(e.to_string()), None, Vec::new());
-    };
-    let Some(r) = m.res_id(resource) else {
-        let e = crate::eval::QueryError::UnknownResource {
-            name: resource.to_string(),
-            suggestion: crate::suggest::did_you_mean(
-                resource,
-                m.resources.iter().map(|r| r.name.as_str()),
-            ),
-        };
-        return (Status::Error(e.to_string()), None, Vec::new());
+    let (u, r) = match crate::eval::user_id(m, user)
+        .and_then(|u| Ok((u, crate::eval::res_id(m, resource)?)))
+    {
+        Ok(ids) => ids,
+        Err(e) => return (Status::Error(e.to_string()), None, Vec::new()),
     };
     let held: Vec<crate::membership::Held> = m
         .entry(u, r)
