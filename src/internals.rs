@@ -111,6 +111,22 @@ pub mod index {
 pub mod eval {
     use crate::eval::{Authorizer, Query};
 
+    /// A query of any ids, as another authorizer (or a forger) could
+    /// hand one over: for tests that such a query is a deny.
+    pub fn forge(
+        user: crate::UserId,
+        perm: crate::PermId,
+        res: crate::ResId,
+        asked: crate::ResId,
+    ) -> Query {
+        Query {
+            user,
+            perm,
+            res,
+            asked,
+        }
+    }
+
     /// Decides a query on the walking path alone.
     pub fn check_walk(a: &Authorizer, q: &Query) -> bool {
         a.check_walk(q)

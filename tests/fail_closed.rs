@@ -11,8 +11,9 @@
     clippy::indexing_slicing
 )]
 
+use rbacc::internals::eval::forge;
 use rbacc::PermId;
-use rbacc::{Authorizer, Members, Query};
+use rbacc::{Authorizer, Members};
 use rbacc::{ResId, UserId};
 use std::path::{Path, PathBuf};
 mod common;
@@ -447,28 +448,29 @@ fn library_forged_queries_deny() {
     let a = authorizer();
     let good = a.query(ALLOWED[0], ALLOWED[1], ALLOWED[2]).unwrap();
     assert!(a.check(&good));
+    let (u, perm, res, asked) = (
+        good.user(),
+        good.permission(),
+        good.checked_on(),
+        good.resource(),
+    );
     let big = [u32::MAX, u32::MAX - 1, 1 << 20, 128, 129, 200, 255, 1000];
     for &x in &big {
         for q in [
-            Query {
-                perm: PermId::from_index(x as usize),
-                ..good
-            },
-            Query {
-                user: UserId::from_index(x as usize),
-                ..good
-            },
-            Query {
-                res: ResId::from_index(x as usize),
-                asked: ResId::from_index(x as usize),
-                ..good
-            },
-            Query {
-                user: UserId::from_index(x as usize),
-                perm: PermId::from_index(x as usize),
-                res: ResId::from_index(x as usize),
-                asked: ResId::from_index(x as usize),
-            },
+            forge(u, PermId::from_index(x as usize), res, asked),
+            forge(UserId::from_index(x as usize), perm, res, asked),
+            forge(
+                u,
+                perm,
+                ResId::from_index(x as usize),
+                ResId::from_index(x as usize),
+            ),
+            forge(
+                UserId::from_index(x as usize),
+                PermId::from_index(x as usize),
+                ResId::from_index(x as usize),
+                ResId::from_index(x as usize),
+            ),
         ] {
             assert!(!a.check(&q), "{q:?}");
             let _ = a.explain(&q);
@@ -476,13 +478,7 @@ fn library_forged_queries_deny() {
     }
     let mut out = Vec::new();
     a.check_batch(
-        &[
-            Query {
-                perm: PermId::from_index(1000),
-                ..good
-            },
-            good,
-        ],
+        &[forge(u, PermId::from_index(1000), res, asked), good],
         &mut out,
     );
     assert_eq!(out, [false, true]);

@@ -37,9 +37,9 @@ fn agree(preset: &str, source: &str, yaml: &str, fast_expected: bool) {
                 let Ok(q) = authz.query(name, perm, res) else {
                     continue;
                 };
-                assert_eq!(q.user, UserId::from_index(u));
-                assert_eq!(q.perm, PermId::from_index(pi));
-                assert_eq!(q.asked, ResId::from_index(ri));
+                assert_eq!(q.user(), UserId::from_index(u));
+                assert_eq!(q.permission(), PermId::from_index(pi));
+                assert_eq!(q.resource(), ResId::from_index(ri));
                 let fast = authz.check(&q);
                 let walk = rbacc::internals::eval::check_walk(&authz, &q);
                 assert_eq!(fast, walk, "{preset}: {} {} {}", name, perm, res);

@@ -16,17 +16,43 @@ use std::collections::HashMap;
 use std::fmt;
 
 /// A query with every name interned: ready for [`Authorizer::check`].
+///
+/// Made only by [`Authorizer::query`], so its ids are the ones that
+/// authorizer gave; the fields are private and read through accessors.
+/// A query made by another authorizer names ids this one may not hold,
+/// and is then a deny, never an allow.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Query {
-    /// The user.
-    pub user: UserId,
-    /// The permission.
-    pub perm: PermId,
+    pub(crate) user: UserId,
+    pub(crate) perm: PermId,
     /// The resource the permission is checked on (the queried resource or
     /// its enclosing resource of the permission's scope kind).
-    pub res: ResId,
+    pub(crate) res: ResId,
     /// The resource as queried.
-    pub asked: ResId,
+    pub(crate) asked: ResId,
+}
+
+impl Query {
+    /// The user.
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The permission.
+    pub fn permission(&self) -> PermId {
+        self.perm
+    }
+
+    /// The resource as queried.
+    pub fn resource(&self) -> ResId {
+        self.asked
+    }
+
+    /// The resource the permission is checked on: the queried resource,
+    /// or the one enclosing it that is of the permission's scope kind.
+    pub fn checked_on(&self) -> ResId {
+        self.res
+    }
 }
 
 /// Why a query could not be evaluated. Evaluation refuses; nothing is allowed.

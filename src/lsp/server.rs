@@ -5,7 +5,7 @@ use super::document::Document;
 use super::index::Index;
 use super::text::Encoding;
 use super::{complete, hover, navigate};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
@@ -103,14 +103,12 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
     Ok(())
 }
 
-fn params<P: DeserializeOwned>(value: Value) -> Result<P, Response> {
-    serde_json::from_value(value).map_err(|e| {
-        Response::new_err(
-            RequestId::from(0),
-            ErrorCode::InvalidParams as i32,
-            e.to_string(),
-        )
-    })
+/// Why a request got no answer: the code and message of its error
+/// response (the request's id is added by [`Server::request`]).
+struct Refusal(ErrorCode, String);
+
+fn params<P: DeserializeOwned>(value: Value) -> Result<P, Refusal> {
+    serde_json::from_value(value).map_err(|e| Refusal(ErrorCode::InvalidParams, e.to_string()))
 }
 
 /// The name a document is checked under: its file name.
@@ -182,22 +180,13 @@ impl Server {
         let id = req.id.clone();
         match self.answer(req) {
             Ok(value) => Response::new_ok(id, value),
-            Err(mut err) => {
-                err.id = id;
-                err
-            }
+            Err(Refusal(code, message)) => Response::new_err(id, code as i32, message),
         }
     }
 
-    fn answer(&mut self, req: Request) -> Result<Value, Response> {
+    fn answer(&mut self, req: Request) -> Result<Value, Refusal> {
         let json = |v: Result<Value, serde_json::Error>| {
-            v.map_err(|e| {
-                Response::new_err(
-                    RequestId::from(0),
-                    ErrorCode::InternalError as i32,
-                    e.to_string(),
-                )
-            })
+            v.map_err(|e| Refusal(ErrorCode::InternalError, e.to_string()))
         };
         match req.method.as_str() {
             GotoDefinition::METHOD => {
@@ -257,11 +246,7 @@ impl Server {
                 };
                 match navigate::rename(&open.doc, &at.text_document.uri, offset, &p.new_name) {
                     Ok(edit) => json(serde_json::to_value(edit)),
-                    Err(e) => Err(Response::new_err(
-                        RequestId::from(0),
-                        ErrorCode::InvalidParams as i32,
-                        e.0,
-                    )),
+                    Err(e) => Err(Refusal(ErrorCode::InvalidParams, e.0)),
                 }
             }
             DocumentSymbolRequest::METHOD => {
@@ -272,9 +257,8 @@ impl Server {
                     .map(|open| DocumentSymbolResponse::Nested(navigate::symbols(&open.doc)));
                 json(serde_json::to_value(found))
             }
-            other => Err(Response::new_err(
-                RequestId::from(0),
-                ErrorCode::MethodNotFound as i32,
+            other => Err(Refusal(
+                ErrorCode::MethodNotFound,
                 format!("rbacc lsp does not handle `{other}`"),
             )),
         }
