@@ -77,6 +77,17 @@ pub mod index {
         m.index.has_bits()
     }
 
+    /// Number of (user, resource) entries.
+    pub fn entries(m: &Members) -> usize {
+        m.entry_count()
+    }
+
+    /// Number of distinct profiles (what entries are given) the entries
+    /// share.
+    pub fn profiles(m: &Members) -> usize {
+        m.profile_count()
+    }
+
     /// Number of slots of the index (entries and pushed-down bits).
     pub fn slots(m: &Members) -> usize {
         m.index.len()

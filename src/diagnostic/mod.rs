@@ -26,6 +26,7 @@ use serde::Serialize;
 /// How serious a diagnostic is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Fails the check.
     Error,
@@ -36,6 +37,7 @@ pub enum Severity {
 /// Whether a label is the main point or context.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum LabelStyle {
     /// The place the diagnostic is about.
     Primary,

@@ -24,7 +24,7 @@ pub use errors::{DataError, DataErrorKind, Pos};
 pub(crate) use names::Names;
 
 use crate::compile::BitSet;
-use crate::diagnostic::{Diagnostic, Report, Sources};
+use crate::diagnostic::{Report, Sources};
 use crate::policy::Policy;
 use crate::resolve::{EditionId, PermId, RoleId, ScopeId};
 use std::collections::HashMap;
@@ -525,13 +525,13 @@ impl Members {
     }
 
     /// Number of (user, resource) entries.
-    pub fn entry_count(&self) -> usize {
+    pub(crate) fn entry_count(&self) -> usize {
         self.index.entries()
     }
 
     /// Number of distinct profiles (what entries are given) the entries
     /// share.
-    pub fn profile_count(&self) -> usize {
+    pub(crate) fn profile_count(&self) -> usize {
         self.profiles.len()
     }
 
@@ -568,13 +568,6 @@ impl Members {
             diagnostics,
             sources,
         })
-    }
-
-    /// Renders a data error (for callers that build their own).
-    pub fn diagnostic(&self, e: &DataError, sources: &mut Sources) -> Diagnostic {
-        let text = self.source.clone().unwrap_or_default();
-        let file = sources.add(self.name.clone(), text.clone());
-        e.to_diagnostic(file, &text)
     }
 }
 

@@ -27,6 +27,7 @@ use std::collections::HashSet;
 
 /// One cell of the matrix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Cell {
     /// The scope kind of the table.
     pub scope: String,
@@ -52,6 +53,7 @@ impl Cell {
 
 /// Coverage of one policy.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct Coverage {
     /// The policy (`preset NAME` or its path).
     pub policy: String,

@@ -76,6 +76,7 @@ pub(crate) struct RawSuite {
 
 /// What one case asks.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CaseKind {
     /// Can `user` do `permission` on `resource`?
     Check {
@@ -137,6 +138,7 @@ pub enum CaseKind {
 
 /// One case of a test file.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Case {
     /// Its name: the statement it checks.
     pub name: String,

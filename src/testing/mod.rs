@@ -78,6 +78,7 @@ pub enum Outcome {
 
 /// How a case ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// As expected.
     Pass,
@@ -89,6 +90,7 @@ pub enum Status {
 
 /// The outcome of one case.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CaseResult {
     /// The case.
     pub case: Case,
@@ -103,6 +105,7 @@ pub struct CaseResult {
 
 /// The outcome of one YAML document of a test file.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SuiteResult {
     /// The test file.
     pub file: String,
@@ -121,6 +124,7 @@ pub struct SuiteResult {
 /// A test file (or one of its documents) that could not be loaded: nothing
 /// of it ran.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LoadError {
     /// The file.
     pub file: String,
@@ -132,6 +136,7 @@ pub struct LoadError {
 
 /// The outcome of a test run.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Run {
     /// Every document that loaded, with its case results.
     pub suites: Vec<SuiteResult>,

@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 /// One line of the reasons given for a failed case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Reason {
     /// What the line is.
     pub kind: ReasonKind,

@@ -32,8 +32,8 @@ fn main() -> Result<(), String> {
         "workload {size}: {} bindings, YAML {}; {} entries sharing {} profiles, {} index slots",
         w.bindings(),
         mib(yaml.len() as isize),
-        m.entry_count(),
-        m.profile_count(),
+        rbacc::internals::index::entries(&m),
+        rbacc::internals::index::profiles(&m),
         rbacc::internals::index::slots(&m)
     );
     println!(
