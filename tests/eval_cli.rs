@@ -437,17 +437,17 @@ fn a_bad_batch_line_answers_error_and_exits_2() {
     assert_eq!(lines.len(), 5, "{}", o.stdout);
     assert_eq!(lines[0], "allow");
     assert!(
-        lines[1].starts_with("error: line 2: unknown user `nobody`"),
+        lines[1].starts_with("error: line 2: [E0602] unknown user `nobody`"),
         "{}",
         lines[1]
     );
     assert!(
-        lines[2].starts_with("error: line 3: malformed query"),
+        lines[2].starts_with("error: line 3: [E0606] malformed query"),
         "{}",
         lines[2]
     );
     assert!(
-        lines[3].starts_with("error: line 4: malformed query"),
+        lines[3].starts_with("error: line 4: [E0606] malformed query"),
         "{}",
         lines[3]
     );
@@ -466,6 +466,11 @@ fn a_bad_batch_line_answers_error_and_exits_2() {
     for a in &answers[1..4] {
         assert!(a["error"].is_string() && a.get("decision").is_none(), "{a}");
     }
+    let codes: Vec<&str> = answers[1..4]
+        .iter()
+        .filter_map(|a| a["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["E0602", "E0606", "E0606"]);
     assert_eq!(answers[4]["decision"], "allow");
 }
 

@@ -263,12 +263,12 @@ fn batch_lines_that_are_not_text_or_too_long_are_answered_in_place() {
     assert_eq!(lines.len(), 4, "{}", out.stdout);
     assert_eq!(lines[0], "allow");
     assert!(
-        lines[1].contains("line 2: malformed query: the line is not valid UTF-8"),
+        lines[1].contains("line 2: [E0606] malformed query: the line is not valid UTF-8"),
         "{}",
         lines[1]
     );
     assert!(
-        lines[2].contains("line 3: malformed query: the line is longer than"),
+        lines[2].contains("line 3: [E0606] malformed query: the line is longer than"),
         "{}",
         lines[2]
     );

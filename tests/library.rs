@@ -168,3 +168,35 @@ fn a_policy_answers_through_accessors() {
     let again = rbacc::compile("a.rbac", POLICY_A).unwrap();
     assert_eq!(policy.fingerprint(), again.fingerprint());
 }
+
+#[test]
+fn every_query_error_has_a_registered_code() {
+    // A service maps a refused query to its own error (an HTTP 400, say)
+    // by code; each kind of refusal has its own, in the registry that
+    // `rbacc explain` and docs/diagnostics.md read.
+    const SCOPED: &str = "scope organization \"Organization\"\n\
+        scope workspace \"Workspace\" in organization\n\
+        permissions on organization { org.read \"Read\" }\n\
+        permissions on workspace { ws.read \"Read\" }\n\
+        role reader on organization \"Reader\" { grant org.read }\n";
+    let policy = rbacc::compile("p.rbac", SCOPED).unwrap();
+    let members = Members::from_yaml(&policy, "m.yaml", DATA).unwrap();
+    let authz = Authorizer::new(policy, members).unwrap();
+    let codes: Vec<&str> = [
+        ("rtia", "org.read", "organization:acme"),
+        ("rita", "org.raed", "organization:acme"),
+        ("rita", "org.read", "organization:acne"),
+        ("rita", "ws.read", "organization:acme"),
+    ]
+    .iter()
+    .map(|&(u, p, r)| authz.query(u, p, r).unwrap_err().code())
+    .collect();
+    assert_eq!(codes, ["E0602", "E0603", "E0604", "E0605"]);
+    let registered: Vec<&str> = rbacc::diagnostic::codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    for code in codes.iter().chain(&["E0606"]) {
+        assert!(registered.contains(code), "{code} is not registered");
+    }
+}

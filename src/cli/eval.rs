@@ -158,8 +158,13 @@ pub fn load(
 /// What is said when the data does not load.
 const DATA_ERRORS: &str = "the membership data has errors; nothing was evaluated";
 
+/// A query error as the CLI words it: its code, then what went wrong.
+fn coded(e: &QueryError) -> String {
+    format!("[{}] {e}", e.code())
+}
+
 fn query_error(e: &QueryError, io: &mut Io<'_>) -> Exit {
-    super::fail(io, super::ErrorKind::Usage, &escape(&e.to_string()), None)
+    super::fail(io, super::ErrorKind::Usage, &escape(&coded(e)), None)
 }
 
 fn explanation_text(e: &Explanation) -> String {
@@ -375,15 +380,14 @@ fn answer(
         }
         (Err(e), Format::Json) => {
             tally.failed = true;
-            out.push_str(&json!({"line": n, "error": e.to_string()}).to_string());
+            out.push_str(&json!({"line": n, "error": e.to_string(), "code": e.code()}).to_string());
             out.push('\n');
         }
         (Err(e), Format::Human) => {
             tally.failed = true;
-            let message = e.to_string();
             out.push_str(&format!(
                 "error: line {n}: {}\n",
-                crate::text::escape(&message)
+                crate::text::escape(&coded(&e))
             ));
         }
     }

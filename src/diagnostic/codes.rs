@@ -73,6 +73,11 @@ codes! {
     "E0413" "members-at-least-one" "an instance with no holder of a role the policy requires at least one of";
     "E0414" "members-group-above-bound" "a custom group ranking above its scope's upgrade bound";
     "E0601" "policy-mismatch" "membership data loaded against another policy";
+    "E0602" "query-unknown-user" "a query naming a user the membership data does not have";
+    "E0603" "query-unknown-permission" "a query naming a permission the policy does not declare";
+    "E0604" "query-unknown-resource" "a query naming a resource the membership data does not have";
+    "E0605" "query-wrong-kind" "a query asking a permission on a resource outside its scope kind";
+    "E0606" "query-malformed" "a batch query line that is not a query";
 }
 
 /// Looks a code up by code or name.

@@ -120,6 +120,20 @@ impl fmt::Display for QueryError {
     }
 }
 
+impl QueryError {
+    /// The stable code the CLI shows (`E0602` to `E0606`; `rbacc explain
+    /// CODE` says more).
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryError::UnknownUser { .. } => "E0602",
+            QueryError::UnknownPermission { .. } => "E0603",
+            QueryError::UnknownResource { .. } => "E0604",
+            QueryError::WrongKind { .. } => "E0605",
+            QueryError::Malformed(_) => "E0606",
+        }
+    }
+}
+
 impl std::error::Error for QueryError {}
 
 /// Why an [`Authorizer`] could not be made.
