@@ -99,6 +99,16 @@ fn assert_formats_well(name: &str, source: &str) {
     let twice = rbacc::internals::fmt::format(&once)
         .unwrap_or_else(|e| panic!("{name}: the formatted text does not parse: {e:?}\n{once}"));
     assert_eq!(twice, once, "{name}: formatting is not idempotent");
+    let visible = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}'))
+            .collect()
+    };
+    assert_eq!(
+        visible(&once),
+        visible(source),
+        "{name}: formatting changed more than the layout (a comment's text?)"
+    );
     assert_eq!(
         meaning(&once),
         meaning(source),

@@ -1,6 +1,7 @@
 //! Policy text → `rbacc fmt`. Any input that parses: the formatted text
-//! parses to the same AST (spans aside), and formatting it again changes
-//! nothing.
+//! parses to the same AST (spans aside), keeps every character but the
+//! layout's whitespace (comments included), and formatting it again
+//! changes nothing.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +21,14 @@ fn without_spans(debug: &str) -> String {
     out
 }
 
+/// The text without the whitespace the grammar skips between tokens: what
+/// a layout may change.
+fn visible(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}'))
+        .collect()
+}
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let Ok(once) = rbacc::internals::fmt::format(&text) else {
@@ -36,6 +45,11 @@ fuzz_target!(|data: &[u8]| {
         without_spans(&format!("{after:?}")),
         without_spans(&format!("{before:?}")),
         "formatting changed the AST"
+    );
+    assert_eq!(
+        visible(&once),
+        visible(&text),
+        "formatting changed more than the layout"
     );
     let twice = rbacc::internals::fmt::format(&once).unwrap_or_default();
     assert_eq!(twice, once, "formatting is not idempotent");

@@ -58,12 +58,20 @@ pub(super) fn scan_gap(gap: &str) -> Gap<'_> {
                 let (len, kind) = if rest.starts_with("//") {
                     let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
                     (len, CommentKind::Line)
-                } else if rest.starts_with("/*") {
-                    let len = rest.find("*/").map_or(rest.len(), |e| e + 2);
+                } else if let Some(body) = rest.strip_prefix("/*") {
+                    // The end is searched after the opening `/*`, as the
+                    // grammar does: `/*/` opens a comment, it does not
+                    // close one.
+                    let len = body.find("*/").map_or(rest.len(), |e| e + 4);
                     (len, CommentKind::Block)
                 } else {
-                    // Not a comment: keep the rest of the run verbatim.
-                    let len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+                    // Not a comment: keep the run verbatim up to the
+                    // grammar's whitespace, at least one character.
+                    let first = rest.chars().next().map_or(1, char::len_utf8);
+                    let len = rest
+                        .find([' ', '\t', '\n', '\r'])
+                        .unwrap_or(rest.len())
+                        .max(first);
                     (len, CommentKind::Block)
                 };
                 if let Some(prev) = out.comments.last_mut() {

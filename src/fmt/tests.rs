@@ -84,3 +84,20 @@ fn an_empty_file_stays_empty() {
 fn a_file_that_does_not_parse_is_refused() {
     assert!(format("role a on").is_err());
 }
+
+#[test]
+fn a_block_comment_opening_with_a_slash_is_kept_verbatim() {
+    // `/*/` opens a block comment (the grammar looks for `*/` after the
+    // `/*`); the comment's text, spaces and control characters included,
+    // is written as it is, and formatting it again changes nothing.
+    for source in [
+        "/*/ two  spaces */\n",
+        "/*/ a\u{b}vertical tab, a\u{0}NUL */\n",
+        "scope org \"Org\" /*/ after */\n",
+        "/**/ /*/ */ /***/\n",
+    ] {
+        let once = fmt(source);
+        assert_eq!(once, source, "{source:?}");
+        assert_eq!(fmt(&once), once, "{source:?}");
+    }
+}
