@@ -11,6 +11,8 @@ fn err<E: std::fmt::Debug>(what: &str, e: E) -> String {
 /// The rbacc engine after set-up.
 pub struct Rbacc {
     authz: rbacc::Authorizer,
+    /// The YAML text, when kept beside the data (`keep_source`).
+    _text: Option<String>,
 }
 
 /// A prepared rbacc query.
@@ -33,12 +35,13 @@ pub fn load(policy: rbacc::Policy, yaml: &str) -> Result<Rbacc, String> {
         rbacc::Members::from_yaml(&policy, "members.yaml", yaml).map_err(|e| err("members", e))?;
     Ok(Rbacc {
         authz: rbacc::Authorizer::new(policy, members).map_err(|e| err("authorizer", e))?,
+        _text: None,
     })
 }
 
 /// Set-up from files: read the policy and the YAML, compile, load; with
-/// `keep_source`, the loaded data keeps the YAML text (explanation
-/// locations, as the CLI does with `Members::with_source`).
+/// `keep_source`, the YAML text is kept beside the loaded data (what a
+/// service that keeps its file in memory holds).
 pub fn setup_from_files(policy: &Path, yaml: &Path, keep_source: bool) -> Result<Rbacc, String> {
     let policy = std::fs::read_to_string(policy).map_err(|e| err("read policy", e))?;
     let yaml = std::fs::read_to_string(yaml).map_err(|e| err("read members", e))?;
@@ -46,10 +49,9 @@ pub fn setup_from_files(policy: &Path, yaml: &Path, keep_source: bool) -> Result
     if !keep_source {
         return Ok(r);
     }
-    let (policy, members) = r.authz.into_parts();
     Ok(Rbacc {
-        authz: rbacc::Authorizer::new(policy, members.with_source(yaml))
-            .map_err(|e| err("authorizer", e))?,
+        _text: Some(yaml),
+        ..r
     })
 }
 

@@ -149,9 +149,8 @@ pub fn load(
             );
         }
     }
-    // (The text is kept for rendering the data's diagnostics; explanations
-    // cite positions kept at load.)
-    Authorizer::new(policy, members.with_source(text))
+    // Explanations cite positions kept at load: the text is not kept.
+    Authorizer::new(policy, members)
         .map_err(|e| super::fail(io, super::ErrorKind::Load, &format!("[E0601] {e}"), None))
 }
 

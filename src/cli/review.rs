@@ -82,7 +82,7 @@ pub fn run(args: &ReviewArgs, io: &mut Io<'_>) -> Exit {
     };
     let name = display_name(&args.members);
     let members = match Members::from_yaml(&policy, &name, &text) {
-        Ok(m) => m.with_source(text.as_str()),
+        Ok(m) => m,
         Err(report) => return report_error(LoadError::Invalid(report), DATA_ERRORS, io),
     };
     let auth = match Authorizer::new(policy, members) {

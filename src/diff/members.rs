@@ -162,9 +162,8 @@ fn load(
         Some(raw) => Ok(raw),
         None => Members::read(side.text),
     };
-    let members = Members::from_raw(side.policy, side.name, side.text, raw)
-        .map_err(|r| (which, r))?
-        .with_source(side.text);
+    let members =
+        Members::from_raw(side.policy, side.name, side.text, raw).map_err(|r| (which, r))?;
     Authorizer::new(side.policy.clone(), members).map_err(|e| (which, e.into()))
 }
 

@@ -89,7 +89,6 @@ pub(super) fn build(policy: &Policy, name: &str, mut raw: RawMembers) -> Result<
         policy,
         m: Members {
             name: name.to_string(),
-            source: None,
             edition: None,
             users: Names::default(),
             groups: Vec::new(),

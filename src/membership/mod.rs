@@ -269,9 +269,6 @@ pub(crate) fn suggest_name(name: &str, candidates: &[&str]) -> Option<String> {
 pub struct Members {
     /// The file name.
     pub(crate) name: String,
-    /// The YAML text, when kept to give explanation steps their location
-    /// (see [`Members::with_source`]).
-    pub(crate) source: Option<String>,
     /// The edition in force.
     pub(crate) edition: Option<EditionId>,
     /// Users in sign-up order.
@@ -356,8 +353,8 @@ impl Members {
     /// Loads membership YAML against a policy. Any problem gives a report
     /// pointing into the YAML file.
     ///
-    /// The text is not kept: explanations cite the data without a line and
-    /// column unless [`Members::with_source`] gives it back.
+    /// The text is not kept: the positions explanations cite are kept at
+    /// load.
     pub fn from_yaml(policy: &Policy, name: &str, text: &str) -> Result<Members, Report> {
         Self::from_raw(policy, name, text, Self::read(text))
     }
@@ -438,14 +435,6 @@ impl Members {
         };
         let at = Places::find(list, Places::key(res, code))?;
         Some(format!("{}:{}:{}", self.name, at.line, at.col))
-    }
-
-    /// Keeps the YAML text the data was loaded from, for rendering
-    /// diagnostics of the data ([`Members::diagnostic`]). Explanations do
-    /// not need it: positions are kept at load.
-    pub fn with_source(mut self, text: impl Into<String>) -> Members {
-        self.source = Some(text.into());
-        self
     }
 
     /// The name the data was loaded under (its file name).
@@ -658,7 +647,6 @@ mod tests {
         let m = load("users: [ana, ben]\nresources:\n  org:a: {}\n  ws:a/w:\n    roles:\n      ben: viewer\n");
         let ben = m.user_id("ben").unwrap();
         let ws = m.res_id("ws:a/w").unwrap();
-        assert!(m.source.is_none());
         assert_eq!(
             m.place(ws, Place::UserRoles(ben)).as_deref(),
             Some("m.yaml:6:7")

@@ -911,7 +911,7 @@ fn load_members(
                     Some(r),
                 )
             })?;
-            (name, m.with_source(text))
+            (name, m)
         }
         MembersSpec::Inline(raw) => {
             // Positions are the file's: the data is kept with the lines
@@ -923,7 +923,7 @@ fn load_members(
                     Some(r),
                 )
             })?;
-            ("inline".to_string(), m.with_source(doc))
+            ("inline".to_string(), m)
         }
     })
 }

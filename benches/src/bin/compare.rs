@@ -21,8 +21,8 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 const ENGINES: [&str; 4] = ["baseline", "rbacc", "cedar", "casbin"];
 
 /// Set-up probes and the engine each belongs to: `rbacc+source` is rbacc's
-/// set-up with `Members::with_source` (the YAML text kept, for explanation
-/// locations, as the CLI does).
+/// set-up with the YAML text kept beside the data (as a service that
+/// keeps its file in memory would).
 const PROBES: [(&str, &str); 5] = [
     ("baseline", "baseline"),
     ("rbacc", "rbacc"),
