@@ -1109,31 +1109,37 @@ fn who_can_case(
     (Status::Fail, Some(actual_text), steps)
 }
 
-/// Compares expected names with actual ones as sets: every expected name
+/// What a case that names a set ends with, when nothing more is to be said.
+type Done = (Status, Option<String>, Vec<Reason>);
+
+/// Compares expected names with actual ones as sets. Every expected name
 /// must be known (a misspelt name is an error, not a silent failure).
-fn compare_names(
+/// `Err` is the case's outcome when there is nothing to explain (an
+/// unknown name, or the sets agree); `Ok` is the actual set as text and
+/// the steps naming what is there but not expected and what is expected
+/// but not there, to which the caller adds why.
+fn compare_sets(
     what: &str,
     expect: &[String],
     actual: &BTreeSet<String>,
     known: impl Fn(&str) -> bool,
     all: &[&str],
-) -> Result<bool, String> {
-    for e in expect {
-        if !known(e) {
-            let hint = crate::suggest::did_you_mean(e, all.iter().copied())
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!("unknown {what} `{e}`{hint}"));
-        }
+) -> Result<(String, Vec<Reason>), Done> {
+    if let Some(e) = expect.iter().find(|e| !known(e)) {
+        let hint = crate::suggest::did_you_mean(e, all.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err((
+            Status::Error(format!("unknown {what} `{e}`{hint}")),
+            None,
+            Vec::new(),
+        ));
     }
-    let wanted: BTreeSet<String> = expect.iter().cloned().collect();
-    Ok(&wanted == actual)
-}
-
-/// Steps naming what is there but not expected, and what is expected but
-/// not there.
-fn difference_steps(what: &str, expect: &[String], actual: &BTreeSet<String>) -> Vec<Reason> {
+    let text = users_text(actual.iter().map(String::as_str));
     let wanted: BTreeSet<&str> = expect.iter().map(String::as_str).collect();
+    if wanted.len() == actual.len() && actual.iter().all(|a| wanted.contains(a.as_str())) {
+        return Err((Status::Pass, Some(text), Vec::new()));
+    }
     let mut steps = Vec::new();
     for a in actual {
         if !wanted.contains(a.as_str()) {
@@ -1149,7 +1155,7 @@ fn difference_steps(what: &str, expect: &[String], actual: &BTreeSet<String>) ->
             )));
         }
     }
-    steps
+    Ok((text, steps))
 }
 
 fn what_can_case(
@@ -1175,21 +1181,16 @@ fn what_can_case(
         .map(|(p, _)| model.perm_name(*p).to_string())
         .collect();
     let all: Vec<&str> = model.perms.iter().map(|p| p.name.as_str()).collect();
-    let same = match compare_names(
+    let (text, mut steps) = match compare_sets(
         "permission",
         expect,
         &actual,
         |n| model.perm_id(n).is_some(),
         &all,
     ) {
-        Ok(same) => same,
-        Err(e) => return (Status::Error(e), None, Vec::new()),
+        Ok(differ) => differ,
+        Err(done) => return done,
     };
-    let text = users_text(actual.iter().map(String::as_str));
-    if same {
-        return (Status::Pass, Some(text), Vec::new());
-    }
-    let mut steps = difference_steps("permission", expect, &actual);
     // Why each unexpected permission is held.
     for (p, e) in &found {
         if !expect.iter().any(|x| x == model.perm_name(*p)) {
@@ -1223,21 +1224,16 @@ fn holds_case(
         .map(|h| model.role_name(h.role).to_string())
         .collect();
     let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-    let same = match compare_names(
+    let (text, mut steps) = match compare_sets(
         "role",
         expect,
         &actual,
         |n| model.role_id(n).is_some(),
         &all,
     ) {
-        Ok(same) => same,
-        Err(e) => return (Status::Error(e), None, Vec::new()),
+        Ok(differ) => differ,
+        Err(done) => return done,
     };
-    let text = users_text(actual.iter().map(String::as_str));
-    if same {
-        return (Status::Pass, Some(text), Vec::new());
-    }
-    let mut steps = difference_steps("role", expect, &actual);
     for h in &held {
         steps.push(Reason::user(format!(
             "`{}` is held {}",
@@ -1288,21 +1284,16 @@ fn assigns_case(
         }
     }
     let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-    let same = match compare_names(
+    let (text, mut steps) = match compare_sets(
         "role",
         expect,
         &actual,
         |n| model.role_id(n).is_some(),
         &all,
     ) {
-        Ok(same) => same,
-        Err(e) => return (Status::Error(e), None, Vec::new()),
+        Ok(differ) => differ,
+        Err(done) => return done,
     };
-    let text = users_text(actual.iter().map(String::as_str));
-    if same {
-        return (Status::Pass, Some(text), Vec::new());
-    }
-    let mut steps = difference_steps("role", expect, &actual);
     for (role, perm) in by {
         steps.push(Reason::user(format!(
             "`{role}` is assigned through `{perm}`, which `{user}` holds"
