@@ -109,6 +109,21 @@ fn split<'a>(
     }
 }
 
+/// The set-up of a question of N names (`who-can`, `what-can`): the
+/// optional POLICY argument split off, policy and members loaded, the
+/// names; or the exit after reporting why not.
+fn question<'a, const N: usize>(
+    args: &'a [String],
+    setup: &Setup,
+    names: [&str; N],
+    io: &mut Io<'_>,
+) -> Result<(Authorizer, &'a [String; N]), Exit> {
+    let (policy, rest) = split(args, &names).map_err(|e| report_load_error(e, io))?;
+    let rest: &[String; N] = rest.try_into().map_err(|_| Exit::Error)?;
+    let authz = load(setup, policy.as_deref(), None, io)?;
+    Ok((authz, rest))
+}
+
 /// Loads policy and members, or reports why not (exit 2). `positional`
 /// is the command's POLICY argument; `batch` a batch file (so that `-` is
 /// read once).
@@ -458,17 +473,11 @@ fn run_batch(authz: &Authorizer, path: &PathBuf, args: &EvalArgs, io: &mut Io<'_
 
 /// Runs `rbacc who-can`.
 pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
-    let (policy, rest) = match split(&args.args, &["PERMISSION", "RESOURCE"]) {
-        Ok(s) => s,
-        Err(e) => return report_load_error(e, io),
-    };
-    let [permission, resource] = rest else {
-        return Exit::Error;
-    };
-    let authz = match load(&args.setup, policy.as_deref(), None, io) {
-        Ok(a) => a,
-        Err(exit) => return exit,
-    };
+    let (authz, [permission, resource]) =
+        match question(&args.args, &args.setup, ["PERMISSION", "RESOURCE"], io) {
+            Ok(q) => q,
+            Err(exit) => return exit,
+        };
     let found = match authz.who_can(permission, resource) {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
@@ -498,17 +507,11 @@ pub fn run_who_can(args: &WhoCanArgs, io: &mut Io<'_>) -> Exit {
 
 /// Runs `rbacc what-can`.
 pub fn run_what_can(args: &WhatCanArgs, io: &mut Io<'_>) -> Exit {
-    let (policy, rest) = match split(&args.args, &["USER", "RESOURCE"]) {
-        Ok(s) => s,
-        Err(e) => return report_load_error(e, io),
-    };
-    let [user, resource] = rest else {
-        return Exit::Error;
-    };
-    let authz = match load(&args.setup, policy.as_deref(), None, io) {
-        Ok(a) => a,
-        Err(exit) => return exit,
-    };
+    let (authz, [user, resource]) =
+        match question(&args.args, &args.setup, ["USER", "RESOURCE"], io) {
+            Ok(q) => q,
+            Err(exit) => return exit,
+        };
     let found = match authz.what_can(user, resource) {
         Ok(f) => f,
         Err(e) => return query_error(&e, io),
