@@ -1158,6 +1158,16 @@ fn compare_sets(
     Ok((text, steps))
 }
 
+/// [`compare_sets`] for a set of the policy's roles.
+fn compare_roles(
+    model: &crate::resolve::Model,
+    expect: &[String],
+    actual: &BTreeSet<String>,
+) -> Result<(String, Vec<Reason>), Done> {
+    let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+    compare_sets("role", expect, actual, |n| model.role_id(n).is_some(), &all)
+}
+
 fn what_can_case(
     authz: &Authorizer,
     user: &str,
@@ -1223,14 +1233,7 @@ fn holds_case(
         .iter()
         .map(|h| model.role_name(h.role).to_string())
         .collect();
-    let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-    let (text, mut steps) = match compare_sets(
-        "role",
-        expect,
-        &actual,
-        |n| model.role_id(n).is_some(),
-        &all,
-    ) {
+    let (text, mut steps) = match compare_roles(model, expect, &actual) {
         Ok(differ) => differ,
         Err(done) => return done,
     };
@@ -1283,14 +1286,7 @@ fn assigns_case(
             actual.insert(name);
         }
     }
-    let all: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-    let (text, mut steps) = match compare_sets(
-        "role",
-        expect,
-        &actual,
-        |n| model.role_id(n).is_some(),
-        &all,
-    ) {
+    let (text, mut steps) = match compare_roles(model, expect, &actual) {
         Ok(differ) => differ,
         Err(done) => return done,
     };
